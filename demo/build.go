@@ -1,0 +1,501 @@
+package demo
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/crmdigest/crmdigest/crm"
+)
+
+// product is one line of the catalogue. Subscriptions renew every year.
+type product struct {
+	name         string
+	price        float64 // typical amount for a mid-sized account
+	margin       float64 // gross margin rate
+	cycle        float64 // mean sales cycle in days
+	subscription bool
+}
+
+var catalogue = []product{
+	{"Cloud CRM Starter", 6000, 0.78, 25, true},
+	{"Cloud CRM Professional", 18000, 0.74, 45, true},
+	{"Cloud CRM Enterprise", 55000, 0.70, 80, true},
+	{"Analytics Add-on", 9000, 0.82, 35, true},
+	{"Integration Hub", 14000, 0.65, 50, true},
+	{"Premium Support", 7500, 0.60, 20, true},
+	{"Data Migration", 12000, 0.35, 30, false},
+	{"Training Pack", 4000, 0.45, 15, false},
+}
+
+// season is the relative volume of deals closing in each calendar month:
+// an August trough and a year-end peak. activitySeason is flatter.
+var (
+	season         = [13]float64{0, 0.85, 0.95, 1.10, 1.00, 1.00, 1.10, 0.80, 0.45, 1.05, 1.10, 1.15, 1.45}
+	activitySeason = [13]float64{0, 0.95, 1.00, 1.05, 1.00, 1.00, 1.00, 0.85, 0.55, 1.05, 1.10, 1.10, 0.90}
+)
+
+// Effects of the stories the demo tells, on volumes and win rates.
+const (
+	growthPerYear     = 0.12
+	slumpVolume       = 0.6
+	slumpWin          = 0.7
+	slumpActivity     = 0.85
+	struggleVolume    = 0.45
+	struggleWin       = 0.6
+	struggleActivity  = 0.35
+	baseWinRate       = 0.48
+	renewalWinRate    = 0.86
+	openActivityShare = 0.25 // activities due in the last three weeks still open
+)
+
+// generator holds the state of one Build.
+type generator struct {
+	opt      Options
+	r        *rand.Rand
+	ds       *crm.Dataset
+	data     *Data
+	teams    []team
+	reps     []rep
+	accounts []account
+	start    crm.Day
+	// months are the first days of the months of history, and of five
+	// months after End (the planned closes of the open pipeline).
+	months []crm.Day
+	// dealsOf lists each rep's deals (indexes into ds.Deals).
+	dealsOf [][]int32
+}
+
+// Build generates an organisation and its history. It is deterministic:
+// the same options give the same data.
+func Build(opt Options) *Data {
+	opt = opt.withDefaults()
+	ds := crm.NewDataset()
+	g := &generator{
+		opt:  opt,
+		r:    rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)),
+		ds:   ds,
+		data: &Data{Dataset: ds, Options: opt},
+	}
+	ds.Currency = opt.Currency
+	ds.Catalogue = len(catalogue)
+	for _, p := range catalogue {
+		ds.Products.Intern(p.name)
+	}
+	for _, s := range stageNames {
+		ds.Stages.Intern(s)
+	}
+	ds.Currencies.Intern(opt.Currency)
+
+	y, m, _ := opt.End.Date()
+	g.start = crm.DayFromDate(y, m-time.Month(12*opt.Years)+1, 1)
+	for d := g.start; d <= opt.End+150; d = addMonths(d, 1) {
+		g.months = append(g.months, d)
+	}
+	g.data.Start = g.start
+	g.data.SlumpFrom = addMonths(firstOfMonth(opt.End), -(monthsOfSlump - 1))
+	g.data.StruggleFrom = addMonths(firstOfMonth(opt.End), -(monthsOfStruggle - 1))
+
+	g.org()
+	g.accountsFor()
+	g.dealsOf = make([][]int32, len(g.reps))
+	g.deals()
+	ids := idStrings("D-", len(ds.Deals))
+	for i := range ds.Deals {
+		ds.Deals[i].ID = ids(i)
+	}
+	g.activities()
+	g.leads()
+	g.invoices()
+	g.targets()
+	for i, k := range SheetKinds {
+		ds.MarkFields(k, sheetColumns[i]...)
+		ds.Quality = append(ds.Quality, crm.SourceReport{
+			Name: "demo", Kind: k, File: "demo", Sheet: SheetNames[i],
+			RowsRead: rowCount(ds, k), RowsAccepted: rowCount(ds, k), First: g.start, Last: opt.End,
+		})
+	}
+	return g.data
+}
+
+func rowCount(ds *crm.Dataset, k crm.Kind) int {
+	switch k {
+	case crm.KindPeople:
+		return len(ds.People)
+	case crm.KindDeals:
+		return len(ds.Deals)
+	case crm.KindActivities:
+		return len(ds.Activities)
+	case crm.KindLeads:
+		return len(ds.Leads)
+	case crm.KindInvoices:
+		return len(ds.Invoices)
+	}
+	return len(ds.Targets)
+}
+
+// volume is the multiplier of a rep's expected deal volume in the month
+// starting at m, before the stories; adjust applies them.
+func (g *generator) volume(rp *rep, m crm.Day) float64 {
+	_, mo, _ := m.Date()
+	years := float64(m-g.start) / 365.25
+	return season[mo] * (1 + growthPerYear*years) * rp.skill
+}
+
+// adjust returns the volume and win-rate factors of the stories for a
+// rep in the month starting at m: the slumping team, the struggling reps.
+func (g *generator) adjust(rp *rep, m crm.Day) (vol, win float64) {
+	vol, win = 1, 1
+	if g.teams[rp.team].slump && m >= g.data.SlumpFrom {
+		vol, win = slumpVolume, slumpWin
+	}
+	if rp.struggling && m >= g.data.StruggleFrom {
+		vol, win = struggleVolume, struggleWin
+	}
+	return vol, win
+}
+
+// deals generates each rep's deals month by month of their planned close:
+// seasonality is about when deals close (budgets are spent before the
+// year ends, nobody signs in August). Won subscriptions come back for
+// renewal a year later.
+func (g *generator) deals() {
+	o := g.opt
+	won, lost := crm.ID(stageClosedWon), crm.ID(stageClosedLost)
+	cur := g.ds.Currencies.Intern(o.Currency)
+	for ri := range g.reps {
+		rp := &g.reps[ri]
+		// The installed base before the history starts: subscriptions
+		// that come up for renewal during the first year.
+		var renewals []pendingRenewal
+		for _, ai := range rp.accounts {
+			for range 2 {
+				if g.r.IntN(3) > 0 || rp.hired.Valid() {
+					continue
+				}
+				pi := g.r.IntN(6) // subscriptions only
+				g.accounts[ai].owned |= 1 << pi
+				amount := g.amount(pi, ai)
+				renewals = append(renewals, pendingRenewal{account: ai, product: pi, amount: amount, close: g.start + crm.Day(g.r.IntN(365))})
+			}
+		}
+		sortRenewals(renewals)
+		for _, m := range g.months {
+			next := addMonths(m, 1)
+			vol, win := g.adjust(rp, m)
+			n := poisson(g.r, o.DealsPerRepMonth*g.volume(rp, m)*vol)
+			for range n {
+				ai := rp.accounts[g.r.IntN(len(rp.accounts))]
+				pi := g.newProduct(ai)
+				g.deal(rp, ri, ai, pi, crm.KindNewBusiness, g.amount(pi, ai), weekday(m+crm.Day(g.r.IntN(int(next-m)))), baseWinRate*math.Sqrt(rp.skill)*win, cur, won, lost, &renewals)
+			}
+			// Renewals planned to close this month.
+			for len(renewals) > 0 && renewals[0].close < next {
+				rn := renewals[0]
+				renewals = renewals[1:]
+				if rn.close < g.start {
+					continue
+				}
+				g.deal(rp, ri, rn.account, rn.product, crm.KindRenewal, math.Round(rn.amount*(1.02+0.04*g.r.Float64())/10)*10, weekday(rn.close), renewalWinRate*win, cur, won, lost, &renewals)
+			}
+		}
+	}
+}
+
+type pendingRenewal struct {
+	account, product int
+	amount           float64
+	close            crm.Day
+}
+
+func sortRenewals(rs []pendingRenewal) {
+	// Insertion sort: the list is short and nearly sorted.
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0 && rs[j].close < rs[j-1].close; j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+}
+
+// newProduct picks a product the account does not buy yet (cross-selling),
+// or any product when it already has them all.
+func (g *generator) newProduct(ai int) int {
+	owned := g.accounts[ai].owned
+	for range 8 {
+		pi := g.r.IntN(len(catalogue))
+		if owned&(1<<pi) == 0 {
+			return pi
+		}
+	}
+	return g.r.IntN(len(catalogue))
+}
+
+func (g *generator) amount(pi, ai int) float64 {
+	a := catalogue[pi].price * g.accounts[ai].size * math.Exp(0.25*g.r.NormFloat64())
+	return math.Round(a/10) * 10
+}
+
+// deal adds one deal planned to close on plannedClose, deciding whether it
+// has closed by End, and how.
+func (g *generator) deal(rp *rep, ri, ai, pi int, kind crm.DealKind, amount float64, plannedClose crm.Day, winRate float64,
+	cur, won, lost crm.ID, renewals *[]pendingRenewal) {
+	o := g.opt
+	p := catalogue[pi]
+	cycle := crm.Day(math.Max(5, p.cycle*math.Exp(0.4*g.r.NormFloat64())))
+	if kind == crm.KindRenewal {
+		cycle = 45 + crm.Day(g.r.IntN(30))
+	}
+	created := plannedClose - cycle
+	if created > o.End || (rp.hired.Valid() && created < rp.hired) {
+		return
+	}
+	closed := plannedClose
+	if g.r.IntN(10) < 3 { // deals slip
+		closed += crm.Day(g.r.IntN(40))
+	}
+	d := crm.Deal{
+		Owner: crm.ID(rp.person), Account: g.accounts[ai].id, Product: crm.ID(pi), Kind: kind,
+		Created: created, ExpectedClose: plannedClose, Closed: crm.NoDay,
+		Amount: amount, Currency: cur, Margin: math.Round(amount * p.margin * (0.95 + 0.1*g.r.Float64())),
+		LastActivity: crm.NoDay,
+	}
+	switch {
+	case closed <= o.End && g.r.Float64() < winRate:
+		d.Status, d.Stage, d.Closed, d.Probability = crm.StatusWon, won, closed, 1
+		g.accounts[ai].owned |= 1 << pi
+		if p.subscription {
+			*renewals = append(*renewals, pendingRenewal{account: ai, product: pi, amount: amount, close: closed + 365})
+			sortRenewals(*renewals)
+		}
+	case closed <= o.End:
+		// A lost deal is often given up before its planned close.
+		d.Status, d.Stage, d.Probability = crm.StatusLost, lost, 0
+		d.Closed = max(created+1, closed-crm.Day(g.r.IntN(int(cycle)/2+1)))
+	default:
+		progress := float64(o.End-created) / float64(cycle)
+		st := min(3, int(progress*4))
+		d.Status, d.Stage, d.Probability = crm.StatusOpen, crm.ID(st), stageProbability[st]
+	}
+	g.dealsOf[ri] = append(g.dealsOf[ri], int32(len(g.ds.Deals)))
+	g.ds.Deals = append(g.ds.Deals, d)
+}
+
+// activities generates each rep's calls, meetings, demos, proposals, emails
+// and tasks, done in the past, some overdue, some due in the coming weeks.
+func (g *generator) activities() {
+	o := g.opt
+	types := []crm.ActivityType{crm.ActivityCall, crm.ActivityEmail, crm.ActivityMeeting, crm.ActivityTask, crm.ActivityDemo, crm.ActivityProposal}
+	weights := []int{40, 25, 12, 10, 8, 5} // out of 100
+	horizon := o.End + 14
+	g.ds.Activities = make([]crm.Activity, 0, int(float64(len(g.reps)*min(o.ActivityMonths, len(g.months)))*o.ActivitiesPerRepMonth*1.2))
+	from := addMonths(firstOfMonth(o.End), -(o.ActivityMonths - 1))
+	for ri := range g.reps {
+		rp := &g.reps[ri]
+		mine := g.dealsOf[ri]
+		for _, m := range g.months {
+			if m > horizon {
+				break
+			}
+			if m < from {
+				continue
+			}
+			next := addMonths(m, 1)
+			_, mo, _ := m.Date()
+			vol, _ := g.adjust(rp, m)
+			if vol == slumpVolume {
+				vol = slumpActivity
+			} else if vol == struggleVolume {
+				vol = struggleActivity
+			}
+			years := float64(m-g.start) / 365.25
+			n := poisson(g.r, o.ActivitiesPerRepMonth*activitySeason[mo]*(1+growthPerYear*years)*rp.skill*vol)
+			for range n {
+				due := weekday(m + crm.Day(g.r.IntN(int(next-m))))
+				if due > horizon || (rp.hired.Valid() && due < rp.hired) {
+					continue
+				}
+				w, t := g.r.IntN(100), 0
+				for w >= weights[t] {
+					w -= weights[t]
+					t++
+				}
+				a := crm.Activity{
+					Owner: crm.ID(rp.person), Type: types[t], Due: due, DoneAt: crm.NoDay, Done: crm.TriFalse,
+					Subject: subjects[t][g.r.IntN(len(subjects[t]))], Account: crm.NoID,
+				}
+				if due <= o.End {
+					open := 0.01
+					if o.End-due < 21 {
+						open = openActivityShare
+					}
+					if g.r.Float64() >= open {
+						a.Done, a.DoneAt = crm.TriTrue, min(o.End, due+crm.Day(g.r.IntN(3)))
+					}
+				}
+				// Most activities are about a deal that was open then.
+				if len(mine) > 0 && g.r.IntN(10) < 6 {
+					for range 6 {
+						di := mine[g.r.IntN(len(mine))]
+						d := &g.ds.Deals[di]
+						if d.Created <= due && (!d.Closed.Valid() || d.Closed >= due) {
+							a.Deal = d.ID
+							a.Account = d.Account
+							if a.DoneAt.Valid() && (!d.LastActivity.Valid() || a.DoneAt > d.LastActivity) {
+								d.LastActivity = a.DoneAt
+							}
+							break
+						}
+					}
+				}
+				if a.Account == crm.NoID {
+					a.Account = g.accounts[rp.accounts[g.r.IntN(len(rp.accounts))]].id
+				}
+				g.ds.Activities = append(g.ds.Activities, a)
+			}
+		}
+	}
+	ids := idStrings("A-", len(g.ds.Activities))
+	for i := range g.ds.Activities {
+		g.ds.Activities[i].ID = ids(i)
+	}
+}
+
+var subjects = [][]string{
+	{"Discovery call", "Follow-up call", "Check-in call", "Renewal call"},
+	{"Follow-up email", "Send pricing", "Send case study"},
+	{"On-site visit", "Quarterly business review", "Lunch meeting"},
+	{"Update CRM record", "Prepare quote", "Internal review"},
+	{"Product demo", "Technical demo"},
+	{"Send proposal", "Revised proposal"},
+}
+
+// leads generates the leads and contacts each rep creates.
+func (g *generator) leads() {
+	o := g.opt
+	for ri := range g.reps {
+		rp := &g.reps[ri]
+		for _, m := range g.months {
+			if m > o.End {
+				break
+			}
+			next := addMonths(m, 1)
+			_, mo, _ := m.Date()
+			vol, _ := g.adjust(rp, m)
+			n := poisson(g.r, o.LeadsPerRepMonth*activitySeason[mo]*rp.skill*vol)
+			for range n {
+				d := weekday(m + crm.Day(g.r.IntN(int(next-m))))
+				if d > o.End || (rp.hired.Valid() && d < rp.hired) {
+					continue
+				}
+				k := crm.LeadKindLead
+				if g.r.IntN(100) < 35 {
+					k = crm.LeadKindContact
+				}
+				g.ds.Leads = append(g.ds.Leads, crm.Lead{Owner: crm.ID(rp.person), Date: d, Kind: k})
+			}
+		}
+	}
+}
+
+// invoices bills each won deal some weeks after it closed.
+func (g *generator) invoices() {
+	o := g.opt
+	for i := range g.ds.Deals {
+		d := &g.ds.Deals[i]
+		if d.Status == crm.StatusWon {
+			if day := weekday(d.Closed + 10 + crm.Day(g.r.IntN(30))); day <= o.End {
+				g.ds.Invoices = append(g.ds.Invoices, crm.Invoice{Owner: d.Owner, Account: d.Account, Date: day, Amount: d.Amount, Currency: d.Currency})
+			}
+		}
+	}
+	ids := idStrings("INV-", len(g.ds.Invoices))
+	for i := range g.ds.Invoices {
+		g.ds.Invoices[i].ID = ids(i)
+	}
+}
+
+// targets sets each rep's monthly won-revenue target, through the end of
+// End's year, as a sales plan would: the expected revenue for their
+// month (seasonality, trend, their usual level) plus some ambition, scaled
+// on what reps actually won outside the stories. Team targets are the sum
+// of their reps'.
+func (g *generator) targets() {
+	o := g.opt
+	var revenue, units float64
+	monthOf := func(d crm.Day) int { return monthIndex(g.start, d) }
+	wonBy := make([][]float64, len(g.reps))
+	personRep := make(map[crm.ID]int, len(g.reps))
+	for ri := range g.reps {
+		personRep[crm.ID(g.reps[ri].person)] = ri
+		wonBy[ri] = make([]float64, len(g.months))
+	}
+	for i := range g.ds.Deals {
+		d := &g.ds.Deals[i]
+		if d.Status == crm.StatusWon {
+			if mi := monthOf(d.Closed); mi >= 0 && mi < len(g.months) {
+				wonBy[personRep[d.Owner]][mi] += d.Amount
+			}
+		}
+	}
+	endMonth := monthOf(o.End)
+	for ri := range g.reps {
+		rp := &g.reps[ri]
+		if rp.hired.Valid() {
+			continue
+		}
+		// Skip the first year (renewals are still coming in) and the
+		// stories' months.
+		for mi := 12; mi < endMonth; mi++ {
+			m := g.months[mi]
+			if v, _ := g.adjust(rp, m); v != 1 {
+				continue
+			}
+			revenue += wonBy[ri][mi]
+			units += g.volume(rp, m)
+		}
+	}
+	perUnit := 0.0
+	if units > 0 {
+		perUnit = revenue / units
+	}
+	ey, _, _ := o.End.Date()
+	last := crm.DayFromDate(ey, time.December, 1)
+	for _, tm := range g.teams {
+		for m := g.start; m <= last; m = addMonths(m, 1) {
+			team := 0.0
+			for _, ri := range tm.reps {
+				rp := &g.reps[ri]
+				if rp.hired.Valid() && addMonths(m, 1) <= rp.hired {
+					continue
+				}
+				v := perUnit * g.volume(rp, m) * targetAmbition
+				if rp.hired.Valid() {
+					v *= 0.3 // ramping up
+				}
+				v = math.Round(v/500) * 500
+				team += v
+				g.ds.Targets = append(g.ds.Targets, crm.Target{Scope: crm.TargetPerson, Key: g.ds.People[rp.person].Email, Period: monthID(m), Metric: targetMetric, Value: v})
+			}
+			g.ds.Targets = append(g.ds.Targets, crm.Target{Scope: crm.TargetTeam, Key: tm.name, Period: monthID(m), Metric: targetMetric, Value: team})
+		}
+	}
+}
+
+// poisson draws a Poisson variate: Knuth's method for small means, a
+// rounded normal approximation for large ones.
+func poisson(r *rand.Rand, mean float64) int {
+	if mean <= 0 {
+		return 0
+	}
+	if mean > 30 {
+		return max(0, int(math.Round(mean+math.Sqrt(mean)*r.NormFloat64())))
+	}
+	l, k, p := math.Exp(-mean), 0, 1.0
+	for {
+		p *= r.Float64()
+		if p <= l {
+			return k
+		}
+		k++
+	}
+}
