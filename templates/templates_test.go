@@ -1,0 +1,251 @@
+package templates
+
+import (
+	"html"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func fullEmail(role, locale string) Email {
+	return Email{
+		Role:          role,
+		Locale:        locale,
+		RecipientName: "Ana Díaz",
+		Period:        "2026-03",
+		AsOf:          "2026-03-31",
+		Headline:      "Won revenue is up on last month",
+		Summary: []Item{
+			{"Won revenue", "124,500", "+12 % vs 2026-02"},
+			{"Win rate", "31 %", ""},
+			{"Pipeline", "610,000", "-3 %"},
+		},
+		Alerts:         []string{"Deal Acme renewal has not moved for 30 days"},
+		OverdueCount:   4,
+		InlineChartCID: "chart-1@crmdigest",
+	}
+}
+
+func TestEveryRoleAndLocaleRenders(t *testing.T) {
+	s, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjects := map[string]bool{}
+	for _, loc := range Locales {
+		for _, role := range Roles {
+			e := fullEmail(role, loc)
+			r, err := s.Render(e)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", loc, role, err)
+			}
+			if r.Subject == "" || strings.ContainsAny(r.Subject, "\r\n") {
+				t.Errorf("%s/%s: bad subject %q", loc, role, r.Subject)
+			}
+			if !strings.Contains(r.Subject, e.Period) {
+				t.Errorf("%s/%s: subject %q lacks the period", loc, role, r.Subject)
+			}
+			if subjects[r.Subject] {
+				t.Errorf("%s/%s: subject %q is shared with another role or locale", loc, role, r.Subject)
+			}
+			subjects[r.Subject] = true
+			// Every number, the headline, the alert and the overdue count
+			// must reach both bodies.
+			want := []string{e.RecipientName, e.Headline, e.Alerts[0], e.AsOf, "4"}
+			for _, it := range e.Summary {
+				want = append(want, it.Label, it.Value)
+				if it.Comparison != "" {
+					want = append(want, it.Comparison)
+				}
+			}
+			for _, w := range want {
+				if !strings.Contains(r.Text, w) {
+					t.Errorf("%s/%s: text body lacks %q:\n%s", loc, role, w, r.Text)
+				}
+				if !strings.Contains(html.UnescapeString(r.HTML), w) {
+					t.Errorf("%s/%s: html body lacks %q", loc, role, w)
+				}
+			}
+			if !strings.Contains(r.HTML, `lang="`+loc+`"`) {
+				t.Errorf("%s/%s: html lacks lang=%q", loc, role, loc)
+			}
+			if !strings.Contains(r.HTML, `src="cid:chart-1@crmdigest"`) {
+				t.Errorf("%s/%s: inline chart reference missing or mangled", loc, role)
+			}
+			if strings.Contains(r.Text, "<") {
+				t.Errorf("%s/%s: text body contains markup:\n%s", loc, role, r.Text)
+			}
+			if strings.Contains(r.Text, "\n\n\n") {
+				t.Errorf("%s/%s: text body has runs of blank lines:\n%s", loc, role, r.Text)
+			}
+		}
+	}
+}
+
+func TestEmptySectionsDisappear(t *testing.T) {
+	s, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := Email{Role: "director", Locale: "en", RecipientName: "Bo", Period: "2026-03"}
+	r, err := s.Render(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, unwanted := range []string{"Needs your attention", "overdue", "Key figures", "Preview", "cid:"} {
+		if strings.Contains(r.Text, unwanted) || strings.Contains(r.HTML, unwanted) {
+			t.Errorf("empty email still shows %q", unwanted)
+		}
+	}
+	e.Preview = true
+	r, _ = s.Render(e)
+	if !strings.Contains(r.Text, "meant for Bo") || !strings.Contains(r.HTML, "meant for Bo") {
+		t.Errorf("preview banner missing:\n%s", r.Text)
+	}
+}
+
+func TestLocaleFallback(t *testing.T) {
+	s, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, _ := s.Render(fullEmail("rep", "en"))
+	for _, loc := range []string{"de", "", "EN-gb", "xx_YY"} {
+		r, err := s.Render(fullEmail("rep", loc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r != en {
+			t.Errorf("locale %q did not fall back to en: subject %q", loc, r.Subject)
+		}
+	}
+	fr, _ := s.Render(fullEmail("rep", "fr-CA"))
+	if !strings.HasPrefix(fr.Text, "Bonjour") {
+		t.Errorf("fr-CA did not use fr: %q", fr.Text[:20])
+	}
+	if _, err := s.Render(fullEmail("intern", "en")); err == nil || !strings.Contains(err.Error(), "intern") {
+		t.Errorf("unknown role: err = %v", err)
+	}
+}
+
+func TestCRMTextIsEscapedInHTML(t *testing.T) {
+	s, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := fullEmail("rep", "en")
+	e.RecipientName = `Eve "<b>"`
+	e.Headline = `Deal <script>alert(1)</script> won`
+	e.Alerts = []string{`<img src=x onerror=alert(2)>`}
+	e.Summary[0].Label = `A&B <i>`
+	r, err := s.Render(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{"<script>", "<img src=x", "<i>", "<b>"} {
+		if strings.Contains(r.HTML, raw) {
+			t.Errorf("html contains unescaped %q", raw)
+		}
+	}
+	for _, esc := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(2)&gt;", "A&amp;B &lt;i&gt;"} {
+		if !strings.Contains(r.HTML, esc) {
+			t.Errorf("html lacks escaped %q", esc)
+		}
+	}
+	// Plain text keeps the CRM text as it is.
+	if !strings.Contains(r.Text, e.Headline) || !strings.Contains(r.Text, e.Alerts[0]) {
+		t.Errorf("text body altered CRM text:\n%s", r.Text)
+	}
+	e.InlineChartCID = `x" onload="alert(3)`
+	if _, err := s.Render(e); err == nil {
+		t.Errorf("a content id with quotes was accepted")
+	}
+}
+
+func TestSubjectIsOneLine(t *testing.T) {
+	s, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := fullEmail("manager", "es")
+	e.Period = "2026-03\r\nBcc: victim@example.com"
+	r, err := s.Render(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(r.Subject, "\r\n") {
+		t.Errorf("subject keeps a line break: %q", r.Subject)
+	}
+}
+
+func TestOverrideDirWins(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "fr"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	override := `{{define "subject"}}Chiffres de {{.Period}} (maison){{end}}
+{{define "intro"}}Texte maison.{{end}}
+`
+	if err := os.WriteFile(filepath.Join(dir, "fr", "rep.tmpl"), []byte(override), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Render(fullEmail("rep", "fr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Subject != "Chiffres de 2026-03 (maison)" {
+		t.Errorf("override subject not used: %q", r.Subject)
+	}
+	if !strings.Contains(r.Text, "Texte maison.") || !strings.Contains(r.HTML, "Texte maison.") {
+		t.Errorf("override intro not used")
+	}
+	// Files not overridden still come from the binary.
+	if !strings.Contains(r.Text, "Bonjour") {
+		t.Errorf("common strings lost")
+	}
+	other, _ := s.Render(fullEmail("manager", "fr"))
+	if strings.Contains(other.Text, "maison") {
+		t.Errorf("override of fr/rep.tmpl leaked into fr/manager")
+	}
+}
+
+func TestBrokenOverrideNamesTheFile(t *testing.T) {
+	cases := map[string]string{
+		"layout.html":    `{{define "html"}}<p>{{.Headline}</p>{{end}}`,       // parse error
+		"es/common.tmpl": `{{define "greeting"}}Hola {{.NoSuchField}}{{end}}`, // exec error
+		"en/rep.tmpl":    `{{define "intro"}}no subject here{{end}}`,          // missing define
+	}
+	for rel, body := range cases {
+		t.Run(rel, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(dir)
+			if err == nil {
+				t.Fatal("Load accepted a broken override")
+			}
+			name := filepath.Base(rel)
+			if !strings.Contains(err.Error(), name) {
+				t.Errorf("error does not name %s: %v", name, err)
+			}
+		})
+	}
+}
+
+func TestOverrideDirMissingIsAnErrorOnlyWhenUnreadable(t *testing.T) {
+	// A folder that does not exist means "no overrides"; the config loader
+	// is the place that insists the folder exists.
+	if _, err := Load(filepath.Join(t.TempDir(), "absent")); err != nil {
+		t.Errorf("absent override folder: %v", err)
+	}
+}
