@@ -1,0 +1,218 @@
+package charts
+
+import (
+	"math"
+
+	"github.com/crmdigest/crmdigest/charts/fonts"
+	"github.com/crmdigest/crmdigest/locale"
+	chart "github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/drawing"
+)
+
+// canvas wraps a go-chart Renderer with the few drawing primitives the
+// hand-drawn charts need, in chart pixels, with sizes given in points.
+type canvas struct {
+	r    chart.Renderer
+	w, h int
+	f    fonts.TrueType
+	loc  locale.Locale
+}
+
+// pt converts points to chart pixels.
+func (c *canvas) pt(v float64) int { return int(math.Round(v * DPI / 72)) }
+
+func (c *canvas) rect(x0, y0, x1, y1 int, fill, stroke drawing.Color, strokePt float64) {
+	c.r.ResetStyle()
+	c.r.SetFillColor(fill)
+	c.r.SetStrokeColor(stroke)
+	c.r.SetStrokeWidth(float64(c.pt(strokePt)))
+	c.r.MoveTo(x0, y0)
+	c.r.LineTo(x1, y0)
+	c.r.LineTo(x1, y1)
+	c.r.LineTo(x0, y1)
+	c.r.Close()
+	switch {
+	case visible(fill) && visible(stroke) && strokePt > 0:
+		c.r.FillStroke()
+	case visible(fill):
+		c.r.Fill()
+	default:
+		c.r.Stroke()
+	}
+}
+
+func (c *canvas) line(x0, y0, x1, y1 int, col drawing.Color, widthPt float64, dash ...float64) {
+	c.r.ResetStyle()
+	c.r.SetStrokeColor(col)
+	c.r.SetStrokeWidth(math.Max(1, widthPt*DPI/72))
+	if len(dash) > 0 {
+		d := make([]float64, len(dash))
+		for i, v := range dash {
+			d[i] = float64(c.pt(v))
+		}
+		c.r.SetStrokeDashArray(d)
+	}
+	c.r.MoveTo(x0, y0)
+	c.r.LineTo(x1, y1)
+	c.r.Stroke()
+}
+
+func (c *canvas) dot(x, y int, radiusPt float64, fill, stroke drawing.Color) {
+	c.r.ResetStyle()
+	c.r.SetFillColor(fill)
+	c.r.SetStrokeColor(stroke)
+	c.r.SetStrokeWidth(float64(c.pt(0.6)))
+	c.r.Circle(radiusPt*DPI/72, x, y)
+}
+
+type align int
+
+const (
+	left align = iota
+	center
+	right
+)
+
+func (c *canvas) font(sizePt float64, bold bool, col drawing.Color) {
+	c.r.ResetStyle()
+	if bold {
+		c.r.SetFont(c.f.Bold)
+	} else {
+		c.r.SetFont(c.f.Regular)
+	}
+	c.r.SetFontSize(sizePt)
+	c.r.SetFontColor(col)
+}
+
+// width measures s in the current font.
+func (c *canvas) width(s string) int { return c.r.MeasureText(s).Width() }
+
+// text writes s in the current font with its baseline at y, aligned on x.
+func (c *canvas) text(s string, x, y int, a align) {
+	switch a {
+	case center:
+		x -= c.width(s) / 2
+	case right:
+		x -= c.width(s)
+	}
+	c.r.Text(s, x, y)
+}
+
+// fit shortens s with an ellipsis until it is at most max pixels wide in
+// the current font; it returns "" when not even one letter fits.
+func (c *canvas) fit(s string, max int) string {
+	if c.width(s) <= max {
+		return s
+	}
+	rs := []rune(s)
+	for n := len(rs) - 1; n > 0; n-- {
+		t := string(rs[:n]) + "…"
+		if c.width(t) <= max {
+			return t
+		}
+	}
+	return ""
+}
+
+// noData writes the "no data" note in the middle of the chart, so an
+// empty chart says so in words instead of failing or drawing an empty axis.
+func (c *canvas) noData() {
+	c.rect(0, 0, c.w, c.h, drawing.Color{}, colGrid, 0.5)
+	c.font(sizeNote, false, colMuted)
+	c.text(c.loc.T("no data"), c.w/2, c.h/2+c.pt(sizeNote)/3, center)
+}
+
+// legendItem is one entry of a legend: a swatch and its name.
+type legendItem struct {
+	name   string
+	swatch func(c *canvas, x, y, size int) // draws in the square (x, y)-(x+size, y+size)
+}
+
+func swatchBox(fill, stroke drawing.Color) func(c *canvas, x, y, s int) {
+	return func(c *canvas, x, y, s int) { c.rect(x, y, x+s, y+s, fill, stroke, 0.8) }
+}
+
+func swatchLine(col drawing.Color, widthPt float64, marker bool) func(c *canvas, x, y, s int) {
+	return func(c *canvas, x, y, s int) {
+		c.line(x-s/2, y+s/2, x+s+s/2, y+s/2, col, widthPt)
+		if marker {
+			c.dot(x+s/2, y+s/2, 1.6, col, colWhite)
+		}
+	}
+}
+
+// legend draws the items in a row from (x, y) (top of the row) and
+// returns the row height. Names keep their full length when the row fits;
+// otherwise each is shortened to an equal share.
+func (c *canvas) legend(items []legendItem, x, y, maxW int) int {
+	if len(items) == 0 {
+		return 0
+	}
+	c.font(sizeLegend, false, colText)
+	s := c.pt(sizeLegend * 0.8)
+	gap := c.pt(10)
+	total := 0
+	for _, it := range items {
+		total += 2*s + s/2 + c.width(it.name) + gap
+	}
+	each := maxW
+	if total-gap > maxW {
+		each = (maxW-gap*(len(items)-1))/len(items) - 2*s - s/2
+	}
+	for _, it := range items {
+		it.swatch(c, x+s/2, y, s)
+		c.font(sizeLegend, false, colText)
+		name := c.fit(it.name, each)
+		c.text(name, x+2*s+s/2, y+s, left)
+		x += 2*s + s/2 + c.width(name) + gap
+	}
+	return c.pt(sizeLegend * 1.8)
+}
+
+// valueAxis maps values to vertical pixels between top and bottom.
+type valueAxis struct {
+	ticks       []float64
+	top, bottom int
+}
+
+func (a valueAxis) y(v float64) int {
+	lo, hi := a.ticks[0], a.ticks[len(a.ticks)-1]
+	return a.bottom - int(math.Round((v-lo)/(hi-lo)*float64(a.bottom-a.top)))
+}
+
+// tickLabels formats the ticks and returns them with the widest width.
+func (c *canvas) tickLabels(ticks []float64, f Format) ([]string, int) {
+	// ticks come from niceTicks; see Format.integral for whole-number axes.
+	step := 1.0
+	if len(ticks) > 1 {
+		step = ticks[1] - ticks[0]
+	}
+	c.font(sizeLabel, false, colMuted)
+	labels := make([]string, len(ticks))
+	w := 0
+	for i, t := range ticks {
+		labels[i] = f.Tick(t, step)
+		w = max(w, c.width(labels[i]))
+	}
+	return labels, w
+}
+
+// drawValueAxis draws the horizontal grid lines and tick labels right
+// aligned at x (the left edge of the plot), across to x1.
+func (c *canvas) drawValueAxis(a valueAxis, labels []string, x, x1 int) {
+	for i, t := range a.ticks {
+		y := a.y(t)
+		col := colGrid
+		if t == 0 {
+			col = colAxis
+		}
+		c.line(x, y, x1, y, col, 0.5)
+		c.font(sizeLabel, false, colMuted)
+		c.text(labels[i], x-c.pt(3), y+c.pt(sizeLabel)/3, right)
+	}
+}
+
+// maxTicks is how many ticks fit in a plot h pixels high without crowding.
+func (c *canvas) maxTicks(h int) int {
+	return max(2, min(6, h/c.pt(sizeLabel*2.6)+1))
+}

@@ -1,0 +1,104 @@
+// Package fonts holds the one typeface family of the digests — Go Regular
+// and Go Bold from golang.org/x/image/font/gofont (BSD licence) — for both
+// the PDF pages (fpdf) and the charts (go-chart), so text and chart labels
+// share a font.
+//
+// The Go fonts cover Latin-1, Latin Extended-A/B, the general punctuation,
+// the euro sign and the shapes the reports use (▲ ▼ ●); they lack U+202F,
+// which the locale package therefore never emits.
+//
+// fpdf parses a UTF-8 font afresh in every document (AddUTF8FontFromBytes),
+// and at Output it walks the font again to cut the subset it embeds. Both
+// costs grow with the size of the font file, so the faces are cut once per
+// process to the runes a digest can print (Cutset) and every document
+// parses the small cut.
+package fonts
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/go-pdf/fpdf"
+	"github.com/golang/freetype/truetype"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+)
+
+// Family is the fpdf font family name under which Register adds the faces.
+const Family = "go"
+
+// Cutset returns the runes kept in the cut faces: Basic Latin, Latin-1,
+// Latin Extended-A and -B (every Latin-script name of Europe), general
+// punctuation and spaces, currency signs, arrows and the geometric shapes
+// that exist in the Go fonts.
+func Cutset() string {
+	var rs []rune
+	for _, rg := range [][2]rune{
+		{0x20, 0x7e},     // Basic Latin
+		{0xa0, 0x24f},    // Latin-1 Supplement, Latin Extended-A and -B
+		{0x2000, 0x206f}, // General Punctuation (dashes, quotes, spaces, …)
+		{0x20a0, 0x20bf}, // Currency Symbols
+		{0x2190, 0x2199}, // Arrows
+		{0x2212, 0x2212}, // minus sign
+		{0x25a0, 0x25ff}, // Geometric Shapes (▲ ▼ ● ■ …)
+	} {
+		for r := rg[0]; r <= rg[1]; r++ {
+			rs = append(rs, r)
+		}
+	}
+	return string(rs)
+}
+
+type faces struct{ regular, bold []byte }
+
+var cut = sync.OnceValue(func() faces {
+	set := Cutset()
+	return faces{
+		regular: fpdf.UTF8CutFont(goregular.TTF, set),
+		bold:    fpdf.UTF8CutFont(gobold.TTF, set),
+	}
+})
+
+// Register adds the regular ("") and bold ("B") faces of Family to pdf.
+// It is safe to call from several goroutines on different documents.
+func Register(pdf *fpdf.Fpdf) {
+	f := cut()
+	pdf.AddUTF8FontFromBytes(Family, "", f.regular)
+	pdf.AddUTF8FontFromBytes(Family, "B", f.bold)
+}
+
+// RegisterFull adds the uncut Go fonts; it exists for the benchmark that
+// measures what cutting saves.
+func RegisterFull(pdf *fpdf.Fpdf) {
+	pdf.AddUTF8FontFromBytes(Family, "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes(Family, "B", gobold.TTF)
+}
+
+// TrueType holds the parsed faces for go-chart.
+type TrueType struct {
+	Regular, Bold *truetype.Font
+}
+
+var parsed = sync.OnceValues(func() (TrueType, error) {
+	r, err := truetype.Parse(goregular.TTF)
+	if err != nil {
+		return TrueType{}, fmt.Errorf("parse go regular: %w", err)
+	}
+	b, err := truetype.Parse(gobold.TTF)
+	if err != nil {
+		return TrueType{}, fmt.Errorf("parse go bold: %w", err)
+	}
+	return TrueType{Regular: r, Bold: b}, nil
+})
+
+// Parsed returns the faces parsed once per process. Charts set them on
+// every go-chart Style so that go-chart never loads its default font, whose
+// lazy loading is not safe for concurrent use.
+func Parsed() TrueType {
+	t, err := parsed()
+	if err != nil {
+		// The fonts are compiled in; failing to parse them is a build defect.
+		panic(err)
+	}
+	return t
+}

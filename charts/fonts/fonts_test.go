@@ -1,0 +1,54 @@
+package fonts
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/go-pdf/fpdf"
+	"github.com/golang/freetype/truetype"
+	"golang.org/x/image/font/gofont/goregular"
+)
+
+// TestCutKeepsGlyphs checks that every rune of the cutset the Go font
+// has is still in the cut face, and that the runes the reports print are
+// among them.
+func TestCutKeepsGlyphs(t *testing.T) {
+	full, err := truetype.Parse(goregular.TTF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cutFont, err := truetype.Parse(cut().regular)
+	if err != nil {
+		t.Fatalf("parse the cut face: %v", err)
+	}
+	for _, r := range Cutset() {
+		if full.Index(r) != 0 && cutFont.Index(r) == 0 {
+			t.Errorf("%U %q lost by the cut", r, r)
+		}
+	}
+	for _, r := range "▲▼●€\u00a0ÆæŒœŁłŠšŽžÑñÇçÜüßØøÞþ–—…" {
+		if cutFont.Index(r) == 0 {
+			t.Errorf("%U %q missing from the cut face", r, r)
+		}
+	}
+	if len(cut().regular) >= len(goregular.TTF) {
+		t.Errorf("the cut face (%d bytes) is not smaller than the font (%d)", len(cut().regular), len(goregular.TTF))
+	}
+}
+
+func TestRegister(t *testing.T) {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	Register(pdf)
+	pdf.AddPage()
+	for _, style := range []string{"", "B"} {
+		pdf.SetFont(Family, style, 10)
+		pdf.Text(10, 10, "Müller Núñez Françoise ▲▼●")
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if Parsed().Regular == nil || Parsed().Bold == nil || Parsed().Regular == Parsed().Bold {
+		t.Error("Parsed does not return two distinct faces")
+	}
+}

@@ -1,0 +1,5 @@
+package charts
+
+import "time"
+
+func timeMonth(i int) time.Month { return time.Month(i%12 + 1) }

@@ -1,0 +1,143 @@
+package charts
+
+import (
+	"math"
+)
+
+// Bullet is the data of a bullet graph (Stephen Few's specification):
+// one thin bar for the actual value, a tick for the target, and grey
+// bands for the qualitative ranges.
+type Bullet struct {
+	Actual float64
+	// Target is NaN when there is none: no tick is drawn.
+	Target float64
+	// Bands are the upper limits of the poor, fair and good ranges, in
+	// increasing order (e.g. 80 %, 100 %, 120 % of the target); nil or
+	// NaN entries are skipped.
+	Bands []float64
+}
+
+// BulletGraph draws b on a horizontal scale that starts at 0 (or at the
+// smallest negative value). When the chart is tall enough, a quantitative
+// scale with a few ticks is drawn under the bar.
+func BulletGraph(b Bullet, f Format) Chart {
+	if _, _, ok := extent([]float64{b.Actual, b.Target}, b.Bands); !ok {
+		return Chart{loc: f.Locale}
+	}
+	return Chart{loc: f.Locale, draw: func(c *canvas) error {
+		drawBullet(c, b, f)
+		return nil
+	}}
+}
+
+func drawBullet(c *canvas, b Bullet, f Format) {
+	withScale := c.h >= c.pt(sizeLabel*3.2)
+	barBottom := c.h
+	if withScale {
+		barBottom = c.h - c.pt(sizeLabel*1.6)
+	}
+	lo, hi, _ := extent([]float64{b.Actual, b.Target}, b.Bands)
+	ticks := niceTicks(math.Min(lo, 0), math.Max(hi, 0), max(2, min(6, c.w/c.pt(45))), f.integral())
+	var labels []string
+	lw := 0
+	if withScale {
+		labels, lw = c.tickLabels(ticks, f)
+	}
+	x0, x1 := c.pt(1), c.w-lw/2-c.pt(1)
+	if withScale {
+		x0 = max(x0, c.width(labels[0])/2)
+	}
+	t0, t1 := ticks[0], ticks[len(ticks)-1]
+	xOf := func(v float64) int { return x0 + int(math.Round((v-t0)/(t1-t0)*float64(x1-x0))) }
+
+	// Bands, darkest (poor) first: each covers from the previous limit.
+	prev := t0
+	for i, limit := range b.Bands {
+		if bad(limit) || limit <= prev {
+			continue
+		}
+		col := colBands[min(i, len(colBands)-1)]
+		c.rect(xOf(prev), 0, xOf(math.Min(limit, t1)), barBottom, col, colBands[0], 0)
+		prev = limit
+	}
+	if prev < t1 {
+		c.rect(xOf(prev), 0, xOf(t1), barBottom, colBands[len(colBands)-1], colBands[0], 0)
+	}
+	// The actual: a bar a third of the height.
+	if !bad(b.Actual) {
+		h3 := barBottom / 3
+		c.rect(xOf(math.Min(0, b.Actual)), h3, xOf(math.Max(0, b.Actual)), barBottom-h3, colActual, colActual, 0)
+	}
+	// The target: a tick across two thirds of the height.
+	if !bad(b.Target) {
+		x := xOf(b.Target)
+		c.line(x, barBottom/6, x, barBottom-barBottom/6, colReference, 1.8)
+	}
+	if withScale {
+		for i, t := range ticks {
+			x := xOf(t)
+			c.line(x, barBottom, x, barBottom+c.pt(1.5), colAxis, 0.5)
+			c.font(sizeLabel, false, colMuted)
+			c.text(labels[i], x, c.h-c.pt(0.5), center)
+		}
+	}
+}
+
+// Sparkline draws the last values of a metric in the space of a word
+// (Tufte): a thin line, the last point marked, no axis. NaN values leave
+// gaps; a single value is a dot; a constant series is a flat line.
+func Sparkline(values []float64) Chart {
+	vals := finite(values)
+	if len(vals) == 0 {
+		return Chart{}
+	}
+	return Chart{draw: func(c *canvas) error {
+		drawSparkline(c, values)
+		return nil
+	}}
+}
+
+func drawSparkline(c *canvas, values []float64) {
+	lo, hi, _ := extent(values)
+	pad := c.pt(1.8)
+	n := len(values)
+	xOf := func(i int) int {
+		if n == 1 {
+			return c.w / 2
+		}
+		return pad + i*(c.w-2*pad)/(n-1)
+	}
+	yOf := func(v float64) int {
+		if hi == lo {
+			return c.h / 2
+		}
+		return c.h - pad - int(math.Round((v-lo)/(hi-lo)*float64(c.h-2*pad)))
+	}
+	last := -1
+	c.r.ResetStyle()
+	c.r.SetStrokeColor(colMuted)
+	c.r.SetStrokeWidth(math.Max(1, 0.8*DPI/72))
+	open := false
+	for i, v := range values {
+		if bad(v) {
+			if open {
+				c.r.Stroke()
+				open = false
+			}
+			continue
+		}
+		if open {
+			c.r.LineTo(xOf(i), yOf(v))
+		} else {
+			c.r.MoveTo(xOf(i), yOf(v))
+			open = true
+		}
+		last = i
+	}
+	if open {
+		c.r.Stroke()
+	}
+	if last >= 0 {
+		c.dot(xOf(last), yOf(values[last]), 1.4, colActual, colActual)
+	}
+}

@@ -1,0 +1,234 @@
+package locale
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestNew(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"en", "en"}, {"fr", "fr"}, {"es", "es"},
+		{"fr-FR", "fr"}, {"es_ES", "es"}, {"es-MX", "es"}, {"en-GB", "en"}, {"FR", "fr"},
+		{"de", "en"}, {"", "en"}, {"not a tag", "en"},
+	}
+	for _, tt := range tests {
+		if got := New(tt.in).Code(); got != tt.want {
+			t.Errorf("New(%q).Code() = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// sp makes the expected strings readable: "_" stands for NBSP.
+func sp(s string) string { return strings.ReplaceAll(s, "_", NBSP) }
+
+func TestNumber(t *testing.T) {
+	tests := []struct {
+		v          float64
+		dec        int
+		en, fr, es string
+	}{
+		{1234.56, 2, "1,234.56", "1_234,56", "1.234,56"},
+		{1234567.891, 0, "1,234,568", "1_234_568", "1.234.568"},
+		{0.5, 1, "0.5", "0,5", "0,5"},
+		{-1234.5, 1, "-1,234.5", "-1_234,5", "-1.234,5"},
+		{-0.004, 2, "0.00", "0,00", "0,00"}, // never "-0.00"
+		{999.999, 2, "1,000.00", "1_000,00", "1.000,00"},
+		{12, 0, "12", "12", "12"},
+	}
+	for _, tt := range tests {
+		for code, want := range map[string]string{"en": tt.en, "fr": tt.fr, "es": tt.es} {
+			if got := New(code).Number(tt.v, tt.dec); got != sp(want) {
+				t.Errorf("%s Number(%v, %d) = %q, want %q", code, tt.v, tt.dec, got, sp(want))
+			}
+		}
+	}
+}
+
+func TestNotAvailable(t *testing.T) {
+	for _, code := range []string{"en", "fr", "es"} {
+		l := New(code)
+		for _, v := range []float64{math.NaN(), math.Inf(1)} {
+			for _, got := range []string{l.Number(v, 0), l.Percent(v, 0), l.Money(v, "EUR", 0)} {
+				if got != l.T("n/a") || strings.ContainsAny(got, "0123456789") {
+					t.Errorf("%s: formatting %v gave %q, want the words for n/a", code, v, got)
+				}
+			}
+		}
+	}
+}
+
+func TestInt(t *testing.T) {
+	if got, want := New("fr").Int(-1234567), sp("-1_234_567"); got != want {
+		t.Errorf("fr Int = %q, want %q", got, want)
+	}
+	if got, want := New("es").Int(48200), "48.200"; got != want {
+		t.Errorf("es Int = %q, want %q", got, want)
+	}
+}
+
+func TestPercent(t *testing.T) {
+	tests := []struct {
+		ratio      float64
+		dec        int
+		en, fr, es string
+	}{
+		{0.123, 0, "12%", "12_%", "12_%"},
+		{0.1234, 1, "12.3%", "12,3_%", "12,3_%"},
+		{-0.05, 0, "-5%", "-5_%", "-5_%"},
+		{1.5, 0, "150%", "150_%", "150_%"},
+		{12.345, 0, "1,235%", "1_235_%", "1.235_%"},
+	}
+	for _, tt := range tests {
+		for code, want := range map[string]string{"en": tt.en, "fr": tt.fr, "es": tt.es} {
+			if got := New(code).Percent(tt.ratio, tt.dec); got != sp(want) {
+				t.Errorf("%s Percent(%v, %d) = %q, want %q", code, tt.ratio, tt.dec, got, sp(want))
+			}
+		}
+	}
+}
+
+func TestSignedPercent(t *testing.T) {
+	l := New("en")
+	for _, tt := range []struct {
+		in   float64
+		want string
+	}{{0.12, "+12%"}, {-0.12, "-12%"}, {0, "0%"}, {0.001, "0%"}} {
+		if got := l.SignedPercent(tt.in, 0); got != tt.want {
+			t.Errorf("SignedPercent(%v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMoney(t *testing.T) {
+	tests := []struct {
+		v          float64
+		cur        string
+		dec        int
+		en, fr, es string
+	}{
+		{1234, "EUR", 0, "€1,234", "1_234_€", "1.234_€"},
+		{1234.5, "EUR", 2, "€1,234.50", "1_234,50_€", "1.234,50_€"},
+		{-48200, "EUR", 0, "-€48,200", "-48_200_€", "-48.200_€"},
+		{5, "USD", 0, "$5", "5_$US", "5_US$"},
+		{5, "GBP", 0, "£5", "5_£GB", "5_GBP"},
+		{5, "CHF", 0, "CHF_5", "5_CHF", "5_CHF"},
+		{5, "XYZ", 0, "XYZ_5", "5_XYZ", "5_XYZ"},
+	}
+	for _, tt := range tests {
+		for code, want := range map[string]string{"en": tt.en, "fr": tt.fr, "es": tt.es} {
+			if got := New(code).Money(tt.v, tt.cur, tt.dec); got != sp(want) {
+				t.Errorf("%s Money(%v, %s, %d) = %q, want %q", code, tt.v, tt.cur, tt.dec, got, sp(want))
+			}
+		}
+	}
+}
+
+func TestDates(t *testing.T) {
+	d := time.Date(2026, time.February, 3, 14, 5, 0, 0, time.UTC)
+	tests := []struct {
+		code                                  string
+		date, dateTime, monthYear, month, abb string
+	}{
+		{"en", "3 Feb 2026", "3 Feb 2026, 14:05", "February 2026", "February", "Feb"},
+		{"fr", "3 févr. 2026", "3 févr. 2026, 14:05", "février 2026", "février", "févr."},
+		{"es", "3 feb 2026", "3 feb 2026, 14:05", "febrero de 2026", "febrero", "feb"},
+	}
+	for _, tt := range tests {
+		l := New(tt.code)
+		got := []string{l.Date(d), l.DateTime(d), l.MonthYear(d.Month(), d.Year()), l.Month(d.Month()), l.ShortMonth(d.Month())}
+		want := []string{tt.date, tt.dateTime, tt.monthYear, tt.month, tt.abb}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%s: got %q, want %q", tt.code, got[i], want[i])
+			}
+		}
+	}
+}
+
+func TestMonthTablesComplete(t *testing.T) {
+	for _, tag := range Supported {
+		code := tag.String()
+		seen := map[string]bool{}
+		for m := time.January; m <= time.December; m++ {
+			l := New(code)
+			if l.Month(m) == "" || l.ShortMonth(m) == "" {
+				t.Errorf("%s: month %d has no name", code, m)
+			}
+			if seen[l.ShortMonth(m)] {
+				t.Errorf("%s: short month %q appears twice", code, l.ShortMonth(m))
+			}
+			seen[l.ShortMonth(m)] = true
+		}
+	}
+}
+
+func TestDateRange(t *testing.T) {
+	l := New("en")
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		from, to time.Time
+		want     string
+	}{
+		{day(2026, 11, 16), day(2026, 11, 22), "16 – 22 Nov 2026"},
+		{day(2026, 11, 30), day(2026, 12, 6), "30 Nov – 6 Dec 2026"},
+		{day(2026, 12, 28), day(2027, 1, 3), "28 Dec 2026 – 3 Jan 2027"},
+		{day(2026, 12, 28), day(2026, 12, 28), "28 Dec 2026"},
+	}
+	for _, tt := range tests {
+		if got := l.DateRange(tt.from, tt.to); got != tt.want {
+			t.Errorf("DateRange = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestT(t *testing.T) {
+	tests := []struct {
+		code, key string
+		args      []any
+		want      string
+	}{
+		{"en", "Won revenue", nil, "Won revenue"},
+		{"fr", "Won revenue", nil, "Chiffre d'affaires signé"},
+		{"es", "Won revenue", nil, "Ingresos ganados"},
+		{"fr", "Page %d of %s", []any{1, "2"}, "Page 1 sur 2"},
+		{"es", "%d rows set aside", []any{1234}, "1.234 filas descartadas"},
+		{"fr", "a key nobody translated", nil, "a key nobody translated"},
+		{"de", "Won revenue", nil, "Won revenue"},
+	}
+	for _, tt := range tests {
+		if got := New(tt.code).T(tt.key, tt.args...); got != tt.want {
+			t.Errorf("%s T(%q) = %q, want %q", tt.code, tt.key, got, tt.want)
+		}
+	}
+}
+
+func TestCatalogueComplete(t *testing.T) {
+	seen := map[string]bool{}
+	for _, m := range messages {
+		if seen[m.en] {
+			t.Errorf("key %q appears twice", m.en)
+		}
+		seen[m.en] = true
+		if m.fr == "" || m.es == "" {
+			t.Errorf("key %q lacks a translation", m.en)
+		}
+		if strings.Count(m.en, "%") != strings.Count(m.fr, "%") || strings.Count(m.en, "%") != strings.Count(m.es, "%") {
+			t.Errorf("key %q: translations take different arguments", m.en)
+		}
+	}
+	if len(Keys()) != len(messages) {
+		t.Errorf("Keys() has %d keys, want %d", len(Keys()), len(messages))
+	}
+}
+
+func TestZeroLocaleIsEnglish(t *testing.T) {
+	var l Locale
+	if got := l.Money(1234, "EUR", 0); got != "€1,234" {
+		t.Errorf("zero Locale Money = %q", got)
+	}
+	if got := l.T("no data"); got != "no data" || l.Code() != "en" {
+		t.Errorf("zero Locale T = %q, Code = %q", got, l.Code())
+	}
+}

@@ -1,0 +1,298 @@
+package pdfkit
+
+import (
+	"math"
+
+	"github.com/crmdigest/crmdigest/charts"
+)
+
+// Headline writes the sentence that opens a digest, in bold at text size
+// with an accent bar on its left, wrapped over as many lines as needed.
+func (d *Doc) Headline(s string) {
+	p := d.PDF
+	d.font(true, SizeText+1.5)
+	lines := p.SplitText(s, ContentW-6)
+	lh := 5.4
+	h := float64(len(lines))*lh + 3
+	d.Ensure(h + 2)
+	y := p.GetY()
+	p.SetFillColor(colAccent[0], colAccent[1], colAccent[2])
+	p.Rect(Margin, y, 1.2, h, "F")
+	d.color(colText)
+	for i, l := range lines {
+		p.Text(Margin+4, y+4.6+float64(i)*lh, l)
+	}
+	p.SetY(y + h + 4)
+}
+
+// Section writes a section title with a thin rule under it; it moves to a
+// new page when less than keep millimetres would remain under the title,
+// so a title is never left alone at the bottom of a page.
+func (d *Doc) Section(title string, keep float64) {
+	p := d.PDF
+	d.Ensure(9 + keep)
+	y := p.GetY() + 2
+	d.font(true, SizeText+0.5)
+	d.color(colText)
+	p.Text(Margin, y+3.5, title)
+	d.rule(y + 5)
+	p.SetY(y + 7.5)
+}
+
+// Paragraph writes wrapped text at text size, muted when quiet is true.
+func (d *Doc) Paragraph(s string, quiet bool) {
+	d.font(false, SizeText)
+	d.color(colText)
+	if quiet {
+		d.color(colMuted)
+	}
+	d.PDF.SetX(Margin)
+	d.PDF.MultiCell(ContentW, 4.6, s, "", "L", false)
+	d.Space(1.5)
+}
+
+// Direction is the sense of a change, carried by a sign and a word as well
+// as a colour.
+type Direction int
+
+// Directions of a comparison.
+const (
+	Flat Direction = iota
+	Up
+	Down
+)
+
+// Sign returns the symbol of the direction: ▲, ▼ or ●.
+func (dir Direction) Sign() string {
+	switch dir {
+	case Up:
+		return "▲"
+	case Down:
+		return "▼"
+	}
+	return "●"
+}
+
+// Compare builds the comparison text of a value against a reference:
+// "▲ +12% vs expected" with the sign and percentage of (actual/ref - 1).
+// vs is the translated "vs ..." phrase. When ref is 0, NaN or missing,
+// the text is noHistory (e.g. loc.T("no history yet")) and the
+// direction Flat, so no percentage is ever made up.
+func (d *Doc) Compare(actual, ref float64, vs, noHistory string) (string, Direction) {
+	if math.IsNaN(actual) || math.IsNaN(ref) || ref == 0 || math.IsInf(ref, 0) {
+		return noHistory, Flat
+	}
+	ratio := actual/ref - 1
+	dir := Flat
+	switch s := d.Loc.SignedPercent(ratio, 0); {
+	case s[0] == '+':
+		dir = Up
+	case s[0] == '-':
+		dir = Down
+	}
+	return dir.Sign() + " " + d.Loc.SignedPercent(ratio, 0) + " " + vs, dir
+}
+
+// KPI is one figure of a KPI row: a label, the formatted value and its
+// comparison ("▲ +12% vs target", built with Compare).
+type KPI struct {
+	Label, Value, Comparison string
+	Direction                Direction
+}
+
+// KPIRow writes up to six KPIs side by side: label (small), value (bold,
+// large) and comparison (small, coloured by direction as a second channel
+// after the sign and the words).
+func (d *Doc) KPIRow(kpis []KPI) {
+	if len(kpis) == 0 {
+		return
+	}
+	p := d.PDF
+	d.Ensure(17)
+	y := p.GetY()
+	w := ContentW / float64(len(kpis))
+	for i, k := range kpis {
+		x := Margin + float64(i)*w
+		d.font(false, SizeSmall)
+		d.color(colMuted)
+		p.Text(x, y+3, d.Fit(k.Label, w-3))
+		d.font(true, SizeTitle)
+		d.color(colText)
+		p.Text(x, y+9.5, d.Fit(k.Value, w-3))
+		d.font(false, SizeSmall)
+		d.color(dirColor(k.Direction))
+		p.Text(x, y+13.5, d.Fit(k.Comparison, w-3))
+	}
+	p.SetY(y + 17)
+}
+
+func dirColor(dir Direction) [3]int {
+	switch dir {
+	case Up:
+		return colGood
+	case Down:
+		return colBad
+	}
+	return colMuted
+}
+
+// BulletRow is one line of a column of bullet graphs: the label, the
+// formatted value and comparison, the graph and an optional sparkline of
+// the last periods.
+type BulletRow struct {
+	Label, Value, Comparison string
+	Direction                Direction
+	Bullet                   charts.Bullet
+	Spark                    []float64 // nil for none
+}
+
+// BulletRows writes one row per item: label and value on the left, the
+// bullet graph with its scale in the middle, the sparkline and the
+// comparison on the right.
+func (d *Doc) BulletRows(rows []BulletRow, f charts.Format) error {
+	p := d.PDF
+	const rowH = 11.0
+	const labelW, valueW, sparkW, cmpW = 42.0, 24.0, 18.0, 36.0
+	graphW := ContentW - labelW - valueW - sparkW - cmpW - 6
+	for _, r := range rows {
+		d.Ensure(rowH)
+		y := p.GetY()
+		d.font(false, SizeText)
+		d.color(colText)
+		p.Text(Margin, y+4.5, d.Fit(r.Label, labelW-2))
+		d.font(true, SizeText)
+		v := d.Fit(r.Value, valueW-2)
+		p.Text(Margin+labelW+valueW-2-p.GetStringWidth(v), y+4.5, v)
+		gx := Margin + labelW + valueW + 2
+		if err := d.ChartAt(charts.BulletGraph(r.Bullet, f), gx, y+0.5, graphW, rowH-1.5); err != nil {
+			return err
+		}
+		sx := gx + graphW + 3
+		if r.Spark != nil {
+			if err := d.ChartAt(charts.Sparkline(r.Spark), sx, y+1, sparkW-2, 5.5); err != nil {
+				return err
+			}
+		}
+		d.font(false, SizeSmall)
+		d.color(dirColor(r.Direction))
+		cx := sx + sparkW + 1
+		for i, line := range p.SplitText(r.Comparison, cmpW-1) {
+			if i == 2 {
+				break
+			}
+			p.Text(cx, y+3.5+float64(i)*3.3, line)
+		}
+		p.SetY(y + rowH)
+	}
+	d.Space(2)
+	return nil
+}
+
+// Column describes a table column: its title, its share of the content
+// width (weights are normalised) and whether it holds numbers, which are
+// right-aligned (the Go fonts' digits are tabular, so they line up).
+type Column struct {
+	Title   string
+	Weight  float64
+	Numeric bool
+}
+
+// Table is a table of formatted cells. Marks, when not nil, adds a last
+// column with one mark per row ("● far below usual") in bold, for the
+// outliers; an empty mark leaves the cell blank.
+type Table struct {
+	Columns   []Column
+	Rows      [][]string
+	MarkTitle string
+	Marks     []string
+}
+
+// Table writes t with thin rules between rows and its header repeated on
+// every page it spans. Cells too long for their column end with "…".
+func (d *Doc) Table(t Table) {
+	p := d.PDF
+	cols := t.Columns
+	if t.Marks != nil {
+		cols = append(append([]Column{}, cols...), Column{Title: t.MarkTitle, Weight: 2})
+	}
+	total := 0.0
+	for _, c := range cols {
+		total += c.Weight
+	}
+	widths := make([]float64, len(cols))
+	for i, c := range cols {
+		widths[i] = ContentW * c.Weight / total
+	}
+	const rowH = 5.6
+	head := func() {
+		y := p.GetY()
+		d.font(true, SizeSmall)
+		d.color(colMuted)
+		x := Margin
+		for i, c := range cols {
+			d.cell(c.Title, x, y, widths[i], c.Numeric)
+			x += widths[i]
+		}
+		d.drawColor(colText)
+		p.SetLineWidth(0.3)
+		p.Line(Margin, y+rowH, PageW-Margin, y+rowH)
+		p.SetY(y + rowH + 0.5)
+	}
+	d.Ensure(3 * rowH)
+	head()
+	for r, row := range t.Rows {
+		if p.GetY()+rowH > PageH-Margin-footerH {
+			p.AddPage()
+			head()
+		}
+		y := p.GetY()
+		x := Margin
+		for i, c := range cols {
+			var s string
+			bold := false
+			if i < len(t.Columns) && i < len(row) {
+				s = row[i]
+			} else if i == len(t.Columns) && r < len(t.Marks) {
+				s, bold = t.Marks[r], true
+			}
+			d.font(bold, SizeText-0.5)
+			d.color(colText)
+			d.cell(s, x, y, widths[i], c.Numeric)
+			x += widths[i]
+		}
+		d.rule(y + rowH)
+		p.SetY(y + rowH)
+	}
+	d.Space(3)
+}
+
+// cell writes s in a column at (x, y) of width w, right-aligned when num.
+func (d *Doc) cell(s string, x, y, w float64, num bool) {
+	const pad = 1.2
+	s = d.Fit(s, w-2*pad)
+	if num {
+		x += w - pad - d.PDF.GetStringWidth(s)
+	} else {
+		x += pad
+	}
+	d.PDF.Text(x, y+4, s)
+}
+
+// List writes a bulleted list (the to-do list); each item is wrapped.
+func (d *Doc) List(items []string) {
+	p := d.PDF
+	d.font(false, SizeText)
+	for _, it := range items {
+		lines := p.SplitText(it, ContentW-6)
+		d.Ensure(float64(len(lines)) * 4.6)
+		y := p.GetY()
+		d.color(colAccent)
+		p.Text(Margin+1, y+3.5, "•")
+		d.color(colText)
+		for i, l := range lines {
+			p.Text(Margin+5, y+3.5+float64(i)*4.6, l)
+		}
+		p.SetY(y + float64(len(lines))*4.6)
+	}
+	d.Space(2)
+}
