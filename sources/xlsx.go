@@ -1,0 +1,144 @@
+package sources
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/richardlehane/mscfb"
+)
+
+// The errors of a file that is not the XLSX workbook it claims to be. They
+// are whole sentences a user can act on, because excelize reports all of
+// these cases alike as "zip: not a valid zip file".
+var (
+	errXLSXEmpty     = errors.New("empty file (0 bytes): not an XLSX workbook")
+	errXLSXNotZip    = errors.New("not an XLSX workbook (not a zip file)")
+	errXLSXPassword  = errors.New("this workbook is password-protected: remove the password in Excel (File > Info > Protect Workbook) and save it again")
+	errXLSXLegacyXLS = errors.New("legacy .xls workbook: save it as .xlsx")
+	errXLSXOLE       = errors.New("not an XLSX workbook (an OLE compound file, but neither a workbook nor an encrypted one)")
+)
+
+var (
+	zipMagic = []byte("PK")
+	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+)
+
+// openXLSX opens one worksheet (by name, or 1-based index as text; "" for the
+// first worksheet) or one Excel table (by name, when table is not "") of an
+// XLSX workbook as a stream of raw cell values.
+//
+// The sheet's XML is streamed straight out of the zip and scanned by hand
+// (xlsx_scan.go), never held whole in memory: numbers come as their stored
+// text ("43000.5"), so that dates stay serials the mapping layer converts
+// itself (formatted date text such as 03-12-17 is ambiguous), formulas as
+// their cached values, shared and inline strings resolved. A record is
+// positional (column A is index 0) and may be shorter than the header row:
+// the missing trailing cells are blank. Every row number from 1 to the last
+// row in the sheet gives a record, blank for the rows the file leaves out.
+func openXLSX(path, sheet, table string) (rs rows, info sheetInfo, err error) {
+	info = sheetInfo{File: path, Serials: true}
+	if err := sniffXLSX(path); err != nil {
+		return nil, info, err
+	}
+	pkg, err := openPackage(path)
+	if err != nil {
+		return nil, info, err
+	}
+	r := &xlsxRows{pkg: pkg, first: 1, last: -1}
+	defer func() {
+		if err != nil {
+			r.Close()
+		}
+	}()
+	book, err := readBookParts(pkg)
+	if err != nil {
+		return nil, info, err
+	}
+	sh, err := book.pickSheet(sheet)
+	if err != nil {
+		return nil, info, err
+	}
+	if table != "" {
+		t, err := book.findTable(pkg, sh, sheet != "", table)
+		if err != nil {
+			return nil, info, err
+		}
+		sh = t.sheet
+		r.first, r.last, r.col0, r.col1 = t.row0, t.row1, t.col0, t.col1
+	}
+	info.Sheet, info.Date1904 = sh.name, book.date1904
+	r.sheet = sh.name
+	if book.sharedStrings != "" {
+		if r.sst, err = readSharedStrings(pkg, book.sharedStrings); err != nil {
+			return nil, info, err
+		}
+	}
+	if r.part, _, err = pkg.open(sh.part); err != nil {
+		return nil, info, err
+	}
+	r.sc = newXMLScanner(r.part, sh.part)
+	if err := r.findSheetData(); err != nil {
+		return nil, info, fmt.Errorf("read sheet %q: %w", sh.name, err)
+	}
+	return r, info, nil
+}
+
+// sniffXLSX recognises, from the first bytes, the files excelize would
+// only call "not a valid zip file": empty, renamed, encrypted or legacy.
+func sniffXLSX(path string) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	head := make([]byte, 8)
+	n, err := io.ReadFull(fh, head)
+	switch {
+	case n == 0 && (err == io.EOF || err == nil):
+		return errXLSXEmpty
+	case bytes.Equal(head[:n], oleMagic):
+		return sniffOLE(fh)
+	case !bytes.HasPrefix(head[:n], zipMagic):
+		return errXLSXNotZip
+	}
+	return nil
+}
+
+// sniffOLE tells an encrypted workbook (Office wraps the encrypted package
+// in an OLE compound file with an EncryptionInfo stream) from a legacy .xls
+// (whose OLE file holds a Workbook or Book stream).
+func sniffOLE(ra io.ReaderAt) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errXLSXOLE
+		}
+	}()
+	doc, err := mscfb.New(ra)
+	if err != nil {
+		return errXLSXOLE
+	}
+	legacy := false
+	for e, err := doc.Next(); err == nil; e, err = doc.Next() {
+		switch e.Name {
+		case "EncryptionInfo":
+			return errXLSXPassword
+		case "Workbook", "Book":
+			legacy = true
+		}
+	}
+	if legacy {
+		return errXLSXLegacyXLS
+	}
+	return errXLSXOLE
+}
+
+// sheetIndex reads a sheet reference written as a 1-based index.
+func sheetIndex(s string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	return n, err == nil && n > 0
+}
