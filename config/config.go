@@ -190,11 +190,11 @@ func Load(path string) (*Config, error) {
 // Parse decodes a config document whose relative paths start at dir.
 func Parse(data []byte, dir string) (*Config, error) {
 	cfg := Default()
-	expanded, err := expandEnv(string(data))
+	expanded, err := expandEnv(data)
 	if err != nil {
 		return nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader([]byte(expanded)))
+	dec := yaml.NewDecoder(bytes.NewReader(expanded))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("parse: %w", err)
@@ -207,25 +207,42 @@ func Parse(data []byte, dir string) (*Config, error) {
 	return &cfg, nil
 }
 
-// expandEnv replaces ${VAR} with the environment's value. A variable that
-// is not set is an error: a secret silently empty would only fail later, at
-// the SMTP server, with a less useful message.
-func expandEnv(s string) (string, error) {
-	var missing []string
-	out := os.Expand(s, func(name string) string {
-		if name == "$" {
-			return "$"
-		}
-		v, ok := os.LookupEnv(name)
-		if !ok {
-			missing = append(missing, name)
-		}
-		return v
-	})
-	if len(missing) > 0 {
-		return "", fmt.Errorf("environment variable %s is not set", strings.Join(missing, ", "))
+// expandEnv replaces ${VAR} in the document's values (not its comments or
+// keys) with the environment's value. A variable that is not set is an
+// error: a secret silently empty would only fail later, at the SMTP server,
+// with a less useful message.
+func expandEnv(data []byte) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
 	}
-	return out, nil
+	if doc.Kind == 0 {
+		return data, nil // an empty document
+	}
+	var missing []string
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "$") {
+			n.Value = os.Expand(n.Value, func(name string) string {
+				v, ok := os.LookupEnv(name)
+				if !ok {
+					missing = append(missing, name)
+				}
+				return v
+			})
+		}
+		for i, c := range n.Content {
+			if n.Kind == yaml.MappingNode && i%2 == 0 {
+				continue // keys are never expanded
+			}
+			walk(c)
+		}
+	}
+	walk(&doc)
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("environment variable %s is not set", strings.Join(missing, ", "))
+	}
+	return yaml.Marshal(&doc)
 }
 
 func (c *Config) resolvePaths() {
