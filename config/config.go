@@ -158,7 +158,7 @@ type Log struct {
 func Default() Config {
 	return Config{
 		Organisation: Organisation{TimeZone: "UTC", Currency: "EUR", FiscalYearStart: 1},
-		KPI:          KPI{UsualPeriods: 8, StaleDays: 21, StructuralK: 3, StructuralThreshold: 3},
+		KPI:          KPI{UsualPeriods: 8, StaleDays: 21, StructuralK: 3, StructuralThreshold: 2.5},
 		Delivery: Delivery{
 			Transport: "outbox", Outbox: "out", RatePerMinute: 0, Concurrency: 2,
 			MaxAttempts: 8, Workers: 4, InDoubt: "hold",

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/crmdigest/crmdigest/crm"
+)
+
+func runCheck(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("check", "--config FILE")
+	cfgPath := fs.String("config", "config.yaml", "configuration file")
+	problems := fs.Int("problems", 10, "set-aside rows and warnings to list per source")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	e, err := loadEnv(*cfgPath)
+	if err != nil {
+		return err
+	}
+	ds, err := e.load(ctx)
+	if err != nil && !isFatalSources(err) {
+		return err
+	}
+	writeQuality(m.Stdout, ds, e.now(), *problems)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "config %s: OK\n", *cfgPath)
+	return nil
+}
+
+// writeQuality prints the data-quality summary: per source the file used,
+// its age, what became of its rows, and the first problems with each.
+func writeQuality(w io.Writer, ds *crm.Dataset, now time.Time, max int) {
+	if ds == nil {
+		return
+	}
+	fmt.Fprintf(w, "people in the directory: %d\n\n", len(ds.People))
+	for _, q := range ds.Quality {
+		fmt.Fprintf(w, "source %s (%s)\n", q.Name, q.Kind)
+		if q.File != "" {
+			where := q.File
+			if q.Sheet != "" {
+				where += fmt.Sprintf(" sheet %q", q.Sheet)
+			}
+			fmt.Fprintf(w, "  file:       %s\n", where)
+		}
+		if q.Fatal != "" {
+			fmt.Fprintf(w, "  FATAL:      %s\n\n", q.Fatal)
+			continue
+		}
+		fmt.Fprintf(w, "  age:        %s\n", exportAge(q, now))
+		fmt.Fprintf(w, "  rows:       %d read = %d accepted + %d set aside\n", q.RowsRead, q.RowsAccepted, q.RowsSetAside)
+		if q.First.Valid() {
+			fmt.Fprintf(w, "  dates:      %s .. %s\n", q.First, q.Last)
+		}
+		listProblems(w, "set aside", q.SetAside, q.RowsSetAside, max)
+		listProblems(w, "warning", q.Warnings, q.WarningsTotal, max)
+		if len(q.UnknownOwners) > 0 {
+			fmt.Fprintf(w, "  owners missing from the directory (%d): %s\n", len(q.UnknownOwners), strings.Join(q.UnknownOwners, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func listProblems(w io.Writer, what string, ps []crm.Problem, total, max int) {
+	for i, p := range ps {
+		if i == max {
+			break
+		}
+		fmt.Fprintf(w, "  %s: %s\n", what, p)
+	}
+	if shown := min(len(ps), max); total > shown {
+		fmt.Fprintf(w, "  ... and %d more (%s)\n", total-shown, what)
+	}
+}
+
+// exportAge says how old an export is and what the age is read from: the
+// date in its file name, else the newest date inside it, else the file's
+// modification time (which a copy or a clone resets).
+func exportAge(q crm.SourceReport, now time.Time) string {
+	if q.ExportDate.Valid() {
+		days := int(crm.DayOf(now) - q.ExportDate)
+		return fmt.Sprintf("%d days (exported %s, from the file name)", days, q.ExportDate)
+	}
+	if q.Last.Valid() {
+		days := int(crm.DayOf(now) - q.Last)
+		return fmt.Sprintf("%d days (newest date inside: %s)", days, q.Last)
+	}
+	if !q.ModTime.IsZero() {
+		if age := now.Sub(q.ModTime); age >= 0 {
+			return fmt.Sprintf("%s (file modified %s)", age.Round(time.Minute), q.ModTime.Format(time.RFC3339))
+		}
+		return fmt.Sprintf("file modified %s, after the configured clock", q.ModTime.Format(time.RFC3339))
+	}
+	return "unknown"
+}

@@ -1,0 +1,111 @@
+// Command crmdigest turns CRM exports into role-tailored PDF digests and
+// mails them on a schedule. It is both the daemon and the one-shot CLI:
+// every scheduled job can also be run once from the command line.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "crmdigest:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// Main holds what every subcommand writes to, so tests can run it in process.
+type Main struct {
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// command is one subcommand: its name, a one-line summary and its runner.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, m *Main, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"check", "validate the config and every source; print the data-quality summary", runCheck},
+		{"demo", "write a deterministic demo workbook", runDemo},
+		{"kpis", "print the KPI records of one period as JSON Lines or CSV", runKPIs},
+	}
+}
+
+// Run dispatches to the subcommand named by args[0].
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		m.usage()
+		if len(args) == 0 {
+			return usageError("no command given")
+		}
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, m, args[1:])
+		}
+	}
+	m.usage()
+	return usageError(fmt.Sprintf("unknown command %q", args[0]))
+}
+
+func (m *Main) usage() {
+	fmt.Fprintln(m.Stderr, "usage: crmdigest <command> [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(m.Stderr, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(m.Stderr, "\nrun 'crmdigest <command> -h' for the flags of a command")
+}
+
+// usageError is a mistake in the command line: exit status 2.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+// newFlagSet returns a FlagSet whose errors are returned, not printed and
+// exited on, so that tests can run commands in process.
+func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(m.Stderr, "usage: crmdigest %s %s\n", name, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args and refuses positional arguments, which are always
+// a mistake here (a flag after a stray word is silently ignored otherwise).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return usageError(fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
+	}
+	return nil
+}

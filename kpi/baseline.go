@@ -1,0 +1,400 @@
+package kpi
+
+import (
+	"math"
+
+	"github.com/crmdigest/crmdigest/crm"
+)
+
+// Method says how a baseline was obtained.
+type Method uint8
+
+// The baseline methods, from the best to none at all.
+const (
+	MethodNone Method = iota
+	MethodTrailingMean
+	MethodYearAgo
+	MethodSeasonal
+)
+
+var methodNames = [...]string{"none", "trailing_mean", "year_ago", "seasonal"}
+
+func (m Method) String() string {
+	if int(m) < len(methodNames) {
+		return methodNames[m]
+	}
+	return "none"
+}
+
+// Baseline is the value expected for one period and how far the actual
+// value is from it.
+type Baseline struct {
+	Value  float64 // NaN with MethodNone
+	Method Method
+	// Structural is TriTrue when the actual value has stayed beyond
+	// Threshold from the seasonal expectation for k consecutive periods,
+	// TriFalse when it has not, TriUnknown when not assessed (no seasonal
+	// baseline).
+	Structural crm.Tri
+	// Deviation is actual / expected - 1 (NaN without a baseline).
+	Deviation float64
+	// Threshold is the relative deviation beyond which a period counts as
+	// abnormal: factor × the scaled MAD of past residuals (NaN unless
+	// seasonal).
+	Threshold float64
+	// Index is the period's seasonal index (NaN unless seasonal).
+	Index float64
+}
+
+// baselineParams tunes the baseline; see Options.
+type baselineParams struct {
+	m       int // season length
+	k       int // consecutive periods for a structural mark
+	factor  float64
+	usualN  int
+	minThr  float64
+	seasons []int // season position of each index of the series
+}
+
+// fitScratch is reusable memory for fitSeasonal: a Compute makes tens of
+// thousands of fits and should not leave each one's slices to the
+// garbage collector.
+type fitScratch struct {
+	prefix, cma, ratio, idx, res, des []float64
+}
+
+// grow returns (*s)[:n], reallocating when the capacity is short.
+func grow(s *[]float64, n int) []float64 {
+	if cap(*s) < n {
+		*s = make([]float64, n)
+	}
+	*s = (*s)[:n]
+	return *s
+}
+
+// seasonalFit is a classical multiplicative decomposition of y[f..s].
+type seasonalFit struct {
+	index     []float64 // per season, normalised to mean 1
+	level     float64   // mean deseasonalised value of the last m periods
+	threshold float64   // factor × scaled MAD of the residuals
+	resMed    float64
+}
+
+// fitSeasonal decomposes the longest run of present values ending at s
+// (Hyndman & Athanasopoulos, FPP3 §3.4): a 2×m centred moving average as
+// trend, seasonal indices as the mean detrended ratio of each season
+// normalised to mean 1, residuals y / (trend × index). It needs two full
+// seasons (2m values) and a positive trend; ok is false otherwise.
+func fitSeasonal(y []float64, s int, bp *baselineParams, fs *fitScratch) (fit seasonalFit, ok bool) {
+	if fs == nil {
+		fs = new(fitScratch)
+	}
+	m := bp.m
+	if m < 2 || s < 0 || s >= len(y) {
+		return fit, false
+	}
+	f := s
+	for f > 0 && crm.Has(y[f-1]) {
+		f--
+	}
+	if !crm.Has(y[s]) || s-f+1 < 2*m {
+		return fit, false
+	}
+	x := y[f : s+1]
+	n := len(x)
+	// The multiplicative model is undefined for a zero or negative value
+	// (a rep's week without a demo): such a series is not decomposed.
+	for _, v := range x {
+		if v <= 0 {
+			return fit, false
+		}
+	}
+	h := m / 2
+	prefix := grow(&fs.prefix, n+1)
+	prefix[0] = 0
+	for i, v := range x {
+		prefix[i+1] = prefix[i] + v
+	}
+	// Centred moving average: a 2×m MA for even m, an m-MA for odd m.
+	cma := fs.cma[:0]
+	defer func() { fs.cma = cma[:0] }()
+	ratio := grow(&fs.ratio, 2*m) // per season: sum of ratios, count
+	clear(ratio)
+	for i := h; i+h < n; i++ {
+		var c float64
+		if m%2 == 0 {
+			c = (prefix[i+h] - prefix[i-h+1] + 0.5*(x[i-h]+x[i+h])) / float64(m)
+		} else {
+			c = (prefix[i+h+1] - prefix[i-h]) / float64(m)
+		}
+		if c <= 0 {
+			return fit, false
+		}
+		cma = append(cma, c)
+		season := bp.seasons[f+i]
+		ratio[2*season] += x[i] / c
+		ratio[2*season+1]++
+	}
+	idx := grow(&fs.idx, m)
+	total := 0.0
+	for j := range m {
+		if ratio[2*j+1] == 0 {
+			return fit, false
+		}
+		idx[j] = ratio[2*j] / ratio[2*j+1]
+		total += idx[j]
+	}
+	if total <= 0 {
+		return fit, false
+	}
+	for j := range idx {
+		idx[j] *= float64(m) / total
+	}
+	// Residuals of the fitted part, each against the index of its season
+	// estimated without it (leave one out): an in-sample residual against
+	// an index fitted on two or three values is far smaller than the
+	// error of a forecast, and would make the threshold too tight.
+	res := fs.res[:0]
+	defer func() { fs.res = res[:0] }()
+	for c, i := 0, h; c < len(cma); c, i = c+1, i+1 {
+		season := bp.seasons[f+i]
+		r := ratio[2*season+1]
+		if r < 2 {
+			continue
+		}
+		own := x[i] / cma[c]
+		loo := (ratio[2*season] - own) / (r - 1) * float64(m) / total
+		if loo > 0 {
+			res = append(res, own*float64(m)/total/loo-1)
+		}
+	}
+	med := median(res)
+	for i := range res {
+		res[i] = math.Abs(res[i] - med)
+	}
+	mad := median(res)
+	// Recent level: the trimmed mean (without the lowest and the highest)
+	// of the deseasonalised values of the last m periods, so that a one-off
+	// dip or spike does not move it.
+	des := fs.des[:0]
+	defer func() { fs.des = des[:0] }()
+	for i := n - m; i < n; i++ {
+		if sx := idx[bp.seasons[f+i]]; sx > 0 {
+			des = append(des, x[i]/sx)
+		}
+	}
+	lv := trimmedMean(des)
+	if len(des) == 0 || lv <= 0 {
+		return fit, false
+	}
+	return seasonalFit{index: idx, level: lv, threshold: max(bp.factor*mad, bp.minThr), resMed: med}, true
+}
+
+// computeBaseline returns the baseline of y[t]. The seasonal fit uses only
+// y[..t-k], so that the k periods under test (t-k+1..t) cannot pull the
+// expectation towards themselves. yearAgo is the index of the same period
+// last year, or -1.
+func computeBaseline(y []float64, t, yearAgo int, bp *baselineParams, fs *fitScratch) Baseline {
+	b, _, _ := baselineFit(y, t, yearAgo, bp, fs)
+	return b
+}
+
+// baselineFit is computeBaseline that also returns the seasonal fit (ok
+// false when there is none). The fit's index lives in fs until the next
+// fit.
+func baselineFit(y []float64, t, yearAgo int, bp *baselineParams, fs *fitScratch) (b Baseline, fit seasonalFit, ok bool) {
+	b = Baseline{Value: math.NaN(), Deviation: math.NaN(), Threshold: math.NaN(), Index: math.NaN()}
+	if t < 0 || t >= len(y) {
+		return b, fit, false
+	}
+	k := max(bp.k, 1)
+	if fit, ok = fitSeasonal(y, t-k, bp, fs); ok {
+		b.Method = MethodSeasonal
+		b.Index = fit.index[bp.seasons[t]]
+		b.Value = fit.level * b.Index
+		b.Threshold = fit.threshold
+		b.Structural = crm.TriFalse
+		sign := 0
+		for j := t - k + 1; j <= t; j++ {
+			e := fit.level * fit.index[bp.seasons[j]]
+			if !crm.Has(y[j]) || e <= 0 {
+				b.Structural = crm.TriUnknown
+				break
+			}
+			d := y[j]/e - 1
+			s := 1
+			if d < 0 {
+				s = -1
+			}
+			if math.Abs(d) <= fit.threshold || (sign != 0 && s != sign) {
+				sign = 2 // not every period beyond, or not all the same way
+				continue
+			}
+			if sign == 0 {
+				sign = s
+			}
+		}
+		if b.Structural == crm.TriFalse && (sign == 1 || sign == -1) {
+			b.Structural = crm.TriTrue
+		}
+	} else if yearAgo >= 0 && yearAgo < len(y) && crm.Has(y[yearAgo]) {
+		b.Method, b.Value = MethodYearAgo, y[yearAgo]
+	} else if u := trailingMean(y, t, bp.usualN); crm.Has(u) {
+		b.Method, b.Value = MethodTrailingMean, u
+	}
+	if crm.Has(b.Value) && b.Value != 0 && crm.Has(y[t]) {
+		b.Deviation = y[t]/b.Value - 1
+	}
+	return b, fit, ok
+}
+
+// trailingMean is the mean of the present values among the n periods
+// before t, NaN when there is none.
+func trailingMean(y []float64, t, n int) float64 {
+	sum, c := 0.0, 0
+	for j := max(t-n, 0); j < t; j++ {
+		if crm.Has(y[j]) {
+			sum += y[j]
+			c++
+		}
+	}
+	if c == 0 {
+		return math.NaN()
+	}
+	return sum / float64(c)
+}
+
+// expectedSeries returns, for each index of the series, the seasonal
+// expectation for the band behind a trend chart, made like the baseline:
+// the trimmed mean deseasonalised value of the m periods that end k
+// periods before it, times its seasonal index (indices from the fit that
+// ends before the periods under test). So the last value is the baseline
+// itself, and a shift shows as the actual line leaving the band. NaN where
+// those m values are not all present, or without a seasonal fit.
+func expectedSeries(y []float64, t int, bp *baselineParams, fs *fitScratch, out []float64) []float64 {
+	fit, ok := fitSeasonal(y, t-max(bp.k, 1), bp, fs)
+	if !ok {
+		out = out[:len(y)]
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		return out
+	}
+	return expectedFromFit(y, fit, bp, out, 0)
+}
+
+// expectedFromFit is expectedSeries with the fit already made; only
+// out[from:] is filled (the history shows the last periods only).
+func expectedFromFit(y []float64, fit seasonalFit, bp *baselineParams, out []float64, from int) []float64 {
+	out = out[:len(y)]
+	m, k := bp.m, max(bp.k, 1)
+	var des [52]float64 // m <= 52
+	for j := from; j < len(y); j++ {
+		out[j] = math.NaN()
+		end := j - k // the window is y[end-m+1 .. end]
+		if end-m+1 < 0 || fit.index[bp.seasons[j]] <= 0 {
+			continue
+		}
+		w := des[:0]
+		for i := end - m + 1; i <= end; i++ {
+			sx := fit.index[bp.seasons[i]]
+			if !crm.Has(y[i]) || sx <= 0 {
+				w = nil
+				break
+			}
+			w = append(w, y[i]/sx)
+		}
+		if w != nil {
+			out[j] = trimmedMean(w) * fit.index[bp.seasons[j]]
+		}
+	}
+	return out
+}
+
+// median returns the median of v, reordering v (a quickselect: this runs
+// for every fit, and a sort would be most of a Compute's time).
+func median(v []float64) float64 {
+	n := len(v)
+	if n == 0 {
+		return math.NaN()
+	}
+	hi := nth(v, n/2)
+	if n%2 == 1 {
+		return hi
+	}
+	lo := v[0] // the largest of the lower half, which nth left below n/2
+	for _, x := range v[1 : n/2] {
+		lo = max(lo, x)
+	}
+	return (lo + hi) / 2
+}
+
+// nth reorders v so that v[k] is the value a sort would put there, with
+// no larger value before it and no smaller one after it, and returns it.
+func nth(v []float64, k int) float64 {
+	lo, hi := 0, len(v)-1
+	for lo < hi {
+		// Median of three as the pivot.
+		mid := lo + (hi-lo)/2
+		if v[mid] < v[lo] {
+			v[mid], v[lo] = v[lo], v[mid]
+		}
+		if v[hi] < v[lo] {
+			v[hi], v[lo] = v[lo], v[hi]
+		}
+		if v[hi] < v[mid] {
+			v[hi], v[mid] = v[mid], v[hi]
+		}
+		p := v[mid]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < p {
+				i++
+			}
+			for v[j] > p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
+}
+
+// trimmedMean is the mean of v without its lowest and highest values
+// (the plain mean below 5 values).
+func trimmedMean(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s, lo, hi := 0.0, v[0], v[0]
+	for _, x := range v {
+		s += x
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	if len(v) < 5 {
+		return s / float64(len(v))
+	}
+	return (s - lo - hi) / float64(len(v)-2)
+}
+
+// Defaults of the structural rule; see docs/KPIS.md for how they were
+// chosen on synthetic series.
+const (
+	DefaultStructuralK      = 3
+	DefaultStructuralFactor = 2.5
+	// minThreshold keeps a series with near-identical residuals from
+	// marking every small wobble.
+	minThreshold = 0.02
+)

@@ -1,0 +1,316 @@
+package kpi
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/crmdigest/crmdigest/crm"
+)
+
+// Compute computes every supported metric of req.Period for every scope,
+// with comparisons, history, alerts and findings. It reads the rows once.
+func Compute(ds *crm.Dataset, req Request) (*Result, error) {
+	if ds == nil {
+		return nil, errors.New("kpi: no dataset")
+	}
+	opt := req.Options.withDefaults()
+	p := req.Period
+	if p.Kind < Week || p.Kind > Year {
+		return nil, errors.New("kpi: no period")
+	}
+	asOf := req.AsOf
+	if !asOf.Valid() || asOf == 0 {
+		asOf = p.End() + 1
+	} else {
+		var err error
+		if p, err = p.ToDate(asOf); err != nil {
+			return nil, fmt.Errorf("kpi: %w", err)
+		}
+	}
+	m := p.Kind.seasons()
+	// Enough periods for the history, the usual level, the year ago, and
+	// a seasonal fit of two full years before the k periods under test
+	// for each period whose structural mark the history shows.
+	h := max(opt.HistoryN, opt.UsualN+1, m+1, 2*m+opt.StructuralK+structuralSpan(m)+1)
+	periods := make([]Period, h)
+	periods[h-1] = p
+	for i := h - 2; i >= 0; i-- {
+		periods[i] = periods[i+1].Previous()
+	}
+	periods = clipToData(ds, periods, m)
+
+	c := aggregate(ds, periods, asOf, &opt)
+	dir := resolve(ds)
+	ok, why := supported(ds, &opt)
+
+	r := &Result{Period: p, AsOf: asOf, Currency: ds.Currency, Absent: why, index: make(map[scopeRef]*Scope)}
+	for _, mt := range Catalogue {
+		if ok[mt.Name] {
+			r.Metrics = append(r.Metrics, mt)
+		}
+	}
+	hn := min(opt.HistoryN, len(periods))
+	r.History = periods[len(periods)-hn:]
+	if _, err := p.YearAgo(); err != nil {
+		r.YearAgoNote = err.Error()
+	}
+
+	e := &engine{ds: ds, c: c, dir: dir, opt: &opt, res: r, targets: newTargetIndex(ds.Targets, opt.FiscalStart)}
+	e.prepare()
+	e.buildScopes()
+	e.resolveTargets()
+	e.run()
+	r.Findings = findings(r, &opt)
+	if len(req.Scopes) > 0 {
+		r.keepOnly(req.Scopes)
+	}
+	return r, nil
+}
+
+// clipToData drops the periods that end before the first dated row of
+// any source (they would only hold absent values), keeping at least two
+// seasons and the last period.
+func clipToData(ds *crm.Dataset, periods []Period, m int) []Period {
+	first := crm.Day(math.MaxInt32)
+	for _, q := range ds.Quality {
+		if q.First.Valid() && q.First < first && q.Kind != crm.KindTargets && q.Kind != crm.KindPeople {
+			first = q.First
+		}
+	}
+	if first == math.MaxInt32 {
+		return periods
+	}
+	i := 0
+	for i < len(periods)-2*m-1 && periods[i].End() < first {
+		i++
+	}
+	return periods[i:]
+}
+
+// engine carries the state of one Compute.
+type engine struct {
+	ds      *crm.Dataset
+	c       *cube
+	dir     *directory
+	opt     *Options
+	res     *Result
+	targets *targetIndex
+	bp      baselineParams
+
+	h       int // periods in the series; the request's is h-1
+	ends    []crm.Day
+	yearAgo []int // by period index: the index of the same period a year before, or -1
+	metrics []Metric
+
+	work []*scopeWork
+}
+
+// scopeWork is one scope being computed: its buckets and members.
+type scopeWork struct {
+	s       *Scope
+	members []int // indexes in dir.members
+	full    []float64
+	cut     []float64
+	first   crm.Day
+	// targets holds, per metric, the target of each period of the series.
+	targets map[string][]float64
+}
+
+func (e *engine) prepare() {
+	c := e.c
+	e.h = len(c.periods)
+	e.ends = make([]crm.Day, e.h)
+	for i, q := range c.periods {
+		e.ends[i] = q.End()
+	}
+	e.metrics = e.res.Metrics
+	byStart := make(map[Period]int, e.h)
+	for i, q := range c.periods {
+		byStart[q.Whole()] = i
+	}
+	e.yearAgo = make([]int, e.h)
+	e.bp = baselineParams{m: c.periods[0].Kind.seasons(), k: e.opt.StructuralK, factor: e.opt.StructuralFactor,
+		usualN: e.opt.UsualN, minThr: minThreshold, seasons: make([]int, e.h)}
+	if c.periods[0].Kind == Year {
+		e.bp.m = 1 // no seasons within a year
+	}
+	for i, q := range c.periods {
+		e.yearAgo[i] = -1
+		if ya, err := q.YearAgo(); err == nil {
+			if j, ok := byStart[ya.Whole()]; ok {
+				e.yearAgo[i] = j
+			}
+		}
+		e.bp.seasons[i] = q.seasonOf()
+	}
+}
+
+// run computes every scope's values, spread over the available cores.
+func (e *engine) run() {
+	// Rep-level target tables first: team fallbacks read them.
+	jobs := make(chan *scopeWork)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sc := newScratch(e)
+			for w := range jobs {
+				e.computeScope(w, sc)
+			}
+		}()
+	}
+	for _, w := range e.work {
+		jobs <- w
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+// scratch is one worker's reusable memory.
+type scratch struct {
+	y, stock []float64
+	fs       fitScratch
+	exp      []float64
+	days     []float64
+	accFirst []crm.Day
+	accStamp []int32
+	stamp    int32
+	touched  []crm.ID
+}
+
+func newScratch(e *engine) *scratch {
+	return &scratch{
+		y:        make([]float64, e.h),
+		stock:    make([]float64, e.h*nSeries),
+		exp:      make([]float64, e.h),
+		accFirst: make([]crm.Day, e.ds.Accounts.Len()),
+		accStamp: make([]int32, e.ds.Accounts.Len()),
+	}
+}
+
+// computeScope fills w.s.Values.
+func (e *engine) computeScope(w *scopeWork, sc *scratch) {
+	c, h := e.c, e.h
+	// stock[i] = running totals at the end of period i (cut like the
+	// request): every full bucket before it plus its own cut bucket.
+	run := make([]float64, nSeries)
+	copy(run, w.full[:nSeries])
+	for i := range h {
+		b := (i + 1) * nSeries
+		for s := range nSeries {
+			sc.stock[i*nSeries+s] = run[s] + w.cut[b+s]
+			run[s] += w.full[b+s]
+		}
+	}
+	sortAlertRefs(e.ds, w.s.alerts)
+	w.s.Values = make(map[string]*Value, len(e.metrics))
+	var medians, saturation []float64
+	for _, mt := range e.metrics {
+		fam := familyOf(mt.Name)
+		start := c.famStart[fam]
+		if mt.Name == CrossSellSaturation || mt.Name == TargetAttainment {
+			start = c.famStart[famClosed]
+		}
+		if start == math.MaxInt32 {
+			continue // no dated row of this kind at all
+		}
+		var series []float64
+		switch mt.Name {
+		case SalesCycleMedian:
+			if medians == nil {
+				medians = e.cycleMedians(w, sc)
+			}
+			series = medians
+		case CrossSellSaturation:
+			if saturation == nil {
+				saturation = e.saturation(w, sc)
+			}
+			series = saturation
+		case TargetAttainment:
+			series = e.attainment(w)
+			if series == nil {
+				continue
+			}
+		}
+		y := sc.y
+		for i := range h {
+			end := e.ends[i]
+			if end < start || (end < w.first && i < h-1) {
+				y[i] = math.NaN() // before the data (or the rep) started
+				continue
+			}
+			if series != nil {
+				y[i] = series[i]
+			} else {
+				b := (i + 1) * nSeries
+				y[i] = evalFlow(mt.Name, w.cut[b:b+nSeries], sc.stock[i*nSeries:(i+1)*nSeries])
+			}
+		}
+		t := h - 1
+		if !crm.Has(y[t]) {
+			continue
+		}
+		v := &Value{Metric: mt, Value: y[t], Previous: math.NaN(), YearAgo: math.NaN(), Target: math.NaN()}
+		if t > 0 {
+			v.Previous = y[t-1]
+		}
+		if ya := e.yearAgo[t]; ya >= 0 {
+			v.YearAgo = y[ya]
+		}
+		v.Usual = trailingMean(y, t, e.opt.UsualN)
+		var fit seasonalFit
+		var fitted bool
+		v.Baseline, fit, fitted = baselineFit(y, t, e.yearAgo[t], &e.bp, &sc.fs)
+		if ts := w.targets[mt.Name]; ts != nil {
+			v.Target = ts[t]
+		}
+		hn := len(e.res.History)
+		v.History = History{Values: slices.Clone(y[h-hn:]), Threshold: v.Baseline.Threshold}
+		if fitted {
+			v.History.Expected = slices.Clone(expectedFromFit(y, fit, &e.bp, sc.exp, h-hn)[h-hn:])
+		} else {
+			v.History.Expected = nanSlice(hn)
+		}
+		if w.s.Kind != ScopeRep {
+			// Assessed over the last year at most (the director's
+			// question): earlier periods stay TriUnknown.
+			v.History.Structural = make([]crm.Tri, hn)
+			for j := max(h-hn, h-structuralSpan(e.bp.m)); j < h; j++ {
+				if j == t {
+					v.History.Structural[j-(h-hn)] = v.Baseline.Structural
+				} else {
+					v.History.Structural[j-(h-hn)] = computeBaseline(y[:j+1], j, e.yearAgo[j], &e.bp, &sc.fs).Structural
+				}
+			}
+		}
+		w.s.Values[mt.Name] = v
+	}
+}
+
+func nanSlice(n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = math.NaN()
+	}
+	return s
+}
+
+// keepOnly drops the scopes of the levels not requested.
+func (r *Result) keepOnly(kinds []ScopeKind) {
+	r.Scopes = slices.DeleteFunc(r.Scopes, func(s *Scope) bool { return !slices.Contains(kinds, s.Kind) })
+	for k, s := range r.index {
+		if !slices.Contains(kinds, s.Kind) {
+			delete(r.index, k)
+		}
+	}
+}
+
+// structuralSpan is how many of the last periods get a structural mark in
+// a History: one year of months, quarters or halves (at least 2), the
+// last 13 weeks (a quarter) of weeks.
+func structuralSpan(m int) int { return max(min(m, 13), 2) }

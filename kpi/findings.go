@@ -1,0 +1,289 @@
+package kpi
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/crmdigest/crmdigest/crm"
+)
+
+// Findings are the structured diagnoses the digests put into words.
+type Findings struct {
+	// Teams holds, per team, each rep against the team median and the
+	// classification of a shortfall (for managers).
+	Teams []TeamFinding
+	// Rankings order teams and regions for sales challenges (for
+	// directors).
+	Rankings []Ranking
+	// Readings is the structural or cyclical reading of every metric of
+	// every team, region and the organisation (for directors).
+	Readings []Reading
+}
+
+// FindingMetrics are the metrics compared rep by rep in a team, when the
+// data supports them.
+var FindingMetrics = []string{WonRevenue, WonDeals, WinRate, NewOpportunities, PipelineValue,
+	NewContacts, NewLeads, Calls, Meetings, Demos, Proposals}
+
+// Diagnosis classifies a team's shortfall.
+type Diagnosis string
+
+// The diagnoses.
+const (
+	// DiagnosisNone: the team is at or above its target (or baseline).
+	DiagnosisNone Diagnosis = "none"
+	// DiagnosisGeneral: most reps are below their own baseline: a
+	// team-wide problem.
+	DiagnosisGeneral Diagnosis = "general"
+	// DiagnosisIndividual: one or two reps far below the rest: individual
+	// coaching.
+	DiagnosisIndividual Diagnosis = "individual"
+	// DiagnosisMixed: a shortfall that fits neither pattern.
+	DiagnosisMixed Diagnosis = "mixed"
+	// DiagnosisNotAssessed: nothing to compare the team with (no target,
+	// no baseline).
+	DiagnosisNotAssessed Diagnosis = "not_assessed"
+)
+
+// RepComparison is one rep's value of one metric against the team.
+type RepComparison struct {
+	Rep, Name  string // the rep's scope key and name
+	Metric     string
+	Value      float64
+	TeamMedian float64
+	// Z is the robust z-score 0.6745 × (value − median) / MAD; when the
+	// MAD is 0, (value − median) / (1.2533 × mean absolute deviation); 0
+	// when every rep has the same value.
+	Z float64
+	// Outlier is -1 when Z <= -OutlierZ, +1 when Z >= OutlierZ, else 0.
+	Outlier int
+}
+
+// TeamFinding is the diagnosis of one team on won revenue.
+type TeamFinding struct {
+	Team      string
+	Metric    string // the metric the shortfall is judged on: won_revenue
+	Shortfall bool
+	// Against is "target" or "baseline" (the team's own), "" when not
+	// assessed.
+	Against   string
+	Diagnosis Diagnosis
+	// Below are the reps (keys) below their own target or baseline;
+	// FarBelow those whose robust z-score is <= -OutlierZ; Named the reps
+	// the diagnosis names (FarBelow, or Below for an individual case).
+	Below, FarBelow, Named []string
+	Reps                   int // reps with a value
+	Comparisons            []RepComparison
+}
+
+// Ranking orders teams or regions by one criterion, best first.
+type Ranking struct {
+	Kind ScopeKind // ScopeTeam or ScopeRegion
+	// By is "target_attainment" or "growth_vs_baseline" (won revenue /
+	// baseline − 1, with the baseline's method).
+	By      string
+	Entries []RankEntry
+}
+
+// RankEntry is one place in a ranking.
+type RankEntry struct {
+	Rank   int
+	Key    string
+	Name   string
+	Value  float64
+	Method Method // for growth: the baseline's method
+}
+
+// Reading is the structural/cyclical reading of one metric of one scope.
+type Reading struct {
+	Kind   ScopeKind
+	Key    string
+	Metric string
+	// Reading is "structural" (beyond the seasonal range for k periods),
+	// "cyclical" (assessed, within the seasonal range or a one-off) or
+	// "not_assessed" (no seasonal baseline).
+	Reading   string
+	Deviation float64 // value / baseline − 1
+	Threshold float64
+	// Marked lists the history periods marked structural.
+	Marked []Period
+}
+
+func findings(r *Result, opt *Options) Findings {
+	var f Findings
+	for _, s := range r.Scopes {
+		if s.Kind == ScopeTeam {
+			f.Teams = append(f.Teams, teamFinding(r, s, opt))
+		}
+	}
+	for _, kind := range []ScopeKind{ScopeTeam, ScopeRegion} {
+		f.Rankings = append(f.Rankings, ranking(r, kind, TargetAttainment), ranking(r, kind, "growth_vs_baseline"))
+	}
+	for _, s := range r.Scopes {
+		if s.Kind == ScopeRep {
+			continue
+		}
+		for _, mt := range r.Metrics {
+			v := s.Values[mt.Name]
+			if v == nil {
+				continue
+			}
+			rd := Reading{Kind: s.Kind, Key: s.Key, Metric: mt.Name, Reading: "not_assessed",
+				Deviation: v.Baseline.Deviation, Threshold: v.Baseline.Threshold}
+			switch v.Baseline.Structural {
+			case crm.TriTrue:
+				rd.Reading = "structural"
+			case crm.TriFalse:
+				rd.Reading = "cyclical"
+			}
+			for i, st := range v.History.Structural {
+				if st == crm.TriTrue {
+					rd.Marked = append(rd.Marked, r.History[i])
+				}
+			}
+			f.Readings = append(f.Readings, rd)
+		}
+	}
+	return f
+}
+
+func teamFinding(r *Result, team *Scope, opt *Options) TeamFinding {
+	tf := TeamFinding{Team: team.Key, Metric: WonRevenue, Diagnosis: DiagnosisNotAssessed}
+	var reps []*Scope
+	for _, k := range team.Members {
+		if s := r.Scope(ScopeRep, k); s != nil {
+			reps = append(reps, s)
+		}
+	}
+	for _, name := range FindingMetrics {
+		var vals []float64
+		var who []*Scope
+		for _, s := range reps {
+			if v := s.Values[name]; v != nil && crm.Has(v.Value) {
+				vals = append(vals, v.Value)
+				who = append(who, s)
+			}
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		med, scale := robustScale(vals)
+		for i, s := range who {
+			x := s.Values[name].Value
+			z := 0.0
+			if scale > 0 {
+				z = (x - med) / scale
+			}
+			out := 0
+			if z <= -opt.OutlierZ {
+				out = -1
+			} else if z >= opt.OutlierZ {
+				out = 1
+			}
+			tf.Comparisons = append(tf.Comparisons, RepComparison{Rep: s.Key, Name: s.Name, Metric: name,
+				Value: vals[i], TeamMedian: med, Z: z, Outlier: out})
+			if name == WonRevenue && out == -1 {
+				tf.FarBelow = append(tf.FarBelow, s.Key)
+			}
+		}
+	}
+	tv := team.Values[WonRevenue]
+	if tv == nil {
+		return tf
+	}
+	// Judge against the target when there is one, else the baseline.
+	below := func(v *Value) (bool, string) {
+		if crm.Has(v.Target) && v.Target > 0 {
+			return v.Value < v.Target, "target"
+		}
+		if v.Baseline.Method != MethodNone && crm.Has(v.Baseline.Value) {
+			return v.Value < v.Baseline.Value, "baseline"
+		}
+		return false, ""
+	}
+	short, against := below(tv)
+	if against == "" {
+		return tf
+	}
+	tf.Shortfall, tf.Against = short, against
+	for _, s := range reps {
+		v := s.Values[WonRevenue]
+		if v == nil {
+			continue
+		}
+		tf.Reps++
+		if b, how := below(v); b && how != "" {
+			tf.Below = append(tf.Below, s.Key)
+		}
+	}
+	switch {
+	case !short:
+		tf.Diagnosis = DiagnosisNone
+	case 2*len(tf.Below) > tf.Reps:
+		tf.Diagnosis = DiagnosisGeneral
+		tf.Named = tf.Below
+	case len(tf.FarBelow) >= 1 && len(tf.FarBelow) <= max(2, tf.Reps/5):
+		tf.Diagnosis = DiagnosisIndividual
+		tf.Named = tf.FarBelow
+	case len(tf.FarBelow) == 0 && len(tf.Below) >= 1 && len(tf.Below) <= 2:
+		tf.Diagnosis = DiagnosisIndividual
+		tf.Named = tf.Below
+	default:
+		tf.Diagnosis = DiagnosisMixed
+		tf.Named = tf.Below
+	}
+	return tf
+}
+
+// robustScale returns the median of v and the scale that turns a distance
+// to it into a robust z-score: MAD / 0.6745, or the mean absolute
+// deviation × 1.2533 when the MAD is 0 (Iglewicz & Hoaglin), 0 when all
+// values are equal.
+func robustScale(v []float64) (med, scale float64) {
+	w := slices.Clone(v)
+	med = median(w)
+	for i := range w {
+		w[i] = math.Abs(v[i] - med)
+	}
+	mean := 0.0
+	for _, x := range w {
+		mean += x
+	}
+	mean /= float64(len(w))
+	if mad := median(w); mad > 0 {
+		return med, mad / 0.6745
+	}
+	return med, mean * 1.2533
+}
+
+func ranking(r *Result, kind ScopeKind, by string) Ranking {
+	rk := Ranking{Kind: kind, By: by}
+	for _, s := range r.Scopes {
+		if s.Kind != kind || s.Key == Unassigned {
+			continue
+		}
+		var e RankEntry
+		if by == TargetAttainment {
+			v := s.Values[TargetAttainment]
+			if v == nil {
+				continue
+			}
+			e = RankEntry{Key: s.Key, Name: s.Name, Value: v.Value}
+		} else {
+			v := s.Values[WonRevenue]
+			if v == nil || !crm.Has(v.Baseline.Deviation) {
+				continue
+			}
+			e = RankEntry{Key: s.Key, Name: s.Name, Value: v.Baseline.Deviation, Method: v.Baseline.Method}
+		}
+		rk.Entries = append(rk.Entries, e)
+	}
+	slices.SortStableFunc(rk.Entries, func(a, b RankEntry) int {
+		return cmp.Or(cmp.Compare(b.Value, a.Value), cmp.Compare(a.Key, b.Key))
+	})
+	for i := range rk.Entries {
+		rk.Entries[i].Rank = i + 1
+	}
+	return rk
+}

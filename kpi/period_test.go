@@ -1,0 +1,166 @@
+package kpi
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crmdigest/crmdigest/crm"
+)
+
+func day(s string) crm.Day {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return crm.DayOf(t)
+}
+
+// The start and end days below were read off a printed calendar.
+func TestParsePeriod(t *testing.T) {
+	tests := []struct {
+		id         string
+		fiscal     time.Month
+		start, end string
+		prev, ago  string
+		want       string
+	}{
+		{"2017-W48", 0, "2017-11-27", "2017-12-03", "2017-W47", "2016-W48", ""},
+		{"2020-W01", 0, "2019-12-30", "2020-01-05", "2019-W52", "2019-W01", ""},
+		{"2020-W53", 0, "2020-12-28", "2021-01-03", "2020-W52", "", ""},
+		{"2021-W01", 0, "2021-01-04", "2021-01-10", "2020-W53", "2020-W01", ""},
+		{"2015-W53", 0, "2015-12-28", "2016-01-03", "2015-W52", "", ""},
+		{"2017-12", 0, "2017-12-01", "2017-12-31", "2017-11", "2016-12", ""},
+		{"2016-02", 0, "2016-02-01", "2016-02-29", "2016-01", "2015-02", ""},
+		{"2017-02", 0, "2017-02-01", "2017-02-28", "2017-01", "2016-02", ""},
+		{"2017-01", 0, "2017-01-01", "2017-01-31", "2016-12", "2016-01", ""},
+		{"2017-Q4", 0, "2017-10-01", "2017-12-31", "2017-Q3", "2016-Q4", ""},
+		{"2017-Q1", 0, "2017-01-01", "2017-03-31", "2016-Q4", "2016-Q1", ""},
+		{"2017-H2", 0, "2017-07-01", "2017-12-31", "2017-H1", "2016-H2", ""},
+		{"2017-H1", 0, "2017-01-01", "2017-06-30", "2016-H2", "2016-H1", ""},
+		{"2017", 0, "2017-01-01", "2017-12-31", "2016", "2016", ""},
+		{"2016", 0, "2016-01-01", "2016-12-31", "2015", "2015", ""},
+		{"FY2018", 10, "2017-10-01", "2018-09-30", "FY2017", "FY2017", ""},
+		{"FY2018-Q1", 10, "2017-10-01", "2017-12-31", "FY2017-Q4", "FY2017-Q1", ""},
+		{"FY2018-Q2", 10, "2018-01-01", "2018-03-31", "FY2018-Q1", "FY2017-Q2", ""},
+		{"FY2018-H2", 10, "2018-04-01", "2018-09-30", "FY2018-H1", "FY2017-H2", ""},
+		{"FY2020-Q4", 4, "2020-01-01", "2020-03-31", "FY2020-Q3", "FY2019-Q4", ""}, // includes 2020-02-29
+		{"fy2018", 0, "2018-01-01", "2018-12-31", "2017", "2017", "2018"},
+		{"2017-Q4..2017-11-15", 0, "2017-10-01", "2017-11-15", "2017-Q3..2017-08-15", "2016-Q4..2016-11-15", ""},
+		{"2016-02..2016-02-29", 0, "2016-02-01", "2016-02-29", "2016-01", "2015-02", "2016-02"},
+		{"2016..2016-02-29", 0, "2016-01-01", "2016-02-29", "2015..2015-02-28", "2015..2015-02-28", ""},
+		{"2017-03..2017-03-31", 0, "2017-03-01", "2017-03-31", "2017-02", "2016-03", "2017-03"},
+		{"2017-03..2017-03-30", 0, "2017-03-01", "2017-03-30", "2017-02", "2016-03..2016-03-30", ""},
+	}
+	for _, tt := range tests {
+		p, err := ParsePeriod(tt.id, tt.fiscal)
+		if err != nil {
+			t.Errorf("ParsePeriod(%q): %v", tt.id, err)
+			continue
+		}
+		want := tt.want
+		if want == "" {
+			want = tt.id
+		}
+		if p.String() != want {
+			t.Errorf("%s: String() = %q, want %q", tt.id, p.String(), want)
+		}
+		if p.Start() != day(tt.start) || p.End() != day(tt.end) {
+			t.Errorf("%s: %s..%s, want %s..%s", tt.id, p.Start(), p.End(), tt.start, tt.end)
+		}
+		if got := p.Previous().String(); got != tt.prev {
+			t.Errorf("%s: Previous() = %s, want %s", tt.id, got, tt.prev)
+		}
+		ago, err := p.YearAgo()
+		if tt.ago == "" {
+			if !errors.Is(err, ErrNoYearAgo) || !strings.Contains(err.Error(), "53 weeks") {
+				t.Errorf("%s: YearAgo() = %v, %v; want ErrNoYearAgo saying why", tt.id, ago, err)
+			}
+		} else if err != nil || ago.String() != tt.ago {
+			t.Errorf("%s: YearAgo() = %s, %v; want %s", tt.id, ago, err, tt.ago)
+		}
+		if !p.Contains(p.Start()) || !p.Contains(p.End()) || p.Contains(p.Start()-1) || p.Contains(p.End()+1) {
+			t.Errorf("%s: Contains is wrong at the edges", tt.id)
+		}
+		if got := int(p.End()-p.Start()) + 1; got != p.Days() {
+			t.Errorf("%s: Days() = %d, want %d", tt.id, p.Days(), got)
+		}
+		// Containing the first and last day gives the whole period back.
+		if !p.IsToDate() {
+			for _, d := range []crm.Day{p.Start(), p.End()} {
+				if c := ContainingFiscal(p.Kind, d, p.FiscalStart); c != p {
+					t.Errorf("%s: ContainingFiscal(%s) = %s", tt.id, d, c)
+				}
+			}
+		}
+	}
+}
+
+func TestParsePeriodErrors(t *testing.T) {
+	for _, id := range []string{"", "17-Q4", "2017-Q5", "2017-W54", "2019-W53", "2017-13", "2017-1", "2017-H3",
+		"FY2018-W01", "FY2018-03", "2017-Q4..2017-09-30", "2017-Q4..soon", "2017-W+1", "abcd"} {
+		if p, err := ParsePeriod(id, 10); err == nil {
+			t.Errorf("ParsePeriod(%q) = %v, want an error", id, p)
+		} else if !strings.Contains(err.Error(), "period") {
+			t.Errorf("ParsePeriod(%q): error %q does not name the period", id, err)
+		}
+	}
+}
+
+func TestLastAndToDate(t *testing.T) {
+	tests := []struct {
+		got  Period
+		want string
+	}{
+		{Last(Week, day("2017-12-04")), "2017-W48"}, // a Monday: the week just ended
+		{Last(Week, day("2017-12-03")), "2017-W47"}, // a Sunday: its week is not complete
+		{Last(Week, day("2020-01-01")), "2019-W52"},
+		{Last(Week, day("2021-01-04")), "2020-W53"},
+		{Last(Month, day("2017-12-01")), "2017-11"},
+		{Last(Quarter, day("2018-01-02")), "2017-Q4"},
+		{Last(Half, day("2017-07-01")), "2017-H1"},
+		{Last(Year, day("2017-07-01")), "2016"},
+		{LastFiscal(Year, day("2018-10-01"), 10), "FY2018"},
+		{LastFiscal(Quarter, day("2018-01-01"), 10), "FY2018-Q1"},
+		{ToDate(Month, day("2017-12-15")), "2017-12..2017-12-15"},
+		{ToDate(Quarter, day("2017-11-15")), "2017-Q4..2017-11-15"},
+		{ToDate(Week, day("2017-11-29")), "2017-W48..2017-11-29"},
+		{ToDate(Month, day("2017-12-31")), "2017-12"},
+	}
+	for _, tt := range tests {
+		if tt.got.String() != tt.want {
+			t.Errorf("got %s, want %s", tt.got, tt.want)
+		}
+	}
+	// Walking forward week by week from 2015 to 2025 never skips or repeats a day.
+	p := Containing(Week, day("2015-01-01"))
+	for p.Start() < day("2025-01-01") {
+		n := p.Next()
+		if n.Start() != p.End()+1 || n.Previous() != p {
+			t.Fatalf("%s -> %s -> %s", p, n, n.Previous())
+		}
+		p = n
+	}
+}
+
+// FuzzParsePeriod: whatever ParsePeriod accepts has a first day no later
+// than its last, contains both, and reads back from its String.
+func FuzzParsePeriod(f *testing.F) {
+	for _, s := range []string{"2017-W48", "2017-12", "2017-Q4", "2017-H2", "2017", "FY2018-Q1", "2017-Q4..2017-11-15", "2020-W53", "x"} {
+		f.Add(s, 10)
+	}
+	f.Fuzz(func(t *testing.T, id string, fiscal int) {
+		p, err := ParsePeriod(id, time.Month(fiscal%13))
+		if err != nil {
+			return
+		}
+		if p.Start() > p.End() || !p.Contains(p.Start()) || !p.Contains(p.End()) {
+			t.Fatalf("%q: %s..%s", id, p.Start(), p.End())
+		}
+		q, err := ParsePeriod(p.String(), p.FiscalStart)
+		if err != nil || q != p {
+			t.Fatalf("%q -> %s -> %v, %v", id, p, q, err)
+		}
+	})
+}

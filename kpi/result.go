@@ -1,0 +1,185 @@
+package kpi
+
+import (
+	"time"
+
+	"github.com/crmdigest/crmdigest/crm"
+)
+
+// Options tunes the indicators; the zero value takes the defaults noted
+// beside each field.
+type Options struct {
+	// FiscalStart is the month the fiscal year starts in (0 or 1:
+	// calendar years). It decides how FY ids and target ids are read.
+	FiscalStart time.Month
+	// UsualN is the number of comparable periods in the "usual level"
+	// (trailing mean) and the trailing-mean baseline. Default 8.
+	UsualN int
+	// HistoryN is the number of periods in each History. Default 24.
+	HistoryN int
+	// StaleDays: an open deal without activity for more days is stale.
+	// Default 21.
+	StaleDays int
+	// DueSoonDays: actions due on the as-of day or the DueSoonDays-1 days
+	// after are "due soon". Default 7.
+	DueSoonDays int
+	// StructuralK is the number of consecutive periods beyond the
+	// threshold that makes a deviation structural. Default 3.
+	StructuralK int
+	// StructuralFactor multiplies the median absolute deviation of past
+	// residuals into the threshold. Default 2.5.
+	StructuralFactor float64
+	// StageProbabilities maps a stage name (as the CRM writes it, case
+	// ignored) to a win probability in [0, 1]; it takes precedence over
+	// the export's probability column for the weighted pipeline.
+	StageProbabilities map[string]float64
+	// OutlierZ is the robust z-score below which a rep is "far below" the
+	// team's median in the findings. Default 2.
+	OutlierZ float64
+	// OrgName is the organisation scope's name. Default "Organisation".
+	OrgName string
+}
+
+func (o Options) withDefaults() Options {
+	if o.UsualN <= 0 {
+		o.UsualN = 8
+	}
+	if o.HistoryN <= 0 {
+		o.HistoryN = 24
+	}
+	if o.StaleDays <= 0 {
+		o.StaleDays = 21
+	}
+	if o.DueSoonDays <= 0 {
+		o.DueSoonDays = 7
+	}
+	if o.StructuralK <= 0 {
+		o.StructuralK = DefaultStructuralK
+	}
+	if o.StructuralFactor <= 0 {
+		o.StructuralFactor = DefaultStructuralFactor
+	}
+	if o.OutlierZ <= 0 {
+		o.OutlierZ = 2
+	}
+	if o.OrgName == "" {
+		o.OrgName = "Organisation"
+	}
+	if o.FiscalStart < 1 || o.FiscalStart > 12 {
+		o.FiscalStart = 1
+	}
+	return o
+}
+
+// Request says what to compute.
+type Request struct {
+	// Period is the period to report (ParsePeriod reads an id).
+	Period Period
+	// AsOf is the day the figures are read on. A day inside Period cuts
+	// it (month-to-date up to and including AsOf); a day after it leaves
+	// the period whole. Actions due before AsOf are overdue. NoDay (or 0)
+	// means the day after the period's last day.
+	AsOf crm.Day
+	// Scopes lists the levels to compute; nil means all four. Findings
+	// need the rep and team levels, and are computed whatever this says.
+	Scopes  []ScopeKind
+	Options Options
+}
+
+// Result is every indicator of one period for every scope, with its
+// comparisons, history, alerts and findings. The report package reads it;
+// Records flattens it for scripts. Scope.Alerts reads the dataset's rows:
+// do not modify the dataset while the Result is in use. A Result is
+// read-only and safe for concurrent readers.
+type Result struct {
+	Period   Period
+	AsOf     crm.Day
+	Currency string
+	// Scopes are sorted by level (rep, team, region, org), then key.
+	Scopes []*Scope
+	// Metrics lists the metrics this dataset supports, in catalogue order;
+	// Absent gives the reason for each one it does not.
+	Metrics []Metric
+	Absent  map[string]string
+	// History lists the periods of every History series, oldest first;
+	// the last one is Period.
+	History []Period
+	// YearAgoNote says why there is no year-ago period ("" when there is
+	// one), e.g. for ISO week 53.
+	YearAgoNote string
+	Findings    Findings
+
+	index map[scopeRef]*Scope
+}
+
+type scopeRef struct {
+	kind ScopeKind
+	key  string
+}
+
+// Scope returns the scope of a level and key, or nil.
+func (r *Result) Scope(kind ScopeKind, key string) *Scope { return r.index[scopeRef{kind, key}] }
+
+// Scope is one rep, team, region or the organisation.
+type Scope struct {
+	Kind ScopeKind
+	// Key is the rep's email (or the owner's name as exported when the
+	// directory lacks them), the team or region name, or "all".
+	Key  string
+	Name string
+	// Person is the rep's directory entry (nil for an unknown owner and
+	// for other levels).
+	Person *crm.Person
+	// Team and Region: a rep's team and region; a team's manager's region
+	// (or "" when its members span regions).
+	Team, Region string
+	// Manager is a team's manager (nil when the directory names none).
+	Manager *crm.Person
+	// Members are the keys of the reps inside a team, region or the
+	// organisation; Teams the teams inside a region or the organisation.
+	Members []string
+	Teams   []string
+	// Values holds the metrics the data supports for this scope and
+	// period, by name. A metric that cannot be computed (no data, a ratio
+	// with nothing to divide) is not in the map.
+	Values map[string]*Value
+	// alerts is a rep's to-do list as row references: an organisation may
+	// have hundreds of thousands of open actions, and most are only
+	// counted; Alerts builds the named list.
+	alerts []alertRef
+	ds     *crm.Dataset
+}
+
+// Value is one metric of one scope with everything it is compared with.
+// Absent numbers are NaN (crm.Has tells).
+type Value struct {
+	Metric Metric
+	Value  float64
+	// Previous is the previous period (cut at the same point for a
+	// to-date period); YearAgo the same period last year.
+	Previous float64
+	YearAgo  float64
+	// Usual is the trailing mean of the last UsualN comparable periods.
+	Usual float64
+	// Target is the target for this period (see docs/KPIS.md for the
+	// pro-rating rule), NaN when none.
+	Target   float64
+	Baseline Baseline
+	History  History
+}
+
+// History is the series behind a value, for sparklines and trend charts:
+// Values[i] belongs to Result.History[i]; the last one is the period
+// itself.
+type History struct {
+	Values []float64
+	// Expected is the seasonal expectation of each period (NaN where
+	// there is none: no seasonal fit, or not a full year of values before
+	// it), made like the baseline, so its last value is Baseline.Value.
+	// Draw Expected × (1 ± Threshold) as the seasonal band.
+	Expected  []float64
+	Threshold float64
+	// Structural is the structural mark of each period, assessed for
+	// teams, regions and the organisation only (nil for reps).
+	Structural []crm.Tri
+}

@@ -1,0 +1,138 @@
+package kpi
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+func addInto(dst, src []float64) {
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// buildScopes sums each member's owners into rep buckets, then reps into
+// teams, regions and the organisation: the rows are never read again.
+func (e *engine) buildScopes() {
+	c, dir, ds := e.c, e.dir, e.ds
+	n := c.np * nSeries
+	newWork := func(s *Scope) *scopeWork {
+		w := &scopeWork{s: s, full: make([]float64, n), first: math.MaxInt32}
+		w.cut = w.full
+		if c.toDate {
+			w.cut = make([]float64, n)
+		}
+		return w
+	}
+	add := func(dst, src *scopeWork) {
+		for i, v := range src.full {
+			dst.full[i] += v
+		}
+		if c.toDate {
+			for i, v := range src.cut {
+				dst.cut[i] += v
+			}
+		}
+		dst.first = min(dst.first, src.first)
+	}
+	c.foldActivities()
+	zero := make([]float64, n) // shared, read-only: reps who own no row
+	reps := make([]*scopeWork, len(dir.members))
+	for i, mb := range dir.members {
+		s := &Scope{Kind: ScopeRep, Key: mb.key, Name: mb.name, Team: mb.team, Region: mb.region, ds: ds}
+		if mb.person >= 0 {
+			s.Person = &ds.People[mb.person]
+		}
+		w := &scopeWork{s: s, members: []int{i}, first: math.MaxInt32}
+		switch len(mb.owners) {
+		case 0:
+			w.full, w.cut = zero, zero
+		case 1:
+			// Most reps are one owner: read the cube's buckets in place.
+			o := int(mb.owners[0])
+			w.full, w.cut = c.full[o*n:(o+1)*n], c.cut[o*n:(o+1)*n]
+		default:
+			w.full, w.cut = make([]float64, n), nil
+			if c.toDate {
+				w.cut = make([]float64, n)
+			}
+			for _, o := range mb.owners {
+				addInto(w.full, c.full[int(o)*n:int(o+1)*n])
+				if c.toDate {
+					addInto(w.cut, c.cut[int(o)*n:int(o+1)*n])
+				}
+			}
+			if !c.toDate {
+				w.cut = w.full
+			}
+		}
+		for _, o := range mb.owners {
+			w.first = min(w.first, c.ownerFirst[o])
+			if len(mb.owners) == 1 {
+				s.alerts = c.alerts[o] // sorted in computeScope, in parallel
+			} else {
+				s.alerts = append(s.alerts, c.alerts[o]...)
+			}
+		}
+		reps[i] = w
+	}
+	teams := make(map[string]*scopeWork)
+	regions := make(map[string]*scopeWork)
+	for _, t := range dir.teams {
+		s := &Scope{Kind: ScopeTeam, Key: t, Name: t}
+		if mi, ok := dir.teamManager[t]; ok {
+			s.Manager = &ds.People[mi]
+		}
+		teams[t] = newWork(s)
+	}
+	for _, g := range dir.regions {
+		regions[g] = newWork(&Scope{Kind: ScopeRegion, Key: g, Name: g})
+	}
+	org := newWork(&Scope{Kind: ScopeOrg, Key: OrgKey, Name: e.opt.OrgName})
+	for i, w := range reps {
+		mb := dir.members[i]
+		for _, agg := range []*scopeWork{teams[mb.team], regions[mb.region], org} {
+			add(agg, w)
+			agg.members = append(agg.members, i)
+			agg.s.Members = append(agg.s.Members, mb.key)
+		}
+	}
+	// A team's region is its manager's, else its members' when they
+	// share one; a region's teams are those with a member in it.
+	for _, t := range dir.teams {
+		tw := teams[t]
+		regs := map[string]bool{}
+		for _, i := range tw.members {
+			regs[dir.members[i].region] = true
+		}
+		if tw.s.Manager != nil && tw.s.Manager.Region != "" {
+			tw.s.Region = tw.s.Manager.Region
+		} else if len(regs) == 1 {
+			tw.s.Region = sortedKeys(regs)[0]
+		}
+		for g := range regs {
+			regions[g].s.Teams = append(regions[g].s.Teams, t)
+		}
+		org.s.Teams = append(org.s.Teams, t)
+	}
+	e.work = append(e.work, reps...)
+	for _, t := range dir.teams {
+		e.work = append(e.work, teams[t])
+	}
+	for _, g := range dir.regions {
+		slices.Sort(regions[g].s.Teams)
+		e.work = append(e.work, regions[g])
+	}
+	e.work = append(e.work, org)
+	for _, w := range e.work {
+		slices.Sort(w.s.Members)
+		e.res.Scopes = append(e.res.Scopes, w.s)
+	}
+	slices.SortStableFunc(e.res.Scopes, func(a, b *Scope) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Key, b.Key))
+	})
+	for _, s := range e.res.Scopes {
+		e.res.index[scopeRef{s.Kind, s.Key}] = s
+	}
+}
