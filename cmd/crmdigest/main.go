@@ -43,6 +43,7 @@ func commands() []command {
 		{"check", "validate the config and every source; print the data-quality summary", runCheck},
 		{"demo", "write a deterministic demo workbook", runDemo},
 		{"kpis", "print the KPI records of one period as JSON Lines or CSV", runKPIs},
+		{"render", "render one person's PDF digest for one period", runRender},
 	}
 }
 

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/crmdigest/crmdigest/config"
+	"github.com/crmdigest/crmdigest/report"
+)
+
+func runRender(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("render", "--config FILE --period ID --to EMAIL --out FILE.pdf [--as-of DATE]")
+	cfgPath := fs.String("config", "config.yaml", "configuration file")
+	periodID := fs.String("period", "", "period id, e.g. 2026-W47 for a rep, 2026-10 for a director (required)")
+	to := fs.String("to", "", "the person's email (or name) in the directory (required)")
+	out := fs.String("out", "", "PDF file to write (required)")
+	asOf := fs.String("as-of", "", "day the figures are read on (YYYY-MM-DD); default the day after the period")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *periodID == "" || *to == "" || *out == "" {
+		fs.Usage()
+		return usageError("--period, --to and --out are required")
+	}
+	e, err := loadEnv(*cfgPath)
+	if err != nil {
+		return err
+	}
+	req, err := e.kpiRequest(*periodID, *asOf)
+	if err != nil {
+		return err
+	}
+	ds, err := e.load(ctx)
+	if err != nil {
+		return err
+	}
+	pdf, err := report.Render(ds, req.Period.ID(), req.AsOf, *to, reportOptions(e.cfg, e.now()))
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*out, pdf, 0o600); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "wrote %s (%d bytes)\n", *out, len(pdf))
+	return nil
+}
+
+// reportOptions maps the configuration onto the report package's options.
+// now is printed as the as-of time and written as the PDF's creation date.
+func reportOptions(cfg *config.Config, now time.Time) report.Options {
+	return report.Options{KPI: kpiOptions(cfg), TeamRank: cfg.Report.TeamRank, Location: cfg.Organisation.Location, Now: now}
+}
+
+// writeFileAtomic writes data to a temporary file beside path, syncs it and
+// renames it into place, so that a reader never sees half a PDF.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

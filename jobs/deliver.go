@@ -1,0 +1,442 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// deliveryArgs is the per-recipient job.
+type deliveryArgs struct {
+	Schedule   string    `json:"schedule"`
+	Recipient  string    `json:"recipient"`
+	Period     string    `json:"period"`
+	Zone       string    `json:"zone,omitempty"`
+	At         time.Time `json:"at"`
+	RunID      int64     `json:"run_id"`
+	Force      bool      `json:"force,omitempty"`
+	DryRun     bool      `json:"dry_run,omitempty"`
+	RedirectTo string    `json:"redirect_to,omitempty"`
+}
+
+func (deliveryArgs) Kind() string { return "crmdigest_delivery" }
+
+func (deliveryArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queueName}
+}
+
+func (a deliveryArgs) preview() bool { return a.DryRun || a.RedirectTo != "" }
+
+type deliveryWorker struct {
+	river.WorkerDefaults[deliveryArgs]
+	s *Store
+}
+
+// errClaimLost is returned by BeforeData when another job took the ledger
+// row over: this one must not send.
+var errClaimLost = errors.New("ledger row taken over by another job")
+
+// decision is what the ledger says a delivery job should do.
+type decision int
+
+const (
+	decSend   decision = iota
+	decDone            // nothing to send; the run's row is recorded
+	decSnooze          // another live job is on it
+)
+
+func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs]) error {
+	s := w.s
+	a := job.Args
+	if s.opts.Deliverer == nil {
+		return errors.New("no deliverer")
+	}
+	if a.preview() {
+		return w.workPreview(ctx, job)
+	}
+	var (
+		c   claimed
+		err error
+	)
+	var known *ownerState
+	for range 5 {
+		c, err = s.claim(ctx, job, known)
+		var need *needOwner
+		if !errors.As(err, &need) {
+			break
+		}
+		known = &need.ownerState
+		if known.live, err = s.ownerLive(ctx, known.jobID); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return err
+	}
+	switch c.dec {
+	case decDone:
+		return nil
+	case decSnooze:
+		return river.JobSnooze(time.Minute)
+	}
+	var dataStarted atomic.Bool
+	hooks := Hooks{BeforeData: func(ctx context.Context) error {
+		if err := s.markSending(ctx, job, c); err != nil {
+			return err
+		}
+		dataStarted.Store(true)
+		return nil
+	}}
+	rc, derr := s.opts.Deliverer.Deliver(ctx, c.d, hooks)
+	return s.settle(ctx, job, rc, derr, dataStarted.Load())
+}
+
+// ownerState is what claim needs to know about the job owning a row.
+type ownerState struct {
+	jobID, version int64
+	live           bool
+}
+
+// needOwner asks the caller of claim to find out whether the owner lives.
+type needOwner struct{ ownerState }
+
+func (e *needOwner) Error() string { return fmt.Sprintf("ledger row owned by job %d", e.jobID) }
+
+type ledgerRow struct {
+	state                             string
+	attempts, doubts, resends, forced int64
+	runID, jobID, jobAttempt, version int64
+	lastError, messageID              string
+}
+
+const ledgerCols = `state, attempts, doubts, resends, forced, run_id, job_id, job_attempt, version, last_error, message_id`
+
+func getLedger(ctx context.Context, tx dbtx, schedule, recipient, period string) (ledgerRow, bool, error) {
+	var l ledgerRow
+	err := tx.queryRow(ctx, `SELECT `+ledgerCols+` FROM crmdigest_ledger WHERE schedule = ? AND recipient = ? AND period = ?`,
+		schedule, recipient, period).Scan(&l.state, &l.attempts, &l.doubts, &l.resends, &l.forced,
+		&l.runID, &l.jobID, &l.jobAttempt, &l.version, &l.lastError, &l.messageID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, false, nil
+	}
+	if err != nil {
+		return l, false, fmt.Errorf("read ledger: %w", err)
+	}
+	return l, true, nil
+}
+
+// ownerLive tells whether job id (another job than the caller) is running
+// now. It is asked outside any transaction: with SQLite's one connection, a
+// River call made while a transaction is open would wait for it forever.
+func (s *Store) ownerLive(ctx context.Context, id int64) (bool, error) {
+	j, err := s.b.jobGet(ctx, id)
+	if errors.Is(err, river.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("get job %d: %w", id, err)
+	}
+	return j.State == rivertype.JobStateRunning, nil
+}
+
+// claimed is claim's answer: what to do, and for decSend the delivery and
+// the ledger row's version that BeforeData must still find.
+type claimed struct {
+	dec     decision
+	d       Delivery
+	version int64
+	doubt   bool // the row was left `sending` by a dead attempt
+}
+
+// claim reads the ledger row of the job's (schedule, recipient, period)
+// and decides whether to send. Sending writes nothing yet: BeforeData
+// takes the row if its version is unchanged, so of two jobs racing for one
+// person only one reaches DATA, and a send costs two commits, not three.
+// A row found `sending` whose owner (job and attempt) is gone means that
+// owner died between DATA and the reply: the message is in doubt.
+func (s *Store) claim(ctx context.Context, job *river.Job[deliveryArgs], known *ownerState) (claimed, error) {
+	a := job.Args
+	c := claimed{dec: decSend, d: Delivery{
+		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.Period, Zone: a.Zone,
+		At: a.At, RunID: a.RunID, Attempt: job.Attempt,
+	}}
+	wrote := false
+	err := s.b.inTx(ctx, func(tx dbtx) error {
+		l, ok, err := getLedger(ctx, tx, a.Schedule, a.Recipient, a.Period)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			// The fan-out writes the row; a missing one is recreated.
+			if err := insertLedger(ctx, tx, s.now(), a.Schedule, a.Recipient, a.Period); err != nil {
+				return err
+			}
+			l = ledgerRow{state: StatePending}
+		}
+		c.version = l.version
+		newRun := l.runID != a.RunID
+		forcedResend := a.Force && newRun
+		now := s.now()
+		switch l.state {
+		case StateSent:
+			if !forcedResend {
+				c.dec, wrote = decDone, true
+				if newRun {
+					return setRecipient(ctx, tx, now, a.RunID, a.Recipient, StateSkipped, "already sent", l.messageID)
+				}
+				// A retry of the job that sent it, after a crash between
+				// the ledger's commit and River's.
+				return setRecipient(ctx, tx, now, a.RunID, a.Recipient, StateSent, "", l.messageID)
+			}
+			c.d.Resend, c.d.Forced = int(l.resends)+1, true
+		case StateSending:
+			if l.jobID != job.ID {
+				if known == nil || known.version != l.version || known.jobID != l.jobID {
+					return &needOwner{ownerState{jobID: l.jobID, version: l.version}}
+				}
+				if known.live {
+					c.dec = decSnooze
+					return nil
+				}
+			}
+			c.doubt, c.d.AfterDoubt = true, true
+			if s.opts.InDoubt == InDoubtHold && !forcedResend {
+				c.dec, wrote = decDone, true
+				return s.holdDoubt(ctx, tx, a, "interrupted after DATA: may have been delivered")
+			}
+			c.d.Resend = int(l.resends)
+			if forcedResend {
+				c.d.Resend, c.d.Forced = int(l.resends)+1, true
+			}
+		case StateInDoubt:
+			c.d.AfterDoubt = true
+			if s.opts.InDoubt == InDoubtHold && !forcedResend {
+				c.dec, wrote = decDone, true
+				return setRecipient(ctx, tx, now, a.RunID, a.Recipient, StateInDoubt, "held in doubt: "+l.lastError, l.messageID)
+			}
+			c.d.Resend = int(l.resends)
+			if forcedResend {
+				c.d.Resend, c.d.Forced = int(l.resends)+1, true
+			}
+		default: // pending, failed: not delivered yet
+			c.d.Resend = int(l.resends)
+		}
+		// A retry within the run that forced a resend stays forced.
+		if !newRun && l.forced == 1 && a.Force {
+			c.d.Forced = true
+		}
+		return nil
+	})
+	if err != nil {
+		return c, err
+	}
+	if wrote {
+		// The decision recorded a final state: the run may be over.
+		err = s.recordTx(ctx, a.RunID, func(dbtx) error { return nil })
+	}
+	return c, err
+}
+
+// holdDoubt records a row as in doubt and leaves it for an administrator.
+func (s *Store) holdDoubt(ctx context.Context, tx dbtx, a deliveryArgs, why string) error {
+	_, err := tx.exec(ctx, `UPDATE crmdigest_ledger SET state = ?, doubts = doubts + 1, last_error = ?,
+		version = version + 1, updated_at = ? WHERE schedule = ? AND recipient = ? AND period = ?`,
+		StateInDoubt, why, s.now(), a.Schedule, a.Recipient, a.Period)
+	if err != nil {
+		return fmt.Errorf("hold in doubt: %w", err)
+	}
+	return setRecipient(ctx, tx, s.now(), a.RunID, a.Recipient, StateInDoubt, why, "")
+}
+
+func insertLedger(ctx context.Context, tx dbtx, now int64, schedule, recipient, period string) error {
+	_, err := tx.exec(ctx, `INSERT INTO crmdigest_ledger (schedule, recipient, period, state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (schedule, recipient, period) DO NOTHING`,
+		schedule, recipient, period, StatePending, now, now)
+	if err != nil {
+		return fmt.Errorf("insert ledger row: %w", err)
+	}
+	return nil
+}
+
+// markSending is BeforeData: the row goes `sending`, owned by this job and
+// attempt, if nobody changed it since claim read it.
+func (s *Store) markSending(ctx context.Context, job *river.Job[deliveryArgs], c claimed) error {
+	a := job.Args
+	return s.b.inTx(ctx, func(tx dbtx) error {
+		n, err := tx.exec(ctx, `UPDATE crmdigest_ledger SET state = ?, job_id = ?, job_attempt = ?, run_id = ?,
+			doubts = doubts + ?, resends = ?, forced = ?, version = version + 1, updated_at = ?
+			WHERE schedule = ? AND recipient = ? AND period = ? AND version = ?`,
+			StateSending, job.ID, job.Attempt, a.RunID, b2i(c.doubt), c.d.Resend, b2i(c.d.Forced), s.now(),
+			a.Schedule, a.Recipient, a.Period, c.version)
+		if err != nil {
+			return fmt.Errorf("mark sending: %w", err)
+		}
+		if n == 0 {
+			return errClaimLost
+		}
+		return nil
+	})
+}
+
+// settle records the outcome of one attempt and tells River what next.
+func (s *Store) settle(ctx context.Context, job *river.Job[deliveryArgs], rc Receipt, derr error, dataStarted bool) error {
+	a := job.Args
+	// The outcome is recorded even when the job's context was cancelled
+	// (shutdown, timeout): that is when it matters most.
+	rctx := context.WithoutCancel(ctx)
+	if errors.Is(derr, errClaimLost) {
+		return s.recordTx(rctx, a.RunID, func(tx dbtx) error {
+			return recordAttempt(rctx, tx, s.now(), a.RunID, a.Recipient, StateSkipped, "another job delivers it", "")
+		})
+	}
+	cl := classTransient
+	if derr != nil {
+		cl = classify(derr)
+		var t temporary
+		if cl == classTransient && dataStarted && !errors.As(derr, &t) {
+			cl = classInDoubt // an unexplained failure after DATA
+		}
+	}
+	last := job.Attempt >= job.MaxAttempts
+	var ret error
+	err := s.recordTx(rctx, a.RunID, func(tx dbtx) error {
+		now := s.now()
+		// setLedger writes the outcome. After BeforeData the row is ours
+		// (job and attempt); before it, the row is only updated if no
+		// other job has taken it to `sending` or `sent` meanwhile, and a
+		// row in doubt stays in doubt.
+		setLedger := func(state, msg, id string) error {
+			q := `UPDATE crmdigest_ledger SET state = ?, last_error = ?,
+				message_id = CASE WHEN ? = '' THEN message_id ELSE ? END,
+				sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
+				doubts = doubts + ?, attempts = attempts + 1, version = version + 1, updated_at = ?
+				WHERE schedule = ? AND recipient = ? AND period = ?`
+			args := []any{state, msg, id, id, state, now, b2i(state == StateInDoubt), now, a.Schedule, a.Recipient, a.Period}
+			if dataStarted {
+				q += ` AND job_id = ? AND job_attempt = ?`
+				args = append(args, job.ID, job.Attempt)
+			} else {
+				q = strings.Replace(q, "SET state = ?", "SET state = CASE WHEN state = 'in_doubt' THEN state ELSE ? END", 1)
+				q += ` AND state NOT IN (?, ?)`
+				args = append(args, StateSending, StateSent)
+			}
+			if _, err := tx.exec(rctx, q, args...); err != nil {
+				return fmt.Errorf("record %s: %w", state, err)
+			}
+			return nil
+		}
+		var ledgerState, runState string
+		msg := ""
+		if derr != nil {
+			msg = derr.Error()
+		}
+		switch {
+		case derr == nil:
+			ledgerState, runState = StateSent, StateSent
+		case cl == classInDoubt:
+			ledgerState, runState = StateInDoubt, StateInDoubt
+			if s.opts.InDoubt == InDoubtResend && !last {
+				runState = StatePending
+			}
+			if runState == StatePending || last {
+				ret = derr
+			}
+		case cl == classPermanent:
+			ledgerState, runState, ret = StateFailed, StateFailed, river.JobCancel(derr)
+		case last:
+			ledgerState, runState, ret = StateFailed, StateFailed, derr
+		default:
+			ledgerState, runState, ret = StatePending, StatePending, derr
+		}
+		if err := setLedger(ledgerState, msg, rc.MessageID); err != nil {
+			return err
+		}
+		return recordAttempt(rctx, tx, now, a.RunID, a.Recipient, runState, msg, rc.MessageID)
+	})
+	if err != nil {
+		return err
+	}
+	return ret
+}
+
+// recordAttempt counts an attempt in the run history and records its state.
+func recordAttempt(ctx context.Context, tx dbtx, now, runID int64, recipient, state, msg, messageID string) error {
+	if _, err := tx.exec(ctx, `UPDATE crmdigest_run_recipient SET attempts = attempts + 1 WHERE run_id = ? AND recipient = ?`,
+		runID, recipient); err != nil {
+		return fmt.Errorf("record run recipient: %w", err)
+	}
+	return setRecipient(ctx, tx, now, runID, recipient, state, msg, messageID)
+}
+
+// recordTx runs fn, which records a recipient's state in run runID, and
+// then finishes the run if no recipient is left open. The check runs after
+// the commit, in its own transaction: inside fn's transaction, two workers
+// committing at once on PostgreSQL would each still see the other's
+// recipient open, and neither would finish the run.
+func (s *Store) recordTx(ctx context.Context, runID int64, fn func(tx dbtx) error) error {
+	if err := s.b.inTx(ctx, fn); err != nil {
+		return err
+	}
+	var finished bool
+	err := s.b.inTx(ctx, func(tx dbtx) error {
+		var err error
+		finished, err = finishIfDone(ctx, tx, s.now(), runID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if finished {
+		s.notifyFinished(ctx, runID)
+	}
+	return nil
+}
+
+// workPreview handles dry runs and redirected runs: the ledger is not
+// touched, so a preview never counts as a person's digest.
+func (w *deliveryWorker) workPreview(ctx context.Context, job *river.Job[deliveryArgs]) error {
+	s := w.s
+	a := job.Args
+	d := Delivery{
+		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.Period, Zone: a.Zone, At: a.At,
+		RunID: a.RunID, DryRun: a.DryRun, RedirectTo: a.RedirectTo, Attempt: job.Attempt,
+	}
+	rc, derr := s.opts.Deliverer.Deliver(ctx, d, Hooks{BeforeData: func(context.Context) error { return nil }})
+	rctx := context.WithoutCancel(ctx)
+	state, msg, ret := StatePreview, "", error(nil)
+	if derr != nil {
+		msg = derr.Error()
+		switch {
+		case classify(derr) == classPermanent:
+			state, ret = StateFailed, river.JobCancel(derr)
+		case job.Attempt >= job.MaxAttempts:
+			state, ret = StateFailed, derr
+		default:
+			state, ret = StatePending, derr
+		}
+	}
+	err := s.recordTx(rctx, a.RunID, func(tx dbtx) error {
+		return recordAttempt(rctx, tx, s.now(), a.RunID, a.Recipient, state, msg, rc.MessageID)
+	})
+	if err != nil {
+		return err
+	}
+	return ret
+}
+
+func setRecipient(ctx context.Context, tx dbtx, now, runID int64, recipient, state, msg, messageID string) error {
+	_, err := tx.exec(ctx, `UPDATE crmdigest_run_recipient SET state = ?, last_error = ?,
+		message_id = CASE WHEN ? = '' THEN message_id ELSE ? END, updated_at = ?
+		WHERE run_id = ? AND recipient = ?`, state, msg, messageID, messageID, now, runID, recipient)
+	if err != nil {
+		return fmt.Errorf("record run recipient: %w", err)
+	}
+	return nil
+}

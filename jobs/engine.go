@@ -1,0 +1,206 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// The store runs one code path over two River drivers. River's client is
+// generic over the driver's transaction type (*sql.Tx for SQLite, pgx.Tx for
+// PostgreSQL); the ledger and run history need their SQL in the same
+// transaction as River's inserts, so both are hidden behind these two small
+// interfaces and everything above them is written once.
+
+// backend is the River client and its database, whatever the driver.
+type backend interface {
+	inTx(ctx context.Context, fn func(tx dbtx) error) error
+	start(ctx context.Context) error
+	stop(ctx context.Context) error
+	stopAndCancel(ctx context.Context) error
+	jobGet(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	close()
+}
+
+// dbtx is one transaction: our own SQL (written with ? placeholders) and
+// River inserts that commit or roll back together.
+type dbtx interface {
+	exec(ctx context.Context, query string, args ...any) (int64, error)
+	query(ctx context.Context, query string, args ...any) (rows, error)
+	queryRow(ctx context.Context, query string, args ...any) row
+	insertJobs(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+}
+
+type rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+type row interface {
+	Scan(dest ...any) error
+}
+
+// riverBackend implements backend for one driver.
+type riverBackend[TTx any] struct {
+	client *river.Client[TTx]
+	begin  func(ctx context.Context) (TTx, error)
+	commit func(ctx context.Context, tx TTx) error
+	undo   func(ctx context.Context, tx TTx) error
+	wrap   func(tx TTx, client *river.Client[TTx]) dbtx
+	closer func()
+}
+
+func (b *riverBackend[TTx]) inTx(ctx context.Context, fn func(tx dbtx) error) error {
+	tx, err := b.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(b.wrap(tx, b.client)); err != nil {
+		// A rollback error adds nothing to the error that caused it.
+		_ = b.undo(context.WithoutCancel(ctx), tx)
+		return err
+	}
+	if err := b.commit(ctx, tx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (b *riverBackend[TTx]) start(ctx context.Context) error { return b.client.Start(ctx) }
+func (b *riverBackend[TTx]) stop(ctx context.Context) error  { return b.client.Stop(ctx) }
+func (b *riverBackend[TTx]) stopAndCancel(ctx context.Context) error {
+	return b.client.StopAndCancel(ctx)
+}
+func (b *riverBackend[TTx]) jobGet(ctx context.Context, id int64) (*rivertype.JobRow, error) {
+	return b.client.JobGet(ctx, id)
+}
+func (b *riverBackend[TTx]) close() { b.closer() }
+
+// sqlTx is a database/sql transaction (SQLite).
+type sqlTx struct {
+	tx     *sql.Tx
+	client *river.Client[*sql.Tx]
+}
+
+func (t sqlTx) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (t sqlTx) query(ctx context.Context, q string, args ...any) (rows, error) {
+	r, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{r}, nil
+}
+
+func (t sqlTx) queryRow(ctx context.Context, q string, args ...any) row {
+	return t.tx.QueryRowContext(ctx, q, args...)
+}
+
+func (t sqlTx) insertJobs(ctx context.Context, p []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	return t.client.InsertManyTx(ctx, t.tx, p)
+}
+
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { _ = r.Rows.Close() }
+
+// pgTx is a pgx transaction (PostgreSQL). Queries are written with ?
+// placeholders and numbered here.
+type pgTx struct {
+	tx     pgx.Tx
+	client *river.Client[pgx.Tx]
+}
+
+func (t pgTx) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	tag, err := t.tx.Exec(ctx, numbered(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (t pgTx) query(ctx context.Context, q string, args ...any) (rows, error) {
+	r, err := t.tx.Query(ctx, numbered(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (t pgTx) queryRow(ctx context.Context, q string, args ...any) row {
+	return pgRow{t.tx.QueryRow(ctx, numbered(q), args...)}
+}
+
+func (t pgTx) insertJobs(ctx context.Context, p []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	return t.client.InsertManyTx(ctx, t.tx, p)
+}
+
+// pgRow maps pgx's "no rows" onto database/sql's so callers test one error.
+type pgRow struct{ pgx.Row }
+
+func (r pgRow) Scan(dest ...any) error {
+	err := r.Row.Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sql.ErrNoRows
+	}
+	return err
+}
+
+// numbered rewrites ? placeholders as $1, $2, ... Our queries hold no
+// literal question marks.
+func numbered(q string) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func newSQLiteBackend(db *sql.DB, client *river.Client[*sql.Tx]) *riverBackend[*sql.Tx] {
+	return &riverBackend[*sql.Tx]{
+		client: client,
+		begin:  func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) },
+		commit: func(_ context.Context, tx *sql.Tx) error { return tx.Commit() },
+		undo:   func(_ context.Context, tx *sql.Tx) error { return tx.Rollback() },
+		wrap: func(tx *sql.Tx, c *river.Client[*sql.Tx]) dbtx {
+			return sqlTx{tx: tx, client: c}
+		},
+		closer: func() { _ = db.Close() },
+	}
+}
+
+func newPgBackend(pool *pgxpool.Pool, client *river.Client[pgx.Tx]) *riverBackend[pgx.Tx] {
+	return &riverBackend[pgx.Tx]{
+		client: client,
+		begin:  func(ctx context.Context) (pgx.Tx, error) { return pool.Begin(ctx) },
+		commit: func(ctx context.Context, tx pgx.Tx) error { return tx.Commit(ctx) },
+		undo:   func(ctx context.Context, tx pgx.Tx) error { return tx.Rollback(ctx) },
+		wrap: func(tx pgx.Tx, c *river.Client[pgx.Tx]) dbtx {
+			return pgTx{tx: tx, client: c}
+		},
+		closer: pool.Close,
+	}
+}
