@@ -13,7 +13,7 @@ import (
 )
 
 // The errors of a file that is not the XLSX workbook it claims to be. They
-// are whole sentences a user can act on, because excelize reports all of
+// are whole sentences a user can act on, because a zip reader reports all of
 // these cases alike as "zip: not a valid zip file".
 var (
 	errXLSXEmpty     = errors.New("empty file (0 bytes): not an XLSX workbook")
@@ -88,7 +88,7 @@ func openXLSX(path, sheet, table string) (rs rows, info sheetInfo, err error) {
 	return r, info, nil
 }
 
-// sniffXLSX recognises, from the first bytes, the files excelize would
+// sniffXLSX recognises, from the first bytes, the files a zip reader would
 // only call "not a valid zip file": empty, renamed, encrypted or legacy.
 func sniffXLSX(path string) error {
 	fh, err := os.Open(path)

@@ -253,7 +253,7 @@ func readBookParts(p *xlsxPackage) (*bookParts, error) {
 		}
 		r := relByID(targets, id)
 		ws := strings.HasSuffix(r.typ, relWorksheet) || r.typ == "" && strings.Contains(r.part, "worksheets/")
-		b.sheets = append(b.sheets, bookSheet{name: name, part: r.part, worksheet: ws && r.part != ""})
+		b.sheets = append(b.sheets, bookSheet{name: name, part: r.part, worksheet: ws})
 	}
 	if len(b.sheets) == 0 {
 		return nil, fmt.Errorf("not an XLSX workbook (no sheets in %s)", wbPart)
@@ -271,7 +271,7 @@ func readBookParts(p *xlsxPackage) (*bookParts, error) {
 func (b *bookParts) pickSheet(ref string) (bookSheet, error) {
 	if ref == "" {
 		for _, s := range b.sheets {
-			if s.worksheet {
+			if s.worksheet && s.part != "" {
 				return s, nil
 			}
 		}
@@ -289,6 +289,9 @@ func (b *bookParts) pickSheet(ref string) (bookSheet, error) {
 }
 
 func (b *bookParts) worksheet(s bookSheet) (bookSheet, error) {
+	if s.part == "" {
+		return bookSheet{}, fmt.Errorf("sheet %q has no part in the workbook (damaged workbook)", s.name)
+	}
 	if !s.worksheet {
 		return bookSheet{}, fmt.Errorf("sheet %q is a chart or dialog sheet, not a worksheet", s.name)
 	}

@@ -257,7 +257,11 @@ func (r *xlsxRows) readCells() ([]string, error) {
 func (r *xlsxRows) cellValue(typ, col int) (string, error) {
 	sc := r.sc
 	val := r.val[:0]
-	if !sc.selfClose {
+	if text, ok := sc.plainContent("<v>", "</v></c>"); ok {
+		val = append(val, text...)
+	} else if text, ok := sc.plainContent("<is><t>", "</t></is></c>"); ok {
+		val = append(val, text...)
+	} else if !sc.selfClose {
 	loop:
 		for {
 			if err := sc.next(); err != nil {

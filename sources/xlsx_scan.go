@@ -72,7 +72,11 @@ func newXMLScanner(r io.Reader, part string) *xmlScanner {
 // front of the buffer (which invalidates the slices handed out) and growing
 // it when a token does not fit. It reports false when no more input comes.
 func (s *xmlScanner) fill() bool {
-	for s.rerr == nil {
+	for empty := 0; s.rerr == nil; empty++ {
+		if empty == 100 {
+			s.rerr = io.ErrNoProgress
+			return false
+		}
 		if s.pos > 0 {
 			s.end = copy(s.buf, s.buf[s.pos:s.end])
 			s.pos = 0
@@ -483,6 +487,33 @@ func (s *xmlScanner) runText(dst []byte) ([]byte, error) {
 			return dst, err
 		}
 	}
+}
+
+// plainContent is a shortcut through the common forms of a cell's content,
+// <v>text</v></c> and <is><t>text</t></is></c>: when the input buffered
+// after the start tag just read is open, text without references, then
+// closing, it consumes all three and returns the text. Otherwise (another
+// form, a namespace prefix, a reference to decode, the end of the buffer)
+// it consumes nothing and the caller takes the general path.
+func (s *xmlScanner) plainContent(open, closing string) ([]byte, bool) {
+	if s.selfClose {
+		return nil, false
+	}
+	b := s.buf[s.pos:s.end]
+	if len(b) < len(open) || string(b[:len(open)]) != open {
+		return nil, false
+	}
+	b = b[len(open):]
+	i := bytes.IndexByte(b, '<')
+	if i < 0 || len(b)-i < len(closing) || string(b[i:i+len(closing)]) != closing {
+		return nil, false
+	}
+	text := b[:i]
+	if bytes.IndexByte(text, '&') >= 0 || bytes.IndexByte(text, '\r') >= 0 {
+		return nil, false
+	}
+	s.pos += len(open) + i + len(closing)
+	return text, true
 }
 
 // decode appends character data to dst with its entity and character
