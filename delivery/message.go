@@ -252,3 +252,40 @@ func (b *Builder) Build(s Spec) (*Message, error) {
 	m.raw = buf.Bytes()
 	return m, nil
 }
+
+// BuildNotice builds a plain-text message to the administrator (a failed
+// run, stale data). It has no attachment and its Message-ID is derived from
+// key, so that one notice per run is recognisable as such.
+func (b *Builder) BuildNotice(to, subject, text, key string) (*Message, error) {
+	from, err := ParseAddress(b.FromName, b.FromAddress)
+	if err != nil {
+		return nil, fmt.Errorf("sender: %w", err)
+	}
+	rcpt, err := ParseAddress("", to)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now
+	if b.Now != nil {
+		now = b.Now
+	}
+	m := &Message{Schedule: "notice", Period: key, Role: "admin", Recipient: rcpt, To: rcpt, From: from,
+		Subject: oneLine(subject), Date: now()}
+	domain := from.Address[strings.LastIndexByte(from.Address, '@')+1:]
+	m.MessageID = MessageID("notice", rcpt.Address, key, 0, false, domain)
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	msg.FromMailAddress(&mail.Address{Name: from.Name, Address: from.Address})
+	msg.ToMailAddress(&mail.Address{Address: rcpt.Address})
+	msg.Subject(m.Subject)
+	msg.SetMessageIDWithValue(m.MessageID)
+	msg.SetDateWithValue(m.Date)
+	msg.SetUserAgent("crmdigest")
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	msg.SetBodyString(gomail.TypeTextPlain, text)
+	var buf bytes.Buffer
+	if _, err := msg.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("write notice: %w", err)
+	}
+	m.raw = buf.Bytes()
+	return m, nil
+}

@@ -319,7 +319,7 @@ func recoverOrphans(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 }
 
 func migrateRiver[TTx any](ctx context.Context, d riverdriver.Driver[TTx], schema string, log *slog.Logger) error {
-	m, err := rivermigrate.New(d, &rivermigrate.Config{Schema: schema, Logger: log})
+	m, err := rivermigrate.New(d, &rivermigrate.Config{Schema: schema, Logger: quiet(log)})
 	if err != nil {
 		return fmt.Errorf("river migrations: %w", err)
 	}
@@ -339,7 +339,7 @@ func (s *Store) riverConfig(schema string) *river.Config {
 	river.AddWorker(workers, &deliveryWorker{s: s})
 	river.AddWorker(workers, &firingWorker{s: s})
 	return &river.Config{
-		Logger:               o.Logger,
+		Logger:               quiet(o.Logger),
 		Schema:               schema,
 		Workers:              workers,
 		MaxAttempts:          o.MaxAttempts,
@@ -410,3 +410,22 @@ func b2i(b bool) int64 {
 	}
 	return 0
 }
+
+// quiet keeps River's own chatter (migrations applied, client started and
+// stopped) out of the log unless it is a warning or worse: the store logs
+// what an operator needs itself.
+func quiet(l *slog.Logger) *slog.Logger {
+	return slog.New(minLevel{l.Handler(), slog.LevelWarn})
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler { return minLevel{h.Handler.WithAttrs(as), h.min} }
+func (h minLevel) WithGroup(n string) slog.Handler       { return minLevel{h.Handler.WithGroup(n), h.min} }

@@ -44,6 +44,9 @@ func commands() []command {
 		{"demo", "write a deterministic demo workbook", runDemo},
 		{"kpis", "print the KPI records of one period as JSON Lines or CSV", runKPIs},
 		{"render", "render one person's PDF digest for one period", runRender},
+		{"run", "fire every schedule (or one) once, as if at a time: read, compute, render, deliver", runRun},
+		{"send", "send one schedule's digests for one period", runSend},
+		{"status", "show recent runs and anything failed, pending or in doubt", runStatus},
 	}
 }
 

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/pipeline"
+)
+
+func runRun(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("run", "--config FILE [--at TIME] [--schedule NAME] [--dry-run] [--force] [--redirect-to ADDRESS]")
+	cfgPath := fs.String("config", "config.yaml", "configuration file")
+	atFlag := fs.String("at", "", "fire as if at this time (RFC 3339, or YYYY-MM-DD HH:MM in the organisation's zone); default now")
+	only := fs.String("schedule", "", "fire only this schedule")
+	flags := sendFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	e, err := loadEnv(*cfgPath)
+	if err != nil {
+		return err
+	}
+	at := e.now()
+	if *atFlag != "" {
+		if at, err = parseTime(*atFlag, e.cfg.Organisation.Location); err != nil {
+			return usageError(fmt.Sprintf("--at %q: %v", *atFlag, err))
+		}
+	}
+	names := []string{*only}
+	if *only == "" {
+		names = nil
+		for _, s := range e.cfg.Schedules {
+			names = append(names, s.Name)
+		}
+	}
+	if len(names) == 0 {
+		return errors.New("config has no schedules to run")
+	}
+	log := newLogger(e.cfg, m.Stderr)
+	eng, err := openEngine(ctx, e.cfg, log, pipeline.Options{Now: func() time.Time { return at }})
+	if err != nil {
+		return err
+	}
+	var firings []jobs.Firing
+	for _, name := range names {
+		f, err := eng.pipe.Firing(name, at)
+		if err != nil {
+			eng.close(ctx, time.Second)
+			return usageError(err.Error())
+		}
+		firings = append(firings, f)
+	}
+	return eng.runFirings(ctx, m, e, firings, *flags, nil)
+}
+
+// sendOptions are the flags run and send share.
+type sendOptions struct {
+	dryRun, force bool
+	redirectTo    string
+}
+
+func sendFlags(fs interface {
+	BoolVar(*bool, string, bool, string)
+	StringVar(*string, string, string, string)
+}) *sendOptions {
+	o := &sendOptions{}
+	fs.BoolVar(&o.dryRun, "dry-run", false, "render everything, send nothing")
+	fs.BoolVar(&o.force, "force", false, "send again to people who already have this digest (recorded as a forced resend)")
+	fs.StringVar(&o.redirectTo, "redirect-to", "", "send every message to this address instead, marked as a preview (not counted as delivered)")
+	return o
+}
+
+// runFirings reads the sources once, then starts one run per firing and
+// follows them to the end. only, when set, restricts the recipients.
+func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jobs.Firing, o sendOptions, only map[string]bool) error {
+	defer eng.close(ctx, e.cfg.Daemon.StopTimeout)
+	ds, err := eng.pipe.Reload(ctx)
+	if err != nil {
+		return fmt.Errorf("read sources: %w", err)
+	}
+	if err := eng.store.Start(ctx); err != nil {
+		return err
+	}
+	var ids []int64
+	total := 0
+	for _, f := range firings {
+		if err := eng.pipe.CheckFresh(f.At); err != nil {
+			subject := fmt.Sprintf("crmdigest: schedule %s, period %s did not run", f.Schedule, f.Period)
+			if nerr := eng.pipe.Notify(ctx, subject, err.Error(), "stale-"+f.Schedule+"-"+f.Period); nerr != nil {
+				eng.log.Error("admin notice not sent", "err", nerr)
+			}
+			return err
+		}
+		s, _ := eng.pipe.Schedule(f.Schedule)
+		people, held := eng.pipe.Recipients(ds, s)
+		var keys []string
+		for _, p := range people {
+			if only == nil || only[p.Email] || only[p.Name] {
+				keys = append(keys, p.Key())
+			}
+		}
+		for _, h := range held {
+			fmt.Fprintf(m.Stdout, "%s: not sent to %s\n", f.Schedule, h)
+		}
+		if len(keys) == 0 {
+			fmt.Fprintf(m.Stdout, "%s %s: no recipients\n", f.Schedule, f.Period)
+			continue
+		}
+		id, err := eng.store.StartRun(ctx, jobs.RunSpec{
+			Schedule: f.Schedule, Period: f.Period, At: f.At, Recipients: keys,
+			DataFiles: eng.pipe.DataFiles(), Force: o.force, DryRun: o.dryRun, RedirectTo: o.redirectTo,
+		})
+		if err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		total += len(keys)
+	}
+	sums, err := eng.wait(ctx, m.Stderr, ids, total)
+	for _, s := range sums {
+		printRun(m.Stdout, s)
+	}
+	if err != nil {
+		return err
+	}
+	if e.cfg.Delivery.Transport == "outbox" && !o.dryRun {
+		rel, rerr := filepath.Rel(mustGetwd(), e.cfg.Delivery.Outbox)
+		if rerr != nil {
+			rel = e.cfg.Delivery.Outbox
+		}
+		fmt.Fprintf(m.Stdout, "messages are in %s (one .eml per person, PDF attached)\n", rel)
+	}
+	for _, s := range sums {
+		if s.NeedsAttention() {
+			return fmt.Errorf("run %d (%s %s) needs attention: see crmdigest status", s.ID, s.Schedule, s.Period)
+		}
+	}
+	return nil
+}
+
+func mustGetwd() string {
+	wd, _ := os.Getwd()
+	return wd
+}
+
+// parseTime reads RFC 3339, or a local date and time in loc.
+func parseTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("expected RFC 3339 (2026-11-30T07:00:00+01:00) or YYYY-MM-DD HH:MM")
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/pipeline"
+)
+
+func runSend(ctx context.Context, m *Main, args []string) error {
+	fs := m.newFlagSet("send", "--config FILE --schedule NAME --period ID [--only EMAIL] [--dry-run] [--force] [--redirect-to ADDRESS]")
+	cfgPath := fs.String("config", "config.yaml", "configuration file")
+	name := fs.String("schedule", "", "schedule to send (required)")
+	period := fs.String("period", "", "period id, e.g. 2026-W47 or 2026-10 (required)")
+	only := fs.String("only", "", "send only to these people (emails, comma-separated)")
+	flags := sendFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *name == "" || *period == "" {
+		fs.Usage()
+		return usageError("--schedule and --period are required")
+	}
+	e, err := loadEnv(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if _, err := e.kpiRequest(*period, ""); err != nil {
+		return err
+	}
+	now := e.now()
+	eng, err := openEngine(ctx, e.cfg, newLogger(e.cfg, m.Stderr), pipeline.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		return err
+	}
+	if _, ok := eng.pipe.Schedule(*name); !ok {
+		eng.close(ctx, time.Second)
+		return usageError(fmt.Sprintf("--schedule: no schedule named %q (have %s)", *name, strings.Join(eng.pipe.ScheduleNames(), ", ")))
+	}
+	var filter map[string]bool
+	if *only != "" {
+		filter = map[string]bool{}
+		for _, a := range strings.Split(*only, ",") {
+			filter[strings.TrimSpace(a)] = true
+		}
+	}
+	f := jobs.Firing{Schedule: *name, At: now, Period: *period}
+	return eng.runFirings(ctx, m, e, []jobs.Firing{f}, *flags, filter)
+}

@@ -1,0 +1,133 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"time"
+
+	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/delivery"
+	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/report"
+)
+
+var _ jobs.Deliverer = (*Pipeline)(nil)
+
+// Deliver renders one person's digest for one period and sends it. Errors
+// are classified for the job engine: a bad address or a 5xx is permanent,
+// a 4xx or a dropped connection transient, a connection lost after DATA in
+// doubt.
+func (p *Pipeline) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hooks) (jobs.Receipt, error) {
+	msg, err := p.Message(ctx, d)
+	if err != nil {
+		return jobs.Receipt{}, err
+	}
+	if d.DryRun {
+		return jobs.Receipt{MessageID: msg.MessageID, Reply: "dry run: not sent"}, nil
+	}
+	if hooks.BeforeData != nil {
+		msg.BeforeData = func() error { return hooks.BeforeData(ctx) }
+	}
+	if err := p.transport.Send(ctx, msg); err != nil {
+		return jobs.Receipt{}, classify(err)
+	}
+	return jobs.Receipt{MessageID: msg.MessageID, Reply: "250 accepted"}, nil
+}
+
+// Message builds the message of one delivery without sending it.
+func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Message, error) {
+	dt, err := p.current(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read sources: %w", err)
+	}
+	s, ok := p.schedules[d.Schedule]
+	if !ok {
+		return nil, jobs.Permanent(fmt.Errorf("schedule %q is no longer in the configuration", d.Schedule))
+	}
+	person, err := report.FindPerson(dt.ds, d.Recipient)
+	if err != nil {
+		return nil, jobs.Permanent(err)
+	}
+	at := d.At
+	if at.IsZero() {
+		at = p.now()
+	}
+	asOf := p.AsOf(at)
+	set, err := p.set(dt.ds, report.Kind(s.Spec().Report), d.Period, asOf)
+	if err != nil {
+		return nil, jobs.Permanent(err)
+	}
+	dg, err := set.Digest(person)
+	if err != nil {
+		return nil, jobs.Permanent(err)
+	}
+	pdf, err := dg.PDF()
+	if err != nil {
+		return nil, jobs.Permanent(fmt.Errorf("render pdf: %w", err))
+	}
+	email := dg.Email()
+	email.Preview = d.RedirectTo != ""
+	rendered, err := p.templates.Render(email)
+	if err != nil {
+		return nil, jobs.Permanent(fmt.Errorf("render email: %w", err))
+	}
+	from, err := mail.ParseAddress(p.cfg.Delivery.From)
+	if err != nil {
+		return nil, jobs.Permanent(fmt.Errorf("delivery.from: %w", err))
+	}
+	b := delivery.Builder{FromName: from.Name, FromAddress: from.Address, Now: p.now, RedirectTo: d.RedirectTo}
+	msg, err := b.Build(delivery.Spec{
+		Schedule: d.Schedule, Period: d.Period, Role: string(set.Kind()),
+		ToName: person.Name, ToAddress: person.Email, Rendered: rendered,
+		PDF: pdf, PDFName: fmt.Sprintf("digest-%s-%s.pdf", set.Kind(), d.Period), Resend: d.Resend,
+	})
+	if err != nil {
+		return nil, jobs.Permanent(err)
+	}
+	return msg, nil
+}
+
+// set returns the figures of one digest kind, period and as-of time,
+// computed once for every recipient that shares them.
+func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period string, asOf time.Time) (*report.Set, error) {
+	loc := p.cfg.Organisation.Location
+	day := crm.DayOf(asOf.In(loc))
+	k := setKey{kind, period, day}
+	p.mu.Lock()
+	e, ok := p.sets[k]
+	if !ok {
+		e = &setEntry{}
+		p.sets[k] = e
+	}
+	p.mu.Unlock()
+	e.once.Do(func() {
+		opts := report.Options{
+			KPI: kpiOptions(p.cfg), TeamRank: p.cfg.Report.TeamRank,
+			Location: loc, Now: asOf,
+		}
+		e.set, e.err = report.NewSet(ds, kind, period, day, opts)
+	})
+	return e.set, e.err
+}
+
+// classify turns a transport error into the job engine's vocabulary.
+func classify(err error) error {
+	var ae *delivery.AddressError
+	var se *delivery.SendError
+	switch {
+	case errors.As(err, &ae):
+		return jobs.Permanent(err)
+	case errors.As(err, &se) && se.InDoubt:
+		return jobs.InDoubt(err)
+	case errors.As(err, &se) && se.Permanent:
+		return jobs.Permanent(err)
+	case errors.As(err, &se):
+		return jobs.Transient(err)
+	}
+	// Anything else (a BeforeData error from the ledger, say) is returned
+	// as it is: the engine retries it.
+	return err
+}
+

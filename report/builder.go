@@ -1,0 +1,449 @@
+package report
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/kpi"
+	"github.com/crmdigest/crmdigest/locale"
+)
+
+// builder builds one person's digest.
+type builder struct {
+	s   *Set
+	p   *crm.Person
+	loc locale.Locale
+	cur string
+	d   *Digest
+}
+
+func (s *Set) newBuilder(p *crm.Person) *builder {
+	loc := locale.New(p.Locale)
+	b := &builder{s: s, p: p, loc: loc, cur: s.ds.Currency}
+	asOf := s.now.In(s.location(p.TimeZone))
+	b.d = &Digest{
+		Kind:      string(s.kind),
+		Locale:    loc.Code(),
+		Recipient: p.Name,
+		To:        p.Email,
+		PeriodID:  s.period.ID(),
+		Period:    b.periodText(s.period),
+		AsOf:      loc.DateTime(asOf),
+		currency:  s.ds.Currency,
+		created:   s.now,
+		loc:       loc,
+		asOfTime:  asOf,
+	}
+	return b
+}
+
+func (b *builder) t(key string, args ...any) string { return b.loc.T(key, args...) }
+
+func (b *builder) add(bl Block) { b.d.Blocks = append(b.d.Blocks, bl) }
+
+func (b *builder) section(title string) { b.add(Block{Section: title}) }
+
+func (b *builder) paragraph(s string, quiet bool) { b.add(Block{Paragraph: s, Quiet: quiet}) }
+
+// periodText writes a period for a header: the days of a week, a month's
+// name, a quarter as "Q4 2026" with its months.
+func (b *builder) periodText(p kpi.Period) string {
+	from, to := p.Start().Time(), p.End().Time()
+	switch p.Kind {
+	case kpi.Week:
+		return b.t("Week %s", weekNumber(p)) + " · " + b.loc.DateRange(from, to)
+	case kpi.Month:
+		if p.IsToDate() {
+			return b.loc.DateRange(from, to)
+		}
+		return capitalize(b.loc.MonthYear(time.Month(p.N), p.Year))
+	}
+	return p.ID() + " · " + b.loc.DateRange(from, to)
+}
+
+func weekNumber(p kpi.Period) string { return p.ID()[len(p.ID())-2:] }
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
+
+// toDateLabel names a to-date period: "Month to date"...
+func (b *builder) toDateLabel(p kpi.Period) string {
+	switch p.Kind {
+	case kpi.Week:
+		return b.t("Week")
+	case kpi.Month:
+		return b.t("Month to date")
+	case kpi.Quarter:
+		return b.t("Quarter to date")
+	case kpi.Half:
+		return b.t("Half-year to date")
+	}
+	return b.t("Year to date")
+}
+
+// mainLabel names the reported period: "Last week", "Week", a month.
+func (b *builder) mainLabel(p kpi.Period) string {
+	switch p.Kind {
+	case kpi.Week:
+		if b.s.asOf > p.FullEnd() {
+			return b.t("Last week")
+		}
+		return b.t("This week")
+	case kpi.Month:
+		return capitalize(b.loc.MonthYear(time.Month(p.N), p.Year))
+	}
+	return p.ID()
+}
+
+// metricLabel translates a metric's name.
+func (b *builder) metricLabel(name string) string {
+	switch name {
+	case kpi.WonRevenue:
+		return b.t("Won revenue")
+	case kpi.GrossMargin:
+		return b.t("Margin")
+	case kpi.WonDeals:
+		return b.t("Deals won")
+	case kpi.WinRate:
+		return b.t("Win rate")
+	case kpi.NewOpportunities:
+		return b.t("New opportunities")
+	case kpi.PipelineValue:
+		return b.t("Open pipeline")
+	case kpi.PipelineCount:
+		return b.t("Open deals")
+	case kpi.WeightedPipeline:
+		return b.t("Weighted pipeline")
+	case kpi.NewContacts:
+		return b.t("New contacts")
+	case kpi.NewLeads:
+		return b.t("Leads")
+	case kpi.Calls:
+		return b.t("Calls")
+	case kpi.Meetings:
+		return b.t("Visits")
+	case kpi.Demos:
+		return b.t("Demos")
+	case kpi.Proposals:
+		return b.t("Proposals")
+	case kpi.AvgDealSize:
+		return b.t("Average deal size")
+	case kpi.TargetAttainment:
+		return b.t("Target attainment")
+	}
+	if m, ok := kpi.MetricByName(name); ok {
+		return m.Title
+	}
+	return name
+}
+
+// value formats a metric's value in the reader's locale; an absent value
+// prints as "n/a", never as 0.
+func (b *builder) value(name string, v float64) string {
+	m, _ := kpi.MetricByName(name)
+	switch m.Unit {
+	case kpi.UnitCurrency:
+		return b.loc.Money(v, b.cur, 0)
+	case kpi.UnitRatio:
+		return b.loc.Percent(v, 0)
+	case kpi.UnitDays:
+		if !crm.Has(v) {
+			return b.loc.NotAvailable()
+		}
+		return b.t("%s days", b.loc.Number(v, 0))
+	}
+	return b.loc.Number(v, 0)
+}
+
+func (b *builder) money(v float64) string { return b.loc.Money(v, b.cur, 0) }
+
+// ref is a reference a value is compared with, with its words.
+type ref int
+
+const (
+	refTarget ref = iota
+	refExpected
+	refLastYear
+	refUsual
+	refPrevious
+	refPrevMonth
+)
+
+// vs returns the short "vs ..." phrase of a reference.
+func (b *builder) vs(r ref) string {
+	switch r {
+	case refTarget:
+		return b.t("vs target")
+	case refExpected:
+		return b.t("vs expected")
+	case refLastYear:
+		return b.t("vs last year")
+	case refUsual:
+		return b.t("vs usual")
+	case refPrevMonth:
+		return b.t("vs previous month")
+	}
+	switch b.s.period.Kind {
+	case kpi.Week:
+		return b.t("vs previous week")
+	case kpi.Month:
+		return b.t("vs previous month")
+	}
+	return b.t("vs previous period")
+}
+
+// words returns the headline phrase "12 % above target" or "on target".
+// Each reference has its own sentences, so that every language can put
+// its articles and prepositions where they belong.
+func (b *builder) words(actual, refv float64, r ref) string {
+	ratio := actual/refv - 1
+	pct := b.loc.Percent(math.Abs(ratio), 0)
+	keys := map[ref][3]string{
+		refTarget:   {"on target", "%s above target", "%s below target"},
+		refExpected: {"as expected", "%s above the seasonal expectation", "%s below the seasonal expectation"},
+		refLastYear: {"level with last year", "%s above last year", "%s below last year"},
+		refUsual:    {"level with the usual level", "%s above the usual level", "%s below the usual level"},
+	}[r]
+	if keys[0] == "" {
+		keys = [3]string{"level with the previous period", "%s above the previous period", "%s below the previous period"}
+	}
+	switch {
+	case math.Abs(ratio) < 0.005:
+		return b.t(keys[0])
+	case ratio > 0:
+		return b.t(keys[1], pct)
+	}
+	return b.t(keys[2], pct)
+}
+
+// compare writes "▲ +12 % vs target". A reference of 0 gives "target:
+// €0" (a real figure, but no percentage); an absent one returns "" so the
+// caller can say why in words.
+func (b *builder) compare(actual, refv float64, r ref, name string) (string, Dir) {
+	if !crm.Has(actual) || !crm.Has(refv) || math.IsInf(refv, 0) {
+		return "", Flat
+	}
+	if refv == 0 {
+		return b.vs(r) + " " + b.value(name, 0), Flat
+	}
+	ratio := actual/refv - 1
+	s := b.loc.SignedPercent(ratio, 0)
+	dir, sign := Flat, "●"
+	switch {
+	case strings.HasPrefix(s, "+"):
+		dir, sign = Up, "▲"
+	case strings.HasPrefix(s, "-"):
+		dir, sign = Down, "▼"
+	}
+	return sign + " " + s + " " + b.vs(r), dir
+}
+
+// targetCmp compares a value with its target, or says there is none.
+func (b *builder) targetCmp(v *kpi.Value, name string) (string, Dir) {
+	if v == nil {
+		return b.t("no data"), Flat
+	}
+	if !crm.Has(v.Target) {
+		return b.t("no target set"), Flat
+	}
+	return b.compare(v.Value, v.Target, refTarget, name)
+}
+
+// baselineCmp compares a value with its baseline (seasonal expectation,
+// same period last year or usual level), or says why it cannot.
+func (b *builder) baselineCmp(v *kpi.Value, name string) (string, Dir) {
+	if v == nil {
+		return b.t("no data"), Flat
+	}
+	r, ok := baselineRef(v.Baseline.Method)
+	if !ok || !crm.Has(v.Baseline.Value) {
+		return b.t("no history yet"), Flat
+	}
+	return b.compare(v.Value, v.Baseline.Value, r, name)
+}
+
+func baselineRef(m kpi.Method) (ref, bool) {
+	switch m {
+	case kpi.MethodSeasonal:
+		return refExpected, true
+	case kpi.MethodYearAgo:
+		return refLastYear, true
+	case kpi.MethodTrailingMean:
+		return refUsual, true
+	}
+	return 0, false
+}
+
+// bestCmp is the comparison a headline uses: the target, else the
+// baseline; "" when there is neither.
+func (b *builder) bestWords(v *kpi.Value) string {
+	if v == nil || !crm.Has(v.Value) {
+		return ""
+	}
+	if crm.Has(v.Target) && v.Target > 0 {
+		return b.words(v.Value, v.Target, refTarget)
+	}
+	if r, ok := baselineRef(v.Baseline.Method); ok && crm.Has(v.Baseline.Value) && v.Baseline.Value > 0 {
+		return b.words(v.Value, v.Baseline.Value, r)
+	}
+	return ""
+}
+
+// bullet builds a bullet-graph line of one metric of one scope.
+func (b *builder) bullet(label string, v *kpi.Value, name string, sparkN int) Bullet {
+	bl := Bullet{Label: label, Actual: Num(math.NaN()), Reference: Num(math.NaN()), Dir: Flat}
+	if v == nil || !crm.Has(v.Value) {
+		bl.Value = b.loc.NotAvailable()
+		bl.Comparison = b.t("no data")
+		return bl
+	}
+	bl.Value = b.value(name, v.Value)
+	bl.Actual = Num(v.Value)
+	tc, td := b.targetCmp(v, name)
+	bc, bd := b.baselineCmp(v, name)
+	bl.Comparison = tc + "\n" + bc
+	bl.Dir = td
+	if td == Flat {
+		bl.Dir = bd
+	}
+	refv := math.NaN()
+	switch {
+	case crm.Has(v.Target) && v.Target > 0:
+		refv, bl.RefIsTarget = v.Target, true
+	case crm.Has(v.Baseline.Value) && v.Baseline.Value > 0:
+		refv = v.Baseline.Value
+	}
+	bl.Reference = Num(refv)
+	if crm.Has(refv) {
+		bl.Bands = []Num{Num(0.8 * refv), Num(refv), Num(1.2 * refv)}
+	}
+	bl.Spark = nums(lastN(v.History.Values, sparkN))
+	return bl
+}
+
+func lastN(vs []float64, n int) []float64 {
+	if len(vs) > n {
+		vs = vs[len(vs)-n:]
+	}
+	return slices.Clone(vs)
+}
+
+// sellers returns the rep scopes of a team, region or the organisation
+// that sell: reps and people without a role, plus managers and directors
+// who own figures of their own. (The directory resolution of package kpi
+// makes every owner of rows a rep scope, including a manager listed as
+// an owner without deals.)
+func sellers(res *kpi.Result, members []string) []*kpi.Scope {
+	var out []*kpi.Scope
+	for _, k := range members {
+		sc := res.Scope(kpi.ScopeRep, k)
+		if sc == nil {
+			continue
+		}
+		if sc.Person != nil && sc.Person.Role != crm.RoleRep && sc.Person.Role != crm.RoleUnknown && !ownsFigures(sc) {
+			continue
+		}
+		out = append(out, sc)
+	}
+	slices.SortStableFunc(out, func(a, c *kpi.Scope) int { return cmp.Compare(a.Name, c.Name) })
+	return out
+}
+
+// ownsFigures reports whether a scope has any won revenue, pipeline or
+// activity in its history.
+func ownsFigures(sc *kpi.Scope) bool {
+	for _, name := range []string{kpi.WonRevenue, kpi.PipelineValue, kpi.Calls, kpi.Meetings} {
+		if v := sc.Values[name]; v != nil {
+			for _, x := range v.History.Values {
+				if crm.Has(x) && x != 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// teamOf returns the team a manager leads: their team, else their name
+// (the rule of package kpi).
+func teamOf(p *crm.Person) string {
+	if p.Team != "" {
+		return p.Team
+	}
+	return p.Name
+}
+
+// historyLabels names the periods of a result's history for a chart axis.
+func (b *builder) historyLabels(ps []kpi.Period) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		switch p.Kind {
+		case kpi.Month:
+			out[i] = b.loc.ShortMonth(time.Month(p.N))
+			if p.N == 1 || i == 0 {
+				out[i] = b.loc.ShortMonthYear(time.Month(p.N), p.Year)
+			}
+		case kpi.Week:
+			out[i] = "W" + weekNumber(p)
+		default:
+			out[i] = p.ID()
+		}
+	}
+	return out
+}
+
+// trend builds the trend chart of a value: the actual series with the
+// seasonal expectation and its band, leaving out a last period cut short
+// (a month to date would look like a fall).
+func (b *builder) trend(res *kpi.Result, v *kpi.Value, height float64) *Chart {
+	if v == nil {
+		return nil
+	}
+	n := len(res.History)
+	if res.Period.IsToDate() && n > 1 {
+		n--
+	}
+	h := v.History
+	// Leave out the periods before the data starts: an empty left half
+	// says nothing.
+	first := 0
+	for first < n-1 && !crm.Has(h.Values[first]) {
+		first++
+	}
+	ch := &Chart{Kind: ChartTrend, Height: height, Money: true, HighlightIndex: -1,
+		Labels: b.historyLabels(res.History[first:n]), Actual: nums(h.Values[first:n])}
+	hasExp := false
+	if len(h.Expected) >= n {
+		ch.Expected = nums(h.Expected[first:n])
+		ch.Low, ch.High = make([]Num, n-first), make([]Num, n-first)
+		for i := range n - first {
+			e := h.Expected[first+i]
+			ch.Low[i], ch.High[i] = Num(e*(1-h.Threshold)), Num(e*(1+h.Threshold))
+			if crm.Has(e) {
+				hasExp = true
+			}
+			if !crm.Has(h.Threshold) {
+				ch.Low[i], ch.High[i] = Num(math.NaN()), Num(math.NaN())
+			}
+		}
+	}
+	if hasExp {
+		ch.Caption = b.t("Line: actual. Dashed: seasonal expectation; grey band: its usual range.")
+	} else {
+		ch.Expected, ch.Low, ch.High = nil, nil, nil
+		ch.Caption = b.t("Not enough history for a seasonal expectation yet (two full years are needed).")
+	}
+	if n < len(res.History) {
+		ch.Caption += " " + b.t("The current period, not yet complete, is left out.")
+	}
+	return ch
+}

@@ -1,0 +1,499 @@
+package report
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/kpi"
+)
+
+// comparisonMetrics are the rows of the director's month table.
+var comparisonMetrics = []string{kpi.WonRevenue, kpi.GrossMargin, kpi.WonDeals, kpi.WinRate, kpi.AvgDealSize, kpi.NewOpportunities, kpi.PipelineValue}
+
+// readingMetrics are the metrics whose structural reading a director sees.
+var readingMetrics = []string{kpi.WonRevenue, kpi.GrossMargin, kpi.WonDeals, kpi.NewOpportunities}
+
+// director builds a director's monthly comparison for their region, or
+// the organisation for a director without one: the structural or
+// seasonal reading of the month, the month against the previous month,
+// the same month last year and the expectation, the year to date against
+// last year's, per-region and per-team tables, this year against last
+// year month by month, the ranking for the sales challenge, and what looks
+// structural by team.
+func (b *builder) director() {
+	s, d := b.s, b.d
+	res := s.main
+	kind, key, name := kpi.ScopeRegion, b.p.Region, b.p.Region
+	if key == "" {
+		kind, key, name = kpi.ScopeOrg, kpi.OrgKey, b.t("Organisation")
+	}
+	d.Title = b.t("Monthly comparison") + " — " + name
+	sc := res.Scope(kind, key)
+	if sc == nil {
+		d.Headline = b.t("No figures for %s in the exports for this period.", name)
+		b.paragraph(b.t("The people directory names no rep in this region, or the exports hold nothing they own."), true)
+		return
+	}
+	won := sc.Values[kpi.WonRevenue]
+	d.Headline = b.directorHeadline(won)
+
+	// The month against its comparisons.
+	b.section(b.mainLabel(res.Period))
+	if won != nil {
+		b.add(Block{KPIs: b.monthKPIs(won, kpi.WonRevenue)})
+	}
+	b.monthTable(sc)
+
+	// Year to date.
+	if s.ytd != nil {
+		if ys := s.ytd.Scope(kind, key); ys != nil {
+			b.section(b.t("Year to date") + " · " + b.loc.DateRange(s.ytd.Period.Start().Time(), s.ytd.Period.End().Time()))
+			var kpis []KPI
+			for _, m := range []string{kpi.WonRevenue, kpi.GrossMargin, kpi.WonDeals, kpi.NewOpportunities} {
+				if !hasMetric(s.ytd, m) {
+					continue
+				}
+				v := ys.Values[m]
+				k := KPI{Label: b.metricLabel(m), Dir: Flat}
+				if v == nil || !crm.Has(v.Value) {
+					k.Value, k.Comparison = b.loc.NotAvailable(), b.t("no data")
+				} else {
+					k.Value = b.value(m, v.Value)
+					k.Comparison, k.Dir = b.compare(v.Value, v.YearAgo, refLastYear, m)
+					if k.Comparison == "" {
+						k.Comparison = b.t("no history yet")
+					}
+				}
+				kpis = append(kpis, k)
+			}
+			b.add(Block{KPIs: kpis})
+			if v := ys.Values[kpi.WonRevenue]; v != nil {
+				line := b.t("Last year to the same day: %s.", b.value(kpi.WonRevenue, v.YearAgo))
+				if !crm.Has(v.YearAgo) {
+					line = b.t("Last year to the same day: no history yet.")
+				}
+				if crm.Has(v.Target) {
+					c, _ := b.compare(v.Value, v.Target, refTarget, kpi.WonRevenue)
+					line += " " + b.t("Target to date: %s (%s).", b.money(v.Target), c)
+				} else {
+					line += " " + b.t("No targets set for the year to date.")
+				}
+				b.paragraph(line, true)
+				b.summary(b.t("Year to date"), v, kpi.WonRevenue)
+				if n := len(b.d.Summary); n > 0 {
+					c, _ := b.compare(v.Value, v.YearAgo, refLastYear, kpi.WonRevenue)
+					if c != "" {
+						b.d.Summary[n-1].Comparison = c
+					}
+				}
+			}
+		}
+	}
+
+	// Regions (the head of sales) and teams.
+	if kind == kpi.ScopeOrg {
+		var regions []*kpi.Scope
+		for _, r := range res.Scopes {
+			if r.Kind == kpi.ScopeRegion && (r.Key != kpi.Unassigned || ownsFigures(r)) {
+				regions = append(regions, r)
+			}
+		}
+		if len(regions) > 0 {
+			b.section(b.t("Regions") + " · " + b.mainLabel(res.Period))
+			b.scopeTable(res, b.t("Region"), regions)
+		}
+	}
+	teams := b.teamsIn(res, sc)
+	if len(teams) > 0 {
+		b.section(b.t("Teams") + " · " + b.mainLabel(res.Period))
+		b.scopeTable(res, b.t("Team"), teams)
+		ch := &Chart{Kind: ChartTeams, Height: 45, Money: true, HighlightIndex: -1}
+		anyExp := false
+		for _, t := range teams {
+			ch.Labels = append(ch.Labels, t.Name)
+			v := t.Values[kpi.WonRevenue]
+			if v == nil {
+				ch.Actual = append(ch.Actual, Num(math.NaN()))
+				ch.Reference = append(ch.Reference, Num(math.NaN()))
+				continue
+			}
+			ch.Actual = append(ch.Actual, Num(v.Value))
+			e := math.NaN()
+			if v.Baseline.Method == kpi.MethodSeasonal {
+				e = v.Baseline.Value
+				anyExp = true
+			}
+			ch.Reference = append(ch.Reference, Num(e))
+		}
+		ch.Caption = b.t("Won revenue by team; tick: the seasonal expectation.")
+		if !anyExp {
+			ch.Reference = nil
+			ch.Caption = b.t("Won revenue by team (no seasonal expectation yet).")
+		}
+		b.add(Block{Chart: ch})
+	}
+
+	// This year against last year, month by month, and the trend.
+	if won != nil {
+		if ch := b.yearOverYear(res, won); ch != nil {
+			b.section(b.t("This year vs last year") + " · " + b.metricLabel(kpi.WonRevenue))
+			b.add(Block{Chart: ch})
+		}
+		if ch := b.trend(res, won, 55); ch != nil {
+			b.section(b.t("Trend and seasonal expectation") + " · " + b.metricLabel(kpi.WonRevenue))
+			b.add(Block{Chart: ch})
+		}
+	}
+
+	b.ranking(res, teams)
+	b.readings(res, sc, teams)
+
+	if won != nil {
+		b.summary(b.mainLabel(res.Period)+" · "+b.metricLabel(kpi.WonRevenue), won, kpi.WonRevenue)
+		if c, _ := b.compare(won.Value, won.YearAgo, refLastYear, kpi.WonRevenue); c != "" {
+			b.d.Summary = append(b.d.Summary, Item{Label: b.t("Same month last year"), Value: b.money(won.YearAgo), Comparison: c})
+		}
+		// Put the month first.
+		if n := len(b.d.Summary); n >= 2 {
+			b.d.Summary = append(b.d.Summary[n-2:], b.d.Summary[:n-2]...)
+		}
+	}
+}
+
+// teamsIn returns the teams inside a region or the organisation that
+// have figures, by name.
+func (b *builder) teamsIn(r *kpi.Result, sc *kpi.Scope) []*kpi.Scope {
+	var out []*kpi.Scope
+	for _, k := range sc.Teams {
+		t := r.Scope(kpi.ScopeTeam, k)
+		if t == nil || (t.Key == kpi.Unassigned && !ownsFigures(t)) {
+			continue
+		}
+		out = append(out, t)
+	}
+	slices.SortStableFunc(out, func(a, c *kpi.Scope) int { return strings.Compare(a.Name, c.Name) })
+	return out
+}
+
+// directorHeadline reads the month: is the gap to the seasonal
+// expectation structural (beyond its range several months running) or
+// seasonal?
+func (b *builder) directorHeadline(won *kpi.Value) string {
+	label := b.mainLabel(b.s.main.Period)
+	if won == nil || !crm.Has(won.Value) {
+		return b.t("%s: no won revenue figures in this export.", label)
+	}
+	h := b.t("%s: won revenue %s", label, b.money(won.Value))
+	bl := won.Baseline
+	if bl.Method == kpi.MethodSeasonal && crm.Has(bl.Value) && bl.Value > 0 {
+		h += ", " + b.words(won.Value, bl.Value, refExpected) + "."
+		switch bl.Structural {
+		case crm.TriTrue:
+			h += " " + b.t("Beyond the seasonal range %d months running: this looks structural.", runLength(won.History.Structural))
+		case crm.TriFalse:
+			if crm.Has(bl.Threshold) && math.Abs(bl.Deviation) <= bl.Threshold {
+				h += " " + b.t("Within the usual seasonal range: this looks seasonal.")
+			} else {
+				h += " " + b.t("Outside the seasonal range this month only: too early to call it structural.")
+			}
+		}
+		return h
+	}
+	if crm.Has(won.YearAgo) && won.YearAgo > 0 {
+		h += ", " + b.words(won.Value, won.YearAgo, refLastYear)
+	}
+	return h + ". " + b.t("Not enough history for a seasonal reading yet (two full years are needed).")
+}
+
+// runLength counts the periods marked structural at the end of a series.
+func runLength(marks []crm.Tri) int {
+	n := 0
+	for i := len(marks) - 1; i >= 0 && marks[i] == crm.TriTrue; i-- {
+		n++
+	}
+	return n
+}
+
+// monthKPIs is the month, the previous month, the same month last year
+// and the expectation, each with its comparison.
+func (b *builder) monthKPIs(v *kpi.Value, name string) []KPI {
+	k0 := KPI{Label: b.metricLabel(name), Value: b.value(name, v.Value), Dir: Flat}
+	k0.Comparison, k0.Dir = b.targetCmp(v, name)
+	prev := KPI{Label: b.t("Previous month"), Value: b.value(name, v.Previous), Dir: Flat}
+	prev.Comparison, prev.Dir = b.change(v.Value, v.Previous, name)
+	ya := KPI{Label: b.t("Same month last year"), Value: b.value(name, v.YearAgo), Dir: Flat}
+	ya.Comparison, ya.Dir = b.change(v.Value, v.YearAgo, name)
+	exp := KPI{Label: b.t("Seasonal expectation"), Dir: Flat}
+	if v.Baseline.Method == kpi.MethodSeasonal && crm.Has(v.Baseline.Value) {
+		exp.Value = b.value(name, v.Baseline.Value)
+		exp.Comparison, exp.Dir = b.change(v.Value, v.Baseline.Value, name)
+	} else {
+		exp.Value = b.loc.NotAvailable()
+		exp.Comparison = b.t("not enough history")
+	}
+	if !crm.Has(v.Previous) {
+		prev.Value, prev.Comparison = b.loc.NotAvailable(), b.t("no history yet")
+	}
+	if !crm.Has(v.YearAgo) {
+		ya.Value, ya.Comparison = b.loc.NotAvailable(), b.t("no history yet")
+	}
+	return []KPI{k0, prev, ya, exp}
+}
+
+// change writes the month's change against a reference: "this month ▲ +12 %".
+func (b *builder) change(actual, refv float64, name string) (string, Dir) {
+	if !crm.Has(actual) || !crm.Has(refv) {
+		return b.t("no history yet"), Flat
+	}
+	if refv == 0 {
+		return b.t("no comparison (0)"), Flat
+	}
+	c, dir := b.compare(actual, refv, refPrevious, name)
+	// "▲ +12 % vs the previous period" reads "this month is 12 % above".
+	c = strings.TrimSuffix(c, " "+b.vs(refPrevious))
+	return b.t("this month %s", c), dir
+}
+
+// monthTable writes one row per metric: the month, the previous month,
+// the same month last year and the expectation, each change beside it.
+func (b *builder) monthTable(sc *kpi.Scope) {
+	t := &Table{Columns: []Column{{Title: "", Weight: 2.4},
+		{Title: b.t("This month"), Weight: 1.5, Numeric: true},
+		{Title: b.t("Previous"), Weight: 1.5, Numeric: true}, {Title: "±", Weight: 0.9, Numeric: true},
+		{Title: b.t("Last year"), Weight: 1.5, Numeric: true}, {Title: "±", Weight: 0.9, Numeric: true},
+		{Title: b.t("Expected"), Weight: 1.5, Numeric: true}, {Title: "±", Weight: 0.9, Numeric: true}}}
+	for _, m := range comparisonMetrics {
+		if !hasMetric(b.s.main, m) {
+			continue
+		}
+		v := sc.Values[m]
+		if v == nil {
+			continue
+		}
+		exp := math.NaN()
+		if v.Baseline.Method == kpi.MethodSeasonal {
+			exp = v.Baseline.Value
+		}
+		row := []string{b.metricLabel(m), b.value(m, v.Value)}
+		for _, r := range []float64{v.Previous, v.YearAgo, exp} {
+			row = append(row, b.value(m, r), b.delta(v.Value, r, m))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	if len(t.Rows) > 0 {
+		b.add(Block{Table: t})
+		b.paragraph(b.t("±: change of this month against the column on its left; for rates, in points. n/a: no history to compare with."), true)
+	}
+}
+
+// delta writes a change: a percentage for amounts and counts, points for
+// ratios; "n/a" when there is nothing to compare with.
+func (b *builder) delta(actual, refv float64, name string) string {
+	if !crm.Has(actual) || !crm.Has(refv) {
+		return b.loc.NotAvailable()
+	}
+	if m, _ := kpi.MetricByName(name); m.Unit == kpi.UnitRatio {
+		return b.t("%s pt", b.signed(100*(actual-refv), 0))
+	}
+	if refv == 0 {
+		return b.loc.NotAvailable()
+	}
+	return b.loc.SignedPercent(actual/refv-1, 0)
+}
+
+func (b *builder) signed(v float64, dec int) string {
+	s := b.loc.Number(v, dec)
+	if math.Round(v) > 0 {
+		return "+" + s
+	}
+	return s
+}
+
+// scopeTable writes one row per team or region: won revenue against
+// target, last year and expectation, and the reading.
+func (b *builder) scopeTable(r *kpi.Result, title string, scopes []*kpi.Scope) {
+	t := &Table{Columns: []Column{{Title: title, Weight: 2.4}, {Title: b.metricLabel(kpi.WonRevenue), Weight: 1.8, Numeric: true},
+		{Title: b.t("vs target"), Weight: 1.3, Numeric: true}, {Title: b.t("vs last year"), Weight: 1.3, Numeric: true},
+		{Title: b.t("vs expected"), Weight: 1.3, Numeric: true}, {Title: b.t("Reading"), Weight: 2.2}}}
+	for _, sc := range scopes {
+		v := sc.Values[kpi.WonRevenue]
+		if v == nil {
+			t.Rows = append(t.Rows, []string{sc.Name, b.loc.NotAvailable(), "", "", "", ""})
+			continue
+		}
+		tgt := b.t("no target")
+		if crm.Has(v.Target) {
+			tgt = b.delta(v.Value, v.Target, kpi.WonRevenue)
+		}
+		exp := b.t("n/a")
+		if v.Baseline.Method == kpi.MethodSeasonal {
+			exp = b.delta(v.Value, v.Baseline.Value, kpi.WonRevenue)
+		}
+		t.Rows = append(t.Rows, []string{sc.Name, b.value(kpi.WonRevenue, v.Value), tgt,
+			b.delta(v.Value, v.YearAgo, kpi.WonRevenue), exp, b.readingWord(v.Baseline)})
+	}
+	b.add(Block{Table: t})
+}
+
+func (b *builder) readingWord(bl kpi.Baseline) string {
+	switch bl.Structural {
+	case crm.TriTrue:
+		return "◆ " + b.t("Structural")
+	case crm.TriFalse:
+		return b.t("Seasonal")
+	}
+	return b.t("not enough history")
+}
+
+// yearOverYear is this year's months against last year's, January to
+// December, from the month's history.
+func (b *builder) yearOverYear(r *kpi.Result, v *kpi.Value) *Chart {
+	if r.Period.Kind != kpi.Month {
+		return nil
+	}
+	y := r.Period.Year
+	this, last := make([]Num, 12), make([]Num, 12)
+	labels := make([]string, 12)
+	for i := range 12 {
+		this[i], last[i] = Num(math.NaN()), Num(math.NaN())
+		labels[i] = b.loc.ShortMonth(time.Month(i + 1))
+	}
+	any := false
+	for i, p := range r.History {
+		if p.Kind != kpi.Month || i >= len(v.History.Values) {
+			continue
+		}
+		x := v.History.Values[i]
+		switch p.Year {
+		case y:
+			this[p.N-1] = Num(x)
+		case y - 1:
+			last[p.N-1] = Num(x)
+			any = any || crm.Has(x)
+		}
+	}
+	ch := &Chart{Kind: ChartYoY, Height: 50, Money: true, HighlightIndex: -1, Labels: labels, Actual: this, Reference: last,
+		Caption: b.t("Solid: %s; outlined: %s.", strconv.Itoa(y), strconv.Itoa(y-1))}
+	if !any {
+		ch.Caption += " " + b.t("No history for last year in this export.")
+	}
+	return ch
+}
+
+// ranking shows the teams' ranking for the sales challenge: by target
+// attainment when targets are set, else by growth against the baseline.
+// A regional director sees their own teams with their rank in the whole
+// organisation.
+func (b *builder) ranking(r *kpi.Result, teams []*kpi.Scope) {
+	var rk *kpi.Ranking
+	for _, by := range []string{kpi.TargetAttainment, "growth_vs_baseline"} {
+		for i := range r.Findings.Rankings {
+			x := &r.Findings.Rankings[i]
+			if x.Kind == kpi.ScopeTeam && x.By == by && len(x.Entries) > 0 && rk == nil {
+				rk = x
+			}
+		}
+	}
+	b.section(b.t("Ranking for the sales challenge"))
+	if rk == nil {
+		b.paragraph(b.t("No ranking: no targets set and not enough history to measure growth."), true)
+		return
+	}
+	in := map[string]bool{}
+	for _, t := range teams {
+		in[t.Key] = true
+	}
+	by := b.t("target attainment")
+	if rk.By != kpi.TargetAttainment {
+		by = b.t("growth against the baseline")
+	}
+	ch := &Chart{Kind: ChartRanking, Height: 0, Percent: true, HighlightIndex: -1}
+	t := &Table{Columns: []Column{{Title: b.t("Rank"), Weight: 1.2}, {Title: b.t("Team"), Weight: 4}, {Title: capitalize(by), Weight: 2, Numeric: true}}}
+	for _, e := range rk.Entries {
+		if !in[e.Key] {
+			continue
+		}
+		val := b.loc.Percent(e.Value, 0)
+		if rk.By != kpi.TargetAttainment {
+			val = b.loc.SignedPercent(e.Value, 0)
+		}
+		t.Rows = append(t.Rows, []string{b.t("%d of %d", e.Rank, len(rk.Entries)), e.Name, val})
+		ch.Labels = append(ch.Labels, e.Name)
+		ch.Actual = append(ch.Actual, Num(e.Value))
+	}
+	if len(t.Rows) == 0 {
+		b.paragraph(b.t("No team of yours is ranked this month."), true)
+		return
+	}
+	b.paragraph(b.t("Teams ranked by %s, %s.", by, b.mainLabel(r.Period)), true)
+	if len(ch.Labels) > 1 {
+		ch.Height = 8 + 7*float64(len(ch.Labels))
+		b.add(Block{Chart: ch})
+	}
+	b.add(Block{Table: t})
+}
+
+// readings says, for the director's scope and each of its teams, which
+// metrics look structural and in which months, and which look seasonal.
+func (b *builder) readings(r *kpi.Result, sc *kpi.Scope, teams []*kpi.Scope) {
+	b.section(b.t("Structural or seasonal?"))
+	names := map[string]string{sc.Key: sc.Name}
+	if sc.Kind == kpi.ScopeOrg {
+		names[sc.Key] = b.t("Organisation")
+	}
+	order := []string{sc.Key}
+	kinds := map[string]kpi.ScopeKind{sc.Key: sc.Kind}
+	for _, t := range teams {
+		names[t.Key] = t.Name
+		order = append(order, t.Key)
+		kinds[t.Key] = kpi.ScopeTeam
+	}
+	byKey := map[string][]kpi.Reading{}
+	for _, rd := range r.Findings.Readings {
+		if k, ok := kinds[rd.Key]; ok && k == rd.Kind && slices.Contains(readingMetrics, rd.Metric) {
+			byKey[rd.Key] = append(byKey[rd.Key], rd)
+		}
+	}
+	var items []string
+	seasonal := map[string][]string{} // metric -> scopes within the seasonal range
+	assessed := false
+	for _, k := range order {
+		for _, rd := range byKey[k] {
+			switch rd.Reading {
+			case "structural":
+				assessed = true
+				var months []string
+				for _, p := range rd.Marked {
+					months = append(months, b.loc.ShortMonthYear(time.Month(p.N), p.Year))
+				}
+				if len(months) > 6 {
+					months = append(months[:1], append([]string{"…"}, months[len(months)-5:]...)...)
+				}
+				dev := b.loc.SignedPercent(rd.Deviation, 0)
+				items = append(items, b.t("%s — %s: structural, %s vs expected; beyond the seasonal range in %s.",
+					names[k], strings.ToLower(b.metricLabel(rd.Metric)), dev, joinList(months)))
+			case "cyclical":
+				assessed = true
+				seasonal[rd.Metric] = append(seasonal[rd.Metric], names[k])
+			}
+		}
+	}
+	if len(items) == 0 && assessed {
+		b.paragraph(b.t("Nothing looks structural: no deviation from the seasonal expectation has lasted %d months.", max(1, b.s.opts.KPI.StructuralK)), false)
+	}
+	if len(items) > 0 {
+		b.add(Block{List: items})
+	}
+	for _, m := range readingMetrics {
+		if len(seasonal[m]) > 0 {
+			b.paragraph(b.t("Within the seasonal range or a one-off (%s): %s.", strings.ToLower(b.metricLabel(m)), joinList(seasonal[m])), true)
+		}
+	}
+	if !assessed {
+		b.paragraph(b.t("Not enough history for a seasonal reading yet (two full years are needed)."), true)
+	}
+}

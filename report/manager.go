@@ -1,0 +1,409 @@
+package report
+
+import (
+	"math"
+	"slices"
+
+	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/kpi"
+)
+
+// tableMetrics are the columns of the manager's per-rep table after the
+// revenue: results then activity.
+var tableMetrics = []string{kpi.WonDeals, kpi.WinRate, kpi.NewOpportunities, kpi.Calls, kpi.Meetings, kpi.Demos, kpi.PipelineValue}
+
+// multipleMetrics are the columns of the small multiples.
+var multipleMetrics = []string{kpi.WonRevenue, kpi.NewOpportunities, kpi.Calls, kpi.Meetings}
+
+// manager builds a manager's team report: the diagnosis, the team's
+// bullet graphs, one row per rep with outliers marked, one sparkline per
+// rep and metric, and the team's trend with its seasonal band. Only the
+// manager's team appears.
+func (b *builder) manager() {
+	s, d := b.s, b.d
+	team := teamOf(b.p)
+	d.Title = b.t("Team report") + " — " + team
+	res := s.main
+	long := res
+	if len(s.toDate) > 0 {
+		long = s.toDate[0]
+	}
+	ts := res.Scope(kpi.ScopeTeam, team)
+	if ts == nil {
+		d.Headline = b.t("No figures for the team %s in the exports for this period.", team)
+		b.paragraph(b.t("The people directory names no rep in this team, or the exports hold nothing they own."), true)
+		return
+	}
+	reps := sellers(res, ts.Members)
+	lts := long.Scope(kpi.ScopeTeam, team)
+	d.Headline = b.managerHeadline(long, lts)
+
+	// Team totals against target and expectation.
+	all := []*kpi.Result{res}
+	if long != res {
+		all = append(all, long)
+	}
+	for _, name := range []string{kpi.WonRevenue, kpi.GrossMargin} {
+		if !hasMetric(res, name) {
+			continue
+		}
+		b.section(b.t("Team") + " · " + b.metricLabel(name))
+		var rows []Bullet
+		for i, r := range all {
+			label := b.mainLabel(r.Period)
+			if i > 0 {
+				label = b.toDateLabel(r.Period)
+			}
+			var v *kpi.Value
+			if sc := r.Scope(kpi.ScopeTeam, team); sc != nil {
+				v = sc.Values[name]
+			}
+			rows = append(rows, b.bullet(label, v, name, 12))
+		}
+		b.add(Block{Bullets: rows})
+	}
+	var kpis []KPI
+	for _, name := range []string{kpi.WonDeals, kpi.NewOpportunities, kpi.PipelineValue, kpi.Calls, kpi.Meetings} {
+		if !hasMetric(res, name) {
+			continue
+		}
+		kpis = append(kpis, b.kpiVsBaseline(ts.Values[name], name))
+	}
+	if len(kpis) > 0 {
+		b.add(Block{KPIs: kpis})
+	}
+	if !hasMetric(res, kpi.Calls) {
+		b.paragraph(b.t("No activity data in this export: the tables show results only."), true)
+	}
+
+	// One row per rep.
+	b.section(b.t("Reps") + " · " + b.mainLabel(res.Period))
+	if len(reps) == 0 {
+		b.paragraph(b.t("No rep of this team owns figures in the exports."), true)
+	} else {
+		b.repTable(res, team, reps)
+		b.repChart(long, team)
+		b.multiples(res, reps)
+	}
+
+	// The team's trend by month.
+	trendRes := long
+	if trendRes.Period.Kind != kpi.Month {
+		trendRes = nil
+		for _, r := range all {
+			if r.Period.Kind == kpi.Month {
+				trendRes = r
+			}
+		}
+	}
+	if trendRes != nil {
+		if sc := trendRes.Scope(kpi.ScopeTeam, team); sc != nil {
+			if ch := b.trend(trendRes, sc.Values[kpi.WonRevenue], 55); ch != nil {
+				b.section(b.t("Team trend") + " · " + b.metricLabel(kpi.WonRevenue))
+				b.add(Block{Chart: ch})
+			}
+		}
+	}
+
+	// The email's numbers.
+	for i, r := range all {
+		label := b.mainLabel(r.Period)
+		if i > 0 {
+			label = b.toDateLabel(r.Period)
+		}
+		if sc := r.Scope(kpi.ScopeTeam, team); sc != nil {
+			b.summary(label+" · "+b.metricLabel(kpi.WonRevenue), sc.Values[kpi.WonRevenue], kpi.WonRevenue)
+		}
+	}
+	if v := ts.Values[kpi.PipelineValue]; v != nil {
+		c, _ := b.compare(v.Value, v.Previous, refPrevious, kpi.PipelineValue)
+		d.Summary = append(d.Summary, Item{Label: b.metricLabel(kpi.PipelineValue), Value: b.value(kpi.PipelineValue, v.Value), Comparison: c})
+	}
+}
+
+// kpiVsBaseline is a figure with its comparison to the baseline.
+func (b *builder) kpiVsBaseline(v *kpi.Value, name string) KPI {
+	k := KPI{Label: b.metricLabel(name), Dir: Flat}
+	if v == nil || !crm.Has(v.Value) {
+		k.Value, k.Comparison = b.loc.NotAvailable(), b.t("no data")
+		return k
+	}
+	k.Value = b.value(name, v.Value)
+	k.Comparison, k.Dir = b.baselineCmp(v, name)
+	return k
+}
+
+// teamFinding returns the finding of a team in r.
+func teamFinding(r *kpi.Result, team string) *kpi.TeamFinding {
+	for i := range r.Findings.Teams {
+		if r.Findings.Teams[i].Team == team {
+			return &r.Findings.Teams[i]
+		}
+	}
+	return nil
+}
+
+// managerHeadline puts the team's total and the diagnosis of its
+// shortfall into words, naming the reps concerned.
+func (b *builder) managerHeadline(r *kpi.Result, ts *kpi.Scope) string {
+	label := b.mainLabel(r.Period)
+	if r != b.s.main {
+		label = b.toDateLabel(r.Period)
+	}
+	if ts == nil {
+		return b.t("No figures for the team in this period.")
+	}
+	won := ts.Values[kpi.WonRevenue]
+	if won == nil || !crm.Has(won.Value) {
+		return b.t("%s: no won revenue figures in this export.", label)
+	}
+	h := b.t("%s: the team won %s", label, b.money(won.Value))
+	if w := b.bestWords(won); w != "" {
+		h += ", " + w
+	}
+	h += "."
+	tf := teamFinding(r, ts.Key)
+	if tf == nil {
+		return h
+	}
+	reps := sellers(r, ts.Members)
+	keep := map[string]string{}
+	for _, sc := range reps {
+		keep[sc.Key] = sc.Name
+	}
+	names := func(keys []string) []string {
+		var out []string
+		for _, k := range keys {
+			if n, ok := keep[k]; ok {
+				out = append(out, n)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	below := names(tf.Below)
+	against := b.t("target")
+	if tf.Against == "baseline" {
+		against = b.t("usual level")
+	}
+	counted := 0
+	for _, sc := range reps {
+		if v := sc.Values[kpi.WonRevenue]; v != nil {
+			counted++
+		}
+	}
+	switch tf.Diagnosis {
+	case kpi.DiagnosisGeneral:
+		h += " " + b.t("General slowdown: %d of %d reps below their %s (%s).", len(below), counted, against, joinList(below))
+	case kpi.DiagnosisIndividual:
+		named := names(tf.Named)
+		if len(named) > 0 {
+			h += " " + b.t("Individual shortfall: %s far below the rest of the team.", joinList(named))
+		}
+	case kpi.DiagnosisMixed:
+		if tf.Against == "baseline" {
+			h += " " + b.t("Below the usual level, without a single pattern: %s below their own.", joinList(below))
+		} else {
+			h += " " + b.t("Below target, without a single pattern: %s below their own.", joinList(below))
+		}
+	case kpi.DiagnosisNone:
+		if tf.Against == "baseline" {
+			h += " " + b.t("No shortfall against the team's usual level.")
+		} else {
+			h += " " + b.t("No shortfall against the team's target.")
+		}
+	case kpi.DiagnosisNotAssessed:
+		h += " " + b.t("No target or history to judge the team against yet.")
+	}
+	return h
+}
+
+// repTable writes one row per rep: revenue against target, results and
+// activity, with the outliers against the team's median marked by a sign
+// and a word.
+func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope) {
+	cols := []Column{{Title: b.t("Rep"), Weight: 2.3}, {Title: b.t("Won rev."), Weight: 1.7, Numeric: true},
+		{Title: b.t("vs target"), Weight: 1.2, Numeric: true}}
+	var metrics []string
+	for _, m := range tableMetrics {
+		if hasMetric(r, m) {
+			metrics = append(metrics, m)
+			w := 0.9
+			switch m {
+			case kpi.PipelineValue:
+				w = 1.6
+			case kpi.WinRate, kpi.NewOpportunities:
+				w = 1.1
+			}
+			cols = append(cols, Column{Title: b.shortLabel(m), Weight: w, Numeric: true})
+		}
+	}
+	t := &Table{Columns: cols, MarkTitle: b.t("Outlier")}
+	tf := teamFinding(r, team)
+	var notes []string
+	for _, sc := range reps {
+		won := sc.Values[kpi.WonRevenue]
+		row := []string{sc.Name, b.loc.NotAvailable(), ""}
+		if won != nil {
+			row[1] = b.value(kpi.WonRevenue, won.Value)
+			if crm.Has(won.Target) && won.Target > 0 && crm.Has(won.Value) {
+				row[2] = b.loc.SignedPercent(won.Value/won.Target-1, 0)
+			} else {
+				row[2] = b.t("no target")
+			}
+		}
+		for _, m := range metrics {
+			v := sc.Values[m]
+			if v == nil {
+				row = append(row, b.loc.NotAvailable())
+			} else {
+				row = append(row, b.value(m, v.Value))
+			}
+		}
+		t.Rows = append(t.Rows, row)
+		mark, note := b.outlierMark(tf, sc)
+		t.Marks = append(t.Marks, mark)
+		if note != "" {
+			notes = append(notes, note)
+		}
+	}
+	b.add(Block{Table: t})
+	if len(notes) > 0 {
+		b.paragraph(b.t("Marked: more than two robust deviations from the team's median.")+" "+joinSentences(notes), true)
+	}
+}
+
+func joinSentences(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += " "
+		}
+		out += x
+	}
+	return out
+}
+
+// shortLabel is a metric's column title.
+func (b *builder) shortLabel(name string) string {
+	switch name {
+	case kpi.NewOpportunities:
+		return b.t("New opp.")
+	case kpi.PipelineValue:
+		return b.t("Pipeline")
+	case kpi.WonDeals:
+		return b.t("Deals")
+	case kpi.WinRate:
+		return b.t("Win %%")
+	}
+	return b.metricLabel(name)
+}
+
+// outlierMark returns a rep's mark ("▼ far below") and the sentence that
+// says on which metrics.
+func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, string) {
+	if tf == nil {
+		return "", ""
+	}
+	var low, high []string
+	for _, c := range tf.Comparisons {
+		if c.Rep != sc.Key {
+			continue
+		}
+		switch c.Outlier {
+		case -1:
+			low = append(low, b.metricLabel(c.Metric))
+		case 1:
+			high = append(high, b.metricLabel(c.Metric))
+		}
+	}
+	mark, note := "", ""
+	if len(low) > 0 {
+		mark = "▼ " + b.t("far below")
+		note = b.t("%s: far below on %s.", sc.Name, joinList(low))
+	}
+	if len(high) > 0 {
+		if mark != "" {
+			mark += " "
+		}
+		mark += "▲ " + b.t("far above")
+		if note != "" {
+			note += " "
+		}
+		note += b.t("%s: far above on %s.", sc.Name, joinList(high))
+	}
+	return mark, note
+}
+
+// repChart draws each rep's won revenue against their target over the
+// longer period, outliers highlighted.
+func (b *builder) repChart(r *kpi.Result, team string) {
+	ts := r.Scope(kpi.ScopeTeam, team)
+	if ts == nil {
+		return
+	}
+	reps := sellers(r, ts.Members)
+	tf := teamFinding(r, team)
+	ch := &Chart{Kind: ChartRepBars, Height: 50, Money: true, HighlightIndex: -1}
+	anyTarget := false
+	for _, sc := range reps {
+		v := sc.Values[kpi.WonRevenue]
+		ch.Labels = append(ch.Labels, sc.Name)
+		if v == nil {
+			ch.Actual = append(ch.Actual, Num(math.NaN()))
+			ch.Reference = append(ch.Reference, Num(math.NaN()))
+		} else {
+			ch.Actual = append(ch.Actual, Num(v.Value))
+			ch.Reference = append(ch.Reference, Num(v.Target))
+			anyTarget = anyTarget || crm.Has(v.Target)
+		}
+		out := false
+		if tf != nil {
+			for _, c := range tf.Comparisons {
+				out = out || (c.Rep == sc.Key && c.Metric == kpi.WonRevenue && c.Outlier != 0)
+			}
+		}
+		ch.Highlight = append(ch.Highlight, out)
+	}
+	if !anyTarget {
+		ch.Reference = nil
+	}
+	ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", b.toDateLabel(r.Period))
+	if r == b.s.main {
+		ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", b.mainLabel(r.Period))
+	}
+	b.add(Block{Chart: ch})
+}
+
+// multiples draws one sparkline per rep and metric over the last periods.
+func (b *builder) multiples(r *kpi.Result, reps []*kpi.Scope) {
+	m := &Multiples{}
+	var metrics []string
+	for _, name := range multipleMetrics {
+		if hasMetric(r, name) {
+			metrics = append(metrics, name)
+			m.Metrics = append(m.Metrics, b.metricLabel(name))
+		}
+	}
+	const n = 12
+	m.Periods = b.t("Last %d periods, the latest on the right with its value.", min(n, len(r.History)))
+	if r.Period.Kind == kpi.Week {
+		m.Periods = b.t("Last %d weeks, the latest on the right with its value.", min(n, len(r.History)))
+	}
+	for _, sc := range reps {
+		row := MultipleRow{Name: sc.Name}
+		for _, name := range metrics {
+			v := sc.Values[name]
+			if v == nil {
+				row.Series = append(row.Series, nil)
+				row.Last = append(row.Last, b.loc.NotAvailable())
+				continue
+			}
+			row.Series = append(row.Series, nums(lastN(v.History.Values, n)))
+			row.Last = append(row.Last, b.value(name, v.Value))
+		}
+		m.Rows = append(m.Rows, row)
+	}
+	b.section(b.t("Each rep over time"))
+	b.add(Block{Multiples: m})
+}

@@ -1,0 +1,79 @@
+package report
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/crmdigest/crmdigest/crm"
+)
+
+// quality writes the data-quality lines: which exports the digest was
+// built from, how fresh they are, and how many rows were set aside.
+func (b *builder) quality() {
+	s := b.s
+	var kinds []string
+	last := crm.NoDay
+	setAside := 0
+	for _, q := range s.ds.Quality {
+		name := q.Name
+		if name == "" {
+			name = string(q.Kind)
+		}
+		file := filepath.Base(q.File)
+		if q.Sheet != "" {
+			file += " [" + q.Sheet + "]"
+		}
+		line := name + " — " + file
+		if q.Fatal != "" {
+			line += ": " + b.t("could not be read (%s)", q.Fatal)
+			b.d.Sources = append(b.d.Sources, line)
+			continue
+		}
+		fresh := q.ExportDate
+		if fresh == 0 {
+			fresh = crm.NoDay // a zero day is an unset field, as in package kpi
+		}
+		what := "exported %s"
+		if !fresh.Valid() && !q.ModTime.IsZero() {
+			fresh = crm.DayOf(q.ModTime.In(s.opts.Location))
+			what = "file of %s"
+		}
+		if fresh.Valid() {
+			line += ", " + b.t(what, b.loc.Date(fresh.Time()))
+			if age := int(s.asOf - fresh); age >= 0 {
+				line += " " + b.t("(%d days before the as-of day)", age)
+			}
+		}
+		if q.Last.Valid() && q.Last != 0 {
+			line += ", " + b.t("data up to %s", b.loc.Date(q.Last.Time()))
+		}
+		line += "; " + b.t("%s rows read, %s used, %s set aside", b.loc.Int(int64(q.RowsRead)), b.loc.Int(int64(q.RowsAccepted)), b.loc.Int(int64(q.RowsSetAside))) + "."
+		b.d.Sources = append(b.d.Sources, line)
+		kinds = append(kinds, name)
+		setAside += q.RowsSetAside
+		if q.Kind != crm.KindTargets && q.Kind != crm.KindPeople && q.Last.Valid() && (!last.Valid() || q.Last > last) {
+			last = q.Last
+		}
+	}
+	if len(s.ds.Quality) == 0 {
+		b.d.Sources = append(b.d.Sources, b.t("No data-quality report: the dataset was not read from exports."))
+	}
+	foot := b.t("Sources") + ": " + strings.Join(dedupe(kinds), ", ")
+	if last.Valid() {
+		foot += " · " + b.t("data up to %s", b.loc.Date(last.Time()))
+	}
+	foot += " · " + b.t("%d rows set aside", setAside)
+	b.d.SourcesFooter = foot
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

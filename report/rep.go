@@ -1,0 +1,522 @@
+package report
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/kpi"
+)
+
+// Limits of the rep's to-do list: a digest is read in a minute; the CRM
+// holds the rest, and the list says how many more there are.
+const (
+	maxActions = 10
+	maxDeals   = 8
+)
+
+// activityMetrics are the counts of the rep's activity row, in order.
+var activityMetrics = []string{kpi.NewContacts, kpi.NewLeads, kpi.Calls, kpi.Meetings, kpi.Demos, kpi.Proposals}
+
+// rep builds a rep's weekly digest: headline, results against target and
+// expectation for the week and the longer periods to date, activity
+// against the rep's usual level, the to-do list and the open pipeline.
+// Everything comes from the rep's own scope.
+func (b *builder) rep() {
+	s, d := b.s, b.d
+	res := s.main
+	d.Title = b.t("Weekly digest") + " — " + b.p.Name
+	if s.period.Kind != kpi.Week {
+		d.Title = b.t("Digest") + " — " + b.p.Name
+	}
+	sc := res.Scope(kpi.ScopeRep, b.p.Key())
+	if sc == nil {
+		d.Headline = b.t("No figures of yours in the exports for this period.")
+		b.paragraph(b.t("The exports name no deals, activities or leads owned by you. If you joined recently, your figures will appear here as soon as the CRM records them."), true)
+		return
+	}
+	won := sc.Values[kpi.WonRevenue]
+	overdue := sc.AlertCount(kpi.AlertOverdue)
+	d.Overdue = overdue
+	d.Headline = b.repHeadline(won, overdue)
+
+	// Results: one column of bullet graphs per metric.
+	all := append([]*kpi.Result{res}, s.toDate...)
+	scopes := make([]*kpi.Scope, len(all))
+	for i, r := range all {
+		scopes[i] = r.Scope(kpi.ScopeRep, b.p.Key())
+	}
+	for _, name := range []string{kpi.WonRevenue, kpi.GrossMargin} {
+		if !hasMetric(res, name) {
+			continue
+		}
+		b.section(b.metricLabel(name))
+		var rows []Bullet
+		for i, r := range all {
+			label := b.mainLabel(r.Period)
+			if i > 0 {
+				label = b.toDateLabel(r.Period)
+			}
+			var v *kpi.Value
+			if scopes[i] != nil {
+				v = scopes[i].Values[name]
+			}
+			rows = append(rows, b.bullet(label, v, name, 12))
+		}
+		b.add(Block{Bullets: rows})
+	}
+	if !hasMetric(res, kpi.GrossMargin) {
+		b.paragraph(b.t("Margin: %s.", b.absentWhy(res, kpi.GrossMargin)), true)
+	}
+	if s.opts.TeamRank {
+		b.teamRank()
+	}
+
+	// Activity against the rep's own usual level.
+	b.section(b.t("Activities") + " · " + b.mainLabel(res.Period))
+	var kpis []KPI
+	var missing []string
+	for _, name := range activityMetrics {
+		if !hasMetric(res, name) {
+			if name == kpi.NewContacts || name == kpi.NewLeads {
+				missing = append(missing, b.metricLabel(name))
+			}
+			continue
+		}
+		kpis = append(kpis, b.activityKPI(sc.Values[name], name))
+	}
+	if len(kpis) > 0 {
+		b.add(Block{KPIs: kpis})
+	}
+	switch {
+	case !hasMetric(res, kpi.Calls):
+		b.paragraph(b.t("No activity data in this export: calls, visits, demos and proposals cannot be shown."), true)
+	case len(missing) > 0:
+		b.paragraph(b.t("Not in this export: %s.", joinList(missing)), true)
+	}
+
+	b.todo(sc)
+	b.pipeline(sc)
+	b.repSummary(all, scopes, sc)
+}
+
+func hasMetric(r *kpi.Result, name string) bool {
+	for _, m := range r.Metrics {
+		if m.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// absentWhy says in words why a metric is missing.
+func (b *builder) absentWhy(r *kpi.Result, name string) string {
+	switch why := r.Absent[name]; {
+	case why == "no activities source":
+		return b.t("no activity data in this export")
+	case why == "the deals export carries no margin":
+		return b.t("the deals export carries no margin")
+	case why == "no targets":
+		return b.t("no targets set")
+	}
+	return b.t("not in this export")
+}
+
+func joinList(items []string) string {
+	out := ""
+	for i, s := range items {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}
+
+func (b *builder) repHeadline(won *kpi.Value, overdue int) string {
+	h := ""
+	label := b.mainLabel(b.s.main.Period)
+	switch {
+	case won == nil:
+		h = b.t("%s: no won revenue figures in this export.", label)
+	case !crm.Has(won.Value):
+		h = b.t("%s: no deals closed yet.", label)
+	default:
+		h = b.t("%s: won revenue %s", label, b.money(won.Value))
+		if w := b.bestWords(won); w != "" {
+			h += ", " + w
+		} else {
+			h += " (" + b.t("no target or history to compare with yet") + ")"
+		}
+		h += "."
+	}
+	switch overdue {
+	case 0:
+		h += " " + b.t("No overdue actions.")
+	case 1:
+		h += " " + b.t("1 action overdue.")
+	default:
+		h += " " + b.t("%d actions overdue.", overdue)
+	}
+	return h
+}
+
+// activityKPI is one count of the activity row with the rep's usual level.
+func (b *builder) activityKPI(v *kpi.Value, name string) KPI {
+	k := KPI{Label: b.metricLabel(name), Dir: Flat}
+	if v == nil || !crm.Has(v.Value) {
+		k.Value = b.loc.NotAvailable()
+		k.Comparison = b.t("no data")
+		return k
+	}
+	k.Value = b.value(name, v.Value)
+	if !crm.Has(v.Usual) {
+		k.Comparison = b.t("no history yet")
+		return k
+	}
+	dec := 0
+	if v.Usual < 10 {
+		dec = 1 // "usual 0.4" rather than a "usual 0" that looks like none
+	}
+	k.Comparison = b.t("usual %s", b.loc.Number(v.Usual, dec))
+	// A percentage of a usual level below one is noise ("+700 %").
+	if c, dir := b.compare(v.Value, v.Usual, refUsual, name); v.Usual >= 1 && c != "" {
+		sign := "●"
+		switch dir {
+		case Up:
+			sign = "▲"
+		case Down:
+			sign = "▼"
+		}
+		k.Comparison += " · " + sign + " " + b.loc.SignedPercent(v.Value/v.Usual-1, 0)
+		k.Dir = dir
+	}
+	return k
+}
+
+// teamRank tells a rep their rank in the team on won revenue over the
+// longest period to date — a rank only, never another rep's figure.
+func (b *builder) teamRank() {
+	res := b.s.main
+	if n := len(b.s.toDate); n > 0 {
+		res = b.s.toDate[0] // month to date: a week is too short to rank
+	}
+	me := res.Scope(kpi.ScopeRep, b.p.Key())
+	if me == nil || me.Team == kpi.Unassigned {
+		return
+	}
+	team := res.Scope(kpi.ScopeTeam, me.Team)
+	if team == nil {
+		return
+	}
+	type entry struct {
+		key string
+		v   float64
+	}
+	var es []entry
+	for _, sc := range sellers(res, team.Members) {
+		if v := sc.Values[kpi.WonRevenue]; v != nil && crm.Has(v.Value) {
+			es = append(es, entry{sc.Key, v.Value})
+		}
+	}
+	slices.SortStableFunc(es, func(x, y entry) int { return cmp.Or(cmp.Compare(y.v, x.v), cmp.Compare(x.key, y.key)) })
+	for i, e := range es {
+		if e.key == me.Key && len(es) > 1 {
+			b.paragraph(b.t("Your rank in the team on won revenue (%s): %d of %d.", strings.ToLower(b.toDateLabel(res.Period)), i+1, len(es)), false)
+		}
+	}
+}
+
+// todo lists the rep's alerts by kind, with account and date.
+func (b *builder) todo(sc *kpi.Scope) {
+	alerts := sc.Alerts()
+	b.section(b.t("To do"))
+	if len(alerts) == 0 {
+		if hasMetric(b.s.main, kpi.Calls) {
+			b.paragraph(b.t("Nothing overdue, nothing due this week, no deal past its close date or stale."), true)
+		} else {
+			b.paragraph(b.t("No activity data in this export: overdue and upcoming actions cannot be listed."), true)
+		}
+		return
+	}
+	groups := []struct {
+		kind  kpi.AlertKind
+		title string
+		max   int
+	}{
+		{kpi.AlertOverdue, b.t("Overdue actions"), maxActions},
+		{kpi.AlertDueSoon, b.t("Due this week"), maxActions},
+		{kpi.AlertPastClose, b.t("Past close date"), maxDeals},
+		{kpi.AlertStale, b.t("Stale deals"), maxDeals},
+	}
+	for _, g := range groups {
+		var items []string
+		n := 0
+		for _, a := range alerts {
+			if a.Kind != g.kind {
+				continue
+			}
+			n++
+			if len(items) < g.max {
+				items = append(items, b.alertText(a))
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		if n > len(items) {
+			items = append(items, b.t("… and %d more in the CRM.", n-len(items)))
+		}
+		b.paragraph(g.title+" ("+b.loc.Int(int64(n))+")", false)
+		b.add(Block{List: items})
+		if g.kind == kpi.AlertOverdue {
+			for _, it := range items[:min(5, len(items))] {
+				b.d.Alerts = append(b.d.Alerts, it)
+			}
+		}
+	}
+}
+
+// alertText writes one to-do item: what, on which account, when.
+func (b *builder) alertText(a kpi.Alert) string {
+	date := b.loc.Date(a.Date.Time())
+	what := a.Subject
+	if a.Activity != "" {
+		what = b.activityName(a.Activity) + ": " + a.Subject
+	} else {
+		what = b.t("Deal %s", a.Deal)
+	}
+	parts := []string{what}
+	if a.Account != "" {
+		parts = append(parts, a.Account)
+	}
+	if a.Stage != "" {
+		parts = append(parts, a.Stage)
+	}
+	if crm.Has(a.Amount) {
+		parts = append(parts, b.money(a.Amount))
+	}
+	switch a.Kind {
+	case kpi.AlertOverdue:
+		parts = append(parts, b.t("due %s (%d days overdue)", date, a.Days))
+	case kpi.AlertDueSoon:
+		if a.Days == 0 {
+			parts = append(parts, b.t("due %s (today)", date))
+		} else {
+			parts = append(parts, b.t("due %s", date))
+		}
+	case kpi.AlertPastClose:
+		parts = append(parts, b.t("expected to close %s (%d days ago)", date, a.Days))
+	case kpi.AlertStale:
+		if a.Date.Valid() {
+			parts = append(parts, b.t("no activity since %s (%d days)", date, a.Days))
+		} else {
+			parts = append(parts, b.t("no activity recorded"))
+		}
+	}
+	out := parts[0]
+	for _, p := range parts[1:] {
+		out += " · " + p
+	}
+	return out
+}
+
+func (b *builder) activityName(t string) string {
+	switch t {
+	case "call":
+		return b.t("Call")
+	case "meeting":
+		return b.t("Visit")
+	case "demo":
+		return b.t("Demo")
+	case "proposal":
+		return b.t("Proposal")
+	case "email":
+		return b.t("Email")
+	case "task":
+		return b.t("Task")
+	}
+	return b.t("Action")
+}
+
+// pipeline shows the rep's open pipeline: the totals with their
+// comparison and the amounts by stage.
+func (b *builder) pipeline(sc *kpi.Scope) {
+	res := b.s.main
+	if !hasMetric(res, kpi.PipelineValue) && !hasMetric(res, kpi.PipelineCount) {
+		return
+	}
+	b.section(b.t("Open pipeline"))
+	var kpis []KPI
+	for _, name := range []string{kpi.PipelineValue, kpi.PipelineCount, kpi.WeightedPipeline, kpi.NewOpportunities} {
+		if !hasMetric(res, name) {
+			continue
+		}
+		v := sc.Values[name]
+		k := KPI{Label: b.metricLabel(name), Dir: Flat}
+		if v == nil || !crm.Has(v.Value) {
+			k.Value, k.Comparison = b.loc.NotAvailable(), b.t("no data")
+		} else {
+			k.Value = b.value(name, v.Value)
+			k.Comparison, k.Dir = b.compare(v.Value, v.Previous, refPrevious, name)
+			if k.Comparison == "" {
+				k.Comparison = b.t("no history yet")
+			}
+		}
+		kpis = append(kpis, k)
+	}
+	b.add(Block{KPIs: kpis})
+	stages, amounts, counts := b.s.stagePipeline(b.p)
+	switch {
+	case len(stages) == 0:
+		b.paragraph(b.t("No open deals."), true)
+	case allAbsent(amounts):
+		b.add(Block{Chart: &Chart{Kind: ChartPipeline, Height: 48, HighlightIndex: -1,
+			Labels: stages, Actual: nums(counts), Caption: b.t("Open deals by stage today, in number of deals: the export gives no amounts for open deals.")}})
+	default:
+		b.add(Block{Chart: &Chart{Kind: ChartPipeline, Height: 48, Money: true, HighlightIndex: -1,
+			Labels: stages, Actual: nums(amounts), Caption: b.t("Open deals by stage today, amounts in %s.", b.cur)}})
+	}
+}
+
+// stagePipeline returns the stages of a person's open deals, in the CRM's
+// stage order, with the amount (in the reporting currency; NaN when no
+// deal of the stage has one) and the number of deals of each.
+func (s *Set) stagePipeline(p *crm.Person) (names []string, amounts, counts []float64) {
+	s.pipeOnce.Do(s.indexPipeline)
+	byStage := map[crm.ID]*stageSum{}
+	for _, o := range s.ownersOf(p) {
+		for st, v := range s.pipeByOwner[o] {
+			t := byStage[st]
+			if t == nil {
+				t = &stageSum{amount: math.NaN()}
+				byStage[st] = t
+			}
+			t.add(v)
+		}
+	}
+	ids := make([]crm.ID, 0, len(byStage))
+	for id := range byStage {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		name := s.ds.Stages.Name(id)
+		if id == crm.NoID {
+			name = "?"
+		}
+		names = append(names, name)
+		amounts = append(amounts, byStage[id].amount)
+		counts = append(counts, float64(byStage[id].n))
+	}
+	return names, amounts, counts
+}
+
+// stageSum is the open pipeline of one stage: the amount of the deals
+// that have one, and the number of deals.
+type stageSum struct {
+	amount float64
+	n      int
+}
+
+func (t *stageSum) add(u *stageSum) {
+	if crm.Has(u.amount) {
+		if !crm.Has(t.amount) {
+			t.amount = 0
+		}
+		t.amount += u.amount
+	}
+	t.n += u.n
+}
+
+func allAbsent(vs []float64) bool {
+	for _, v := range vs {
+		if crm.Has(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// indexPipeline sums the open deals by owner and stage, once per set.
+func (s *Set) indexPipeline() {
+	s.pipeByOwner = make(map[crm.ID]map[crm.ID]*stageSum)
+	for i := range s.ds.Deals {
+		d := &s.ds.Deals[i]
+		if d.Status != crm.StatusOpen || (d.Created.Valid() && d.Created > s.asOf) {
+			continue
+		}
+		m := s.pipeByOwner[d.Owner]
+		if m == nil {
+			m = make(map[crm.ID]*stageSum)
+			s.pipeByOwner[d.Owner] = m
+		}
+		t := m[d.Stage]
+		if t == nil {
+			t = &stageSum{amount: math.NaN()}
+			m[d.Stage] = t
+		}
+		t.n++
+		if rate, ok := s.ds.Rate(d.Currency); ok && crm.Has(d.Amount) {
+			if !crm.Has(t.amount) {
+				t.amount = 0
+			}
+			t.amount += d.Amount * rate
+		}
+	}
+}
+
+// ownersOf returns the owner ids that name p (by name, email or CRM id,
+// case and spaces ignored), as package kpi matches them.
+func (s *Set) ownersOf(p *crm.Person) []crm.ID {
+	var out []crm.ID
+	keys := map[string]bool{}
+	for _, k := range []string{p.Name, p.Email, p.CRMID} {
+		if k = normKey(k); k != "" {
+			keys[k] = true
+		}
+	}
+	for i, name := range s.ds.Owners.All() {
+		if keys[normKey(name)] {
+			out = append(out, crm.ID(i))
+		}
+	}
+	return out
+}
+
+// repSummary fills the email's numbers: the week's and month's revenue,
+// the open pipeline and the overdue count.
+func (b *builder) repSummary(all []*kpi.Result, scopes []*kpi.Scope, sc *kpi.Scope) {
+	for i := range all {
+		if i > 1 || scopes[i] == nil {
+			break
+		}
+		label := b.mainLabel(all[i].Period)
+		if i > 0 {
+			label = b.toDateLabel(all[i].Period)
+		}
+		b.summary(label+" · "+b.metricLabel(kpi.WonRevenue), scopes[i].Values[kpi.WonRevenue], kpi.WonRevenue)
+	}
+	if v := sc.Values[kpi.PipelineValue]; v != nil {
+		c, _ := b.compare(v.Value, v.Previous, refPrevious, kpi.PipelineValue)
+		b.d.Summary = append(b.d.Summary, Item{Label: b.metricLabel(kpi.PipelineValue), Value: b.value(kpi.PipelineValue, v.Value), Comparison: c})
+	}
+	if v := sc.Values[kpi.Calls]; v != nil && crm.Has(v.Value) {
+		k := b.activityKPI(v, kpi.Calls)
+		b.d.Summary = append(b.d.Summary, Item{Label: k.Label, Value: k.Value, Comparison: k.Comparison})
+	}
+}
+
+// summary adds one email number with its best comparison.
+func (b *builder) summary(label string, v *kpi.Value, name string) {
+	if v == nil {
+		return
+	}
+	c, _ := b.targetCmp(v, name)
+	if !crm.Has(v.Target) {
+		c, _ = b.baselineCmp(v, name)
+	}
+	b.d.Summary = append(b.d.Summary, Item{Label: label, Value: b.value(name, v.Value), Comparison: c})
+}
