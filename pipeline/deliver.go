@@ -130,4 +130,3 @@ func classify(err error) error {
 	// as it is: the engine retries it.
 	return err
 }
-
