@@ -93,22 +93,20 @@ func fitSeasonal(y []float64, s int, bp *baselineParams, fs *fitScratch) (fit se
 	if m < 2 || s < 0 || s >= len(y) {
 		return fit, false
 	}
+	// The multiplicative model is undefined for a zero or negative value
+	// (a rep's week without a demo), so the fit takes the longest run of
+	// positive values ending at s: a zero month before the data really
+	// starts (the first weeks of an export) must not rule out the years
+	// that follow, while a zero inside the last two seasons does.
 	f := s
-	for f > 0 && crm.Has(y[f-1]) {
+	for f > 0 && crm.Has(y[f-1]) && y[f-1] > 0 {
 		f--
 	}
-	if !crm.Has(y[s]) || s-f+1 < 2*m {
+	if !crm.Has(y[s]) || y[s] <= 0 || s-f+1 < 2*m {
 		return fit, false
 	}
 	x := y[f : s+1]
 	n := len(x)
-	// The multiplicative model is undefined for a zero or negative value
-	// (a rep's week without a demo): such a series is not decomposed.
-	for _, v := range x {
-		if v <= 0 {
-			return fit, false
-		}
-	}
 	h := m / 2
 	prefix := grow(&fs.prefix, n+1)
 	prefix[0] = 0
