@@ -46,7 +46,11 @@ type Options struct {
 	Now func() time.Time
 	// Transport replaces the one config.yaml describes (tests inject faults).
 	Transport delivery.Transport
-	Logger    *slog.Logger
+	// Wrap, when set, wraps the transport (the configured one or
+	// Transport) once it is built: the command line's test hook that slows
+	// deliveries down goes here.
+	Wrap   func(delivery.Transport) delivery.Transport
+	Logger *slog.Logger
 }
 
 // data is one reading of the sources.
@@ -103,6 +107,9 @@ func New(cfg *config.Config, opts Options) (*Pipeline, error) {
 			return nil, err
 		}
 	}
+	if opts.Wrap != nil {
+		p.transport = opts.Wrap(p.transport)
+	}
 	return p, nil
 }
 
@@ -157,13 +164,10 @@ func (p *Pipeline) Reload(ctx context.Context) (*crm.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &data{ds: ds, loadedAt: p.now()}
+	d := &data{ds: ds, loadedAt: p.now(), newest: NewestExport(ds, o.Location)}
 	for _, q := range ds.Quality {
 		if q.File != "" {
 			d.files = append(d.files, q.File)
-		}
-		if t := exportTime(q, o.Location); t.After(d.newest) {
-			d.newest = t
 		}
 	}
 	p.mu.Lock()
@@ -188,6 +192,19 @@ func (p *Pipeline) current(ctx context.Context) (*data, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.data, nil
+}
+
+// NewestExport is the time the newest export's figures stand at (see
+// exportTime); the digests' as-of time is the firing time or this, the
+// earlier of the two.
+func NewestExport(ds *crm.Dataset, loc *time.Location) time.Time {
+	var newest time.Time
+	for _, q := range ds.Quality {
+		if t := exportTime(q, loc); t.After(newest) {
+			newest = t
+		}
+	}
+	return newest
 }
 
 // exportTime is the time an export's figures stand at: the date in its file

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/crmdigest/crmdigest/config"
+	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/pipeline"
+	"github.com/crmdigest/crmdigest/schedule"
 	"github.com/crmdigest/crmdigest/report"
 )
 
@@ -37,7 +40,14 @@ func runRender(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := report.Render(ds, req.Period.ID(), req.AsOf, *to, reportOptions(e.cfg, e.now()))
+	// The same as-of rule as a scheduled run: the figures stand at the
+	// earlier of now and the newest export.
+	loc := e.cfg.Organisation.Location
+	asOfTime := schedule.AsOf(e.now(), pipeline.NewestExport(ds, loc))
+	if !req.AsOf.Valid() {
+		req.AsOf = crm.DayOf(asOfTime.In(loc))
+	}
+	pdf, err := report.Render(ds, req.Period.ID(), req.AsOf, *to, reportOptions(e.cfg, asOfTime))
 	if err != nil {
 		return err
 	}
