@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/crmdigest/crmdigest/config"
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/kpi"
+	"github.com/crmdigest/crmdigest/pipeline"
 )
 
 func runKPIs(ctx context.Context, m *Main, args []string) error {
@@ -54,22 +54,9 @@ func runKPIs(ctx context.Context, m *Main, args []string) error {
 	return kpi.WriteJSONL(m.Stdout, res.Records())
 }
 
-// kpiOptions maps the configuration onto the kpi package's options.
-func kpiOptions(cfg *config.Config) kpi.Options {
-	return kpi.Options{
-		FiscalStart:        time.Month(cfg.Organisation.FiscalYearStart),
-		UsualN:             cfg.KPI.UsualPeriods,
-		StaleDays:          cfg.KPI.StaleDays,
-		StructuralK:        cfg.KPI.StructuralK,
-		StructuralFactor:   cfg.KPI.StructuralThreshold,
-		StageProbabilities: cfg.KPI.StageProbabilities,
-		OrgName:            cfg.Organisation.Name,
-	}
-}
-
 // kpiRequest reads a period id and an optional as-of day.
 func (e *env) kpiRequest(periodID, asOf string) (kpi.Request, error) {
-	opts := kpiOptions(e.cfg)
+	opts := pipeline.KPIOptions(e.cfg)
 	p, err := kpi.ParsePeriod(periodID, opts.FiscalStart)
 	if err != nil {
 		return kpi.Request{}, usageError(fmt.Sprintf("--period: %v", err))

@@ -10,8 +10,8 @@ import (
 	"github.com/crmdigest/crmdigest/config"
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/pipeline"
-	"github.com/crmdigest/crmdigest/schedule"
 	"github.com/crmdigest/crmdigest/report"
+	"github.com/crmdigest/crmdigest/schedule"
 )
 
 func runRender(ctx context.Context, m *Main, args []string) error {
@@ -61,7 +61,7 @@ func runRender(ctx context.Context, m *Main, args []string) error {
 // reportOptions maps the configuration onto the report package's options.
 // now is printed as the as-of time and written as the PDF's creation date.
 func reportOptions(cfg *config.Config, now time.Time) report.Options {
-	return report.Options{KPI: kpiOptions(cfg), TeamRank: cfg.Report.TeamRank, Location: cfg.Organisation.Location, Now: now}
+	return report.Options{KPI: pipeline.KPIOptions(cfg), TeamRank: cfg.Report.TeamRank, Location: cfg.Organisation.Location, Now: now}
 }
 
 // writeFileAtomic writes data to a temporary file beside path, syncs it and
