@@ -2,6 +2,7 @@ package demo
 
 import (
 	"bytes"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"slices"
@@ -286,5 +287,16 @@ func BenchmarkBuildLarge(b *testing.B) {
 		d := Build(LargeOptions(2000))
 		b.ReportMetric(float64(len(d.Deals)), "deals")
 		b.ReportMetric(float64(len(d.Activities)), "activities")
+	}
+}
+
+// Every generated address must parse: a large organisation runs out of
+// plain first+last names and adds middle initials.
+func TestLargeOrgEmailsAreValid(t *testing.T) {
+	d := Build(Options{Reps: 2000, Years: 1, ActivityMonths: 1})
+	for _, p := range d.People {
+		if _, err := mail.ParseAddress(p.Email); err != nil {
+			t.Fatalf("%s: invalid email %q: %v", p.Name, p.Email, err)
+		}
 	}
 }

@@ -102,6 +102,11 @@ func (g *generator) org() {
 		}
 		usedNames[name] = true
 		local := strings.ToLower(asciiFold.Replace(strings.ToLower(name)))
+		// "Abigail A. Martin" folds to "abigail.a..martin": a dot-atom
+		// may not hold two dots in a row (RFC 5322).
+		for strings.Contains(local, "..") {
+			local = strings.ReplaceAll(local, "..", ".")
+		}
 		email := local + "@example.com"
 		for n := 2; usedEmails[email]; n++ {
 			email = fmt.Sprintf("%s%d@example.com", local, n)
