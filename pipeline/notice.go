@@ -17,9 +17,19 @@ func (p *Pipeline) NotifyAdmin(ctx context.Context, r jobs.RunSummary) {
 	if !r.NeedsAttention() {
 		return
 	}
+	if r.DryRun {
+		// A dry run sends nothing, notices included: whoever ran it reads
+		// the same failures on their terminal.
+		p.log.Warn("dry run found problems", "run", r.ID, "schedule", r.Schedule, "period", r.Period,
+			"failed", r.Failed, "error", r.Error)
+		return
+	}
 	subject, text := noticeText(r)
-	p.log.Warn("run needs attention", "run", r.ID, "schedule", r.Schedule, "period", r.Period,
-		"failed", r.Failed, "in_doubt", r.InDoubt, "error", r.Error)
+	log := p.log.With("run", r.ID, "schedule", r.Schedule, "period", r.Period)
+	if r.Error != "" {
+		log = log.With("error", r.Error)
+	}
+	log.Warn("run needs attention", "failed", r.Failed, "in_doubt", r.InDoubt)
 	if err := p.Notify(ctx, subject, text, fmt.Sprintf("run-%d", r.ID)); err != nil {
 		p.log.Error("admin notice not sent", "run", r.ID, "err", err)
 	}

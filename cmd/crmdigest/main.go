@@ -41,6 +41,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"check", "validate the config and every source; print the data-quality summary", runCheck},
+		{"daemon", "fire the schedules until stopped; serve /healthz, /readyz and /metrics", runDaemon},
 		{"demo", "write a deterministic demo workbook", runDemo},
 		{"kpis", "print the KPI records of one period as JSON Lines or CSV", runKPIs},
 		{"render", "render one person's PDF digest for one period", runRender},

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/crmdigest/crmdigest/pipeline"
 )
@@ -76,7 +79,10 @@ func sendFlags(fs interface {
 }
 
 // runFirings reads the sources once, then starts one run per firing and
-// follows them to the end. only, when set, restricts the recipients.
+// follows them to the end. only, when set, restricts the recipients. A run
+// of the same schedule, period and options that an earlier process left
+// unfinished (killed, interrupted) is resumed rather than started again:
+// its jobs are still queued, and this process works them.
 func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jobs.Firing, o sendOptions, only map[string]bool) error {
 	defer eng.close(ctx, e.cfg.Daemon.StopTimeout)
 	ds, err := eng.pipe.Reload(ctx)
@@ -86,13 +92,18 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 	if err := eng.store.Start(ctx); err != nil {
 		return err
 	}
+	if err := checkOnly(eng, ds, firings, only); err != nil {
+		return err
+	}
 	var ids []int64
 	total := 0
 	for _, f := range firings {
 		if err := eng.pipe.CheckFresh(f.At); err != nil {
 			subject := fmt.Sprintf("crmdigest: schedule %s, period %s did not run", f.Schedule, f.Period)
-			if nerr := eng.pipe.Notify(ctx, subject, err.Error(), "stale-"+f.Schedule+"-"+f.Period); nerr != nil {
-				eng.log.Error("admin notice not sent", "err", nerr)
+			if !o.dryRun {
+				if nerr := eng.pipe.Notify(ctx, subject, err.Error(), "stale-"+f.Schedule+"-"+f.Period); nerr != nil {
+					eng.log.Error("admin notice not sent", "err", nerr)
+				}
 			}
 			return err
 		}
@@ -100,26 +111,48 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 		people, held := eng.pipe.Recipients(ds, s)
 		var keys []string
 		for _, p := range people {
-			if only == nil || only[p.Email] || only[p.Name] {
+			if only == nil || only[strings.ToLower(p.Email)] || only[strings.ToLower(p.Name)] {
 				keys = append(keys, p.Key())
 			}
 		}
 		for _, h := range held {
-			fmt.Fprintf(m.Stdout, "%s: not sent to %s\n", f.Schedule, h)
+			fmt.Fprintf(m.Stdout, "%s %s: not sent to %s\n", f.Schedule, f.Period, h)
 		}
-		if len(keys) == 0 {
-			fmt.Fprintf(m.Stdout, "%s %s: no recipients\n", f.Schedule, f.Period)
+		resumed, err := eng.resumable(ctx, f, o)
+		if err != nil {
+			return err
+		}
+		covered := map[string]bool{}
+		for _, r := range resumed {
+			fmt.Fprintf(m.Stdout, "%s %s: resuming run #%d, left unfinished by an earlier process (%d of %d recipients open)\n",
+				f.Schedule, f.Period, r.ID, r.Pending, len(r.Recipients))
+			for _, rc := range r.Recipients {
+				covered[rc.Recipient] = true
+			}
+			ids = append(ids, r.ID)
+			total += len(r.Recipients)
+		}
+		var fresh []string
+		for _, k := range keys {
+			if !covered[k] {
+				fresh = append(fresh, k)
+			}
+		}
+		if len(fresh) == 0 {
+			if len(resumed) == 0 {
+				fmt.Fprintf(m.Stdout, "%s %s: no recipients\n", f.Schedule, f.Period)
+			}
 			continue
 		}
 		id, err := eng.store.StartRun(ctx, jobs.RunSpec{
-			Schedule: f.Schedule, Period: f.Period, At: f.At, Recipients: keys,
+			Schedule: f.Schedule, Period: f.Period, At: f.At, Recipients: fresh,
 			DataFiles: eng.pipe.DataFiles(), Force: o.force, DryRun: o.dryRun, RedirectTo: o.redirectTo,
 		})
 		if err != nil {
 			return err
 		}
 		ids = append(ids, id)
-		total += len(keys)
+		total += len(fresh)
 	}
 	sums, err := eng.wait(ctx, m.Stderr, ids, total)
 	for _, s := range sums {
@@ -141,6 +174,55 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 		}
 	}
 	return nil
+}
+
+// checkOnly refuses an --only name that matches none of the firings'
+// recipients, before anything is sent: a typo must not pass for "nothing to do".
+func checkOnly(eng *engine, ds *crm.Dataset, firings []jobs.Firing, only map[string]bool) error {
+	if only == nil {
+		return nil
+	}
+	matched := map[string]bool{}
+	for _, f := range firings {
+		s, _ := eng.pipe.Schedule(f.Schedule)
+		people, _ := eng.pipe.Recipients(ds, s)
+		for _, p := range people {
+			matched[strings.ToLower(p.Email)], matched[strings.ToLower(p.Name)] = true, true
+		}
+	}
+	var unknown []string
+	for k := range only {
+		if !matched[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	return usageError(fmt.Sprintf("--only: %s is not among the recipients (paused and opted-out people are not)", strings.Join(unknown, ", ")))
+}
+
+// resumable returns the unfinished runs of f's schedule, zone and period
+// made with the same options, with their recipients.
+func (eng *engine) resumable(ctx context.Context, f jobs.Firing, o sendOptions) ([]jobs.RunSummary, error) {
+	rep, err := eng.store.Status(ctx, 50)
+	if err != nil {
+		return nil, err
+	}
+	var out []jobs.RunSummary
+	for _, r := range rep.Runs {
+		if r.Done() || r.Error != "" || r.Schedule != f.Schedule || r.Zone != f.Zone || r.Period != f.Period ||
+			r.Force != o.force || r.DryRun != o.dryRun || r.RedirectTo != o.redirectTo {
+			continue
+		}
+		full, err := eng.store.Run(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, full)
+	}
+	return out, nil
 }
 
 func mustGetwd() string {

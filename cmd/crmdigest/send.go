@@ -44,7 +44,9 @@ func runSend(ctx context.Context, m *Main, args []string) error {
 	if *only != "" {
 		filter = map[string]bool{}
 		for _, a := range strings.Split(*only, ",") {
-			filter[strings.TrimSpace(a)] = true
+			if a = strings.ToLower(strings.TrimSpace(a)); a != "" {
+				filter[a] = true
+			}
 		}
 	}
 	f := jobs.Firing{Schedule: *name, At: now, Period: *period}
