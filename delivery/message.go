@@ -55,6 +55,9 @@ type Builder struct {
 	// their own, and Message.Preview is true so that they are not counted as
 	// delivered.
 	RedirectTo string
+	// ReplyTo, when not empty, is where a reader's reply goes: the
+	// administrator, since the sender address is usually unattended.
+	ReplyTo string
 }
 
 // Message is an email ready for any transport. Its bytes are fixed when it is
@@ -217,6 +220,11 @@ func (b *Builder) Build(s Spec) (*Message, error) {
 	msg.FromMailAddress(&mail.Address{Name: from.Name, Address: from.Address})
 	msg.ToMailAddress(&mail.Address{Name: m.To.Name, Address: m.To.Address})
 	msg.Subject(m.Subject)
+	if b.ReplyTo != "" {
+		if err := msg.ReplyTo(b.ReplyTo); err != nil {
+			return nil, fmt.Errorf("reply-to %q: %w", b.ReplyTo, err)
+		}
+	}
 	msg.SetMessageIDWithValue(m.MessageID)
 	msg.SetDateWithValue(m.Date)
 	msg.SetUserAgent("crmdigest")

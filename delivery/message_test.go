@@ -220,3 +220,25 @@ func TestRedirectMakesAPreview(t *testing.T) {
 		t.Errorf("bad redirect address accepted")
 	}
 }
+
+func TestBuildReplyTo(t *testing.T) {
+	b := testBuilder()
+	m, err := b.Build(testSpec(t, "Bo", "bo@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(m.Bytes(), []byte("Reply-To:")) {
+		t.Errorf("a Reply-To header without ReplyTo set")
+	}
+	b.ReplyTo = "sales-ops@example.com"
+	if m, err = b.Build(testSpec(t, "Bo", "bo@example.com")); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(m.Bytes(), []byte("Reply-To: <sales-ops@example.com>")) {
+		t.Errorf("no Reply-To header for the administrator:\n%s", m.Bytes()[:400])
+	}
+	b.ReplyTo = "not an address"
+	if _, err := b.Build(testSpec(t, "Bo", "bo@example.com")); err == nil {
+		t.Errorf("an invalid Reply-To was accepted")
+	}
+}

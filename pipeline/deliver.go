@@ -77,7 +77,7 @@ func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Mess
 	if err != nil {
 		return nil, jobs.Permanent(fmt.Errorf("delivery.from: %w", err))
 	}
-	b := delivery.Builder{FromName: from.Name, FromAddress: from.Address, Now: p.now, RedirectTo: d.RedirectTo}
+	b := delivery.Builder{FromName: from.Name, FromAddress: from.Address, Now: p.now, RedirectTo: d.RedirectTo, ReplyTo: p.cfg.Organisation.Admin}
 	msg, err := b.Build(delivery.Spec{
 		Schedule: d.Schedule, Period: d.Period, Role: string(set.Kind()),
 		ToName: person.Name, ToAddress: person.Email, Rendered: rendered,
