@@ -3,6 +3,7 @@ package kpi
 import (
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -32,9 +33,14 @@ type cube struct {
 	// in 32-bit counts: millions of activities land in random owners and
 	// buckets, and a table this small stays in the processor's cache.
 	actFull, actCut []uint32
+	// filed holds, while activities are read, the counter indexes of a
+	// shard's activities by block of counters (see activities.go).
+	filed [][]uint32
 
 	ownerFirst []crm.Day
-	famStart   [nFamilies]crm.Day
+	// owned marks the owners of at least one row, dated or not.
+	owned    []bool
+	famStart [nFamilies]crm.Day
 
 	cycles   [][]cycleEntry   // per owner, won deals with a cycle
 	accounts [][]accountEntry // per owner, won deals with an account
@@ -84,6 +90,7 @@ func newCube(periods []Period, owners int) *cube {
 		c.actCut = make([]uint32, len(c.actFull))
 	}
 	c.ownerFirst = make([]crm.Day, owners)
+	c.owned = make([]bool, owners)
 	for i := range c.ownerFirst {
 		c.ownerFirst[i] = math.MaxInt32
 	}
@@ -112,19 +119,6 @@ func (c *cube) locate(d crm.Day) (bucket int, inCut, ok bool) {
 
 // nActs is the number of activity series, sCalls .. sTasks.
 const nActs = sTasks - sCalls + 1
-
-// addAct counts one activity of series s on day d.
-func (c *cube) addAct(o crm.ID, d crm.Day, s int) {
-	b, inCut, ok := c.locate(d)
-	if !ok {
-		return
-	}
-	i := (int(o)*c.np+b)*nActs + s - sCalls
-	c.actFull[i]++
-	if c.toDate && inCut {
-		c.actCut[i]++
-	}
-}
 
 // foldActivities adds the activity counts into the float buckets, once
 // every row has been read.
@@ -167,12 +161,16 @@ func (c *cube) seen(o crm.ID, d crm.Day, f family) {
 	}
 }
 
-// aggregate makes the single pass over every row of the dataset.
+// aggregate makes the single pass over every row of the dataset. Deals,
+// leads and invoices are read by one worker per core, each keeping the
+// rows of its own range of owners: every owner's buckets then receive
+// their amounts in row order, so the sums are the same to the last bit
+// whatever the number of cores, and no bucket is written by two workers.
+// The activities, ten times as many and only counted, are read by row
+// range afterwards (they need the open deals).
 func aggregate(ds *crm.Dataset, periods []Period, asOf crm.Day, opt *Options) *cube {
 	owners := ds.Owners.Len()
 	c := newCube(periods, owners)
-	validOwner := func(o crm.ID) bool { return o >= 0 && int(o) < owners }
-
 	stageProb := make([]float64, ds.Stages.Len())
 	for i := range stageProb {
 		stageProb[i] = math.NaN()
@@ -185,33 +183,133 @@ func aggregate(ds *crm.Dataset, periods []Period, asOf crm.Day, opt *Options) *c
 		}
 	}
 
-	// Open deals without a created date cannot be placed in the past: they
-	// join the pipeline on the snapshot day (the last day any deal date
-	// shows), kept aside until that day is known.
-	type undated struct {
-		owner  crm.ID
-		amt, w float64
-		blank  bool
-	}
-	var undatedOpen []undated
-	snapshot := crm.Day(math.MinInt32 + 1)
-	prodFirst := make(map[uint64]crm.Day)
-	// Deals open at the as-of day, for the alerts: by id for the
-	// activities that name them, and their last activity day.
-	openAt := make(map[string]int32)
-	var openList []int32
+	rows := len(ds.Deals) + len(ds.Leads) + len(ds.Invoices)
+	workers := min(runtime.GOMAXPROCS(0), max(rows/grainRows, 1), max(owners, 1))
+	parts := make([]*dealPart, workers)
+	// open marks the deals open at the as-of day (each worker writes only
+	// its owners' deals).
+	open := make([]bool, len(ds.Deals))
 	dealLast := make([]crm.Day, len(ds.Deals))
+	var wg sync.WaitGroup
+	for w := range parts {
+		pt := &dealPart{c: c.view(), lo: crm.ID(w * owners / workers), hi: crm.ID((w + 1) * owners / workers),
+			snapshot: math.MinInt32 + 1, accounts: ds.Accounts.Len()}
+		parts[w] = pt
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pt.deals(ds, stageProb, asOf, open, dealLast)
+			pt.leadsAndInvoices(ds)
+		}()
+	}
+	wg.Wait()
 
+	// Open deals without a created date cannot be placed in the past:
+	// they join the pipeline on the snapshot day (the last day any deal
+	// date shows), after every dated deal of their owner as before.
+	snapshot := crm.Day(math.MinInt32 + 1)
+	for _, pt := range parts {
+		snapshot = max(snapshot, pt.snapshot)
+	}
+	for _, pt := range parts {
+		c.mergeFamilies(pt.c)
+		if snapshot == math.MinInt32+1 {
+			continue
+		}
+		for _, u := range pt.undatedOpen {
+			c.add(u.owner, snapshot, sPipeInN, 1)
+			c.add(u.owner, snapshot, sPipeInAmt, u.amt)
+			c.add(u.owner, snapshot, sPipeInW, u.w)
+			if u.blank {
+				c.add(u.owner, snapshot, sPipeInNoAmt, 1)
+			}
+		}
+	}
+	c.productFirsts(parts, ds.Accounts.Len())
+
+	// The deals open at the as-of day by id, for the activities that
+	// name them (the last row of an id wins).
+	var openList []int32
+	for i, ok := range open {
+		if ok {
+			openList = append(openList, int32(i))
+		}
+	}
+	openAt := make(map[string]int32, len(openList))
+	for _, i := range openList {
+		if id := ds.Deals[i].ID; id != "" {
+			openAt[id] = i
+		}
+	}
+	c.activities(ds, asOf, opt, openAt, openList, dealLast)
+	c.dealAlerts(ds, asOf, opt, openList, dealLast)
+	return c
+}
+
+// Below these many rows per worker, a goroutine costs more than it
+// saves. Variables so that tests can force the parallel paths on small
+// data.
+var (
+	grainRows       = 50_000
+	grainActivities = 100_000
+)
+
+// view returns a cube sharing c's buckets, for a worker that writes only
+// its own owners' cells, with its own family start days.
+func (c *cube) view() *cube {
+	v := *c
+	for i := range v.famStart {
+		v.famStart[i] = math.MaxInt32
+	}
+	return &v
+}
+
+// mergeFamilies takes the earlier family start days of a view.
+func (c *cube) mergeFamilies(v *cube) {
+	for f := range c.famStart {
+		c.famStart[f] = min(c.famStart[f], v.famStart[f])
+	}
+}
+
+// dealPart is one worker's share of the deals, leads and invoices: the
+// rows owned by owners lo..hi-1.
+type dealPart struct {
+	c      *cube
+	lo, hi crm.ID
+
+	accounts    int     // ds.Accounts.Len()
+	snapshot    crm.Day // the last deal date seen
+	undatedOpen []undatedDeal
+	buys        []purchase
+}
+
+type undatedDeal struct {
+	owner  crm.ID
+	amt, w float64
+	blank  bool
+}
+
+// purchase is a won deal's account and product, for the saturation rate.
+type purchase struct {
+	account, product crm.ID
+	day              crm.Day
+}
+
+// deals adds the part's deals to the buckets, marks those open at asOf
+// and records their last activity day known from the deal row.
+func (pt *dealPart) deals(ds *crm.Dataset, stageProb []float64, asOf crm.Day, open []bool, dealLast []crm.Day) {
+	c := pt.c
 	for i := range ds.Deals {
 		d := &ds.Deals[i]
 		o := d.Owner
-		if !validOwner(o) {
+		if o < pt.lo || o >= pt.hi {
 			continue
 		}
 		rate, ok := ds.Rate(d.Currency)
 		if !ok {
 			continue // the sources set such rows aside; never guess a rate
 		}
+		c.owned[o] = true
 		amt, hasAmt := 0.0, crm.Has(d.Amount)
 		if hasAmt {
 			amt = d.Amount * rate
@@ -227,10 +325,11 @@ func aggregate(ds *crm.Dataset, periods []Period, asOf crm.Day, opt *Options) *c
 		if crm.Has(p) {
 			w = amt * p
 		}
-		for _, x := range []crm.Day{d.Created, d.Closed} {
-			if x.Valid() && x > snapshot {
-				snapshot = x
-			}
+		if d.Created.Valid() && d.Created > pt.snapshot {
+			pt.snapshot = d.Created
+		}
+		if d.Closed.Valid() && d.Closed > pt.snapshot {
+			pt.snapshot = d.Closed
 		}
 		c.seen(o, d.Created, famCreated)
 		closed := d.Status != crm.StatusOpen && d.Closed.Valid()
@@ -264,11 +363,8 @@ func aggregate(ds *crm.Dataset, periods []Period, asOf crm.Day, opt *Options) *c
 			}
 			if d.Account >= 0 && d.Closed <= c.lastDay {
 				c.accounts[o] = append(c.accounts[o], accountEntry{d.Account, d.Closed})
-				if d.Product >= 0 {
-					k := uint64(d.Account)<<32 | uint64(uint32(d.Product))
-					if f, ok := prodFirst[k]; !ok || d.Closed < f {
-						prodFirst[k] = d.Closed
-					}
+				if d.Product >= 0 && int(d.Account) < pt.accounts {
+					pt.buys = append(pt.buys, purchase{d.Account, d.Product, d.Closed})
 				}
 			}
 		case d.Status == crm.StatusLost && d.Closed.Valid():
@@ -282,7 +378,7 @@ func aggregate(ds *crm.Dataset, periods []Period, asOf crm.Day, opt *Options) *c
 		switch {
 		case d.Status != crm.StatusOpen && !d.Closed.Valid():
 		case !d.Created.Valid() && d.Status == crm.StatusOpen:
-			undatedOpen = append(undatedOpen, undated{owner: o, amt: amt, w: w, blank: !hasAmt})
+			pt.undatedOpen = append(pt.undatedOpen, undatedDeal{owner: o, amt: amt, w: w, blank: !hasAmt})
 		case d.Created.Valid():
 			c.add(o, d.Created, sPipeInN, 1)
 			c.add(o, d.Created, sPipeInAmt, amt)
@@ -303,31 +399,24 @@ func aggregate(ds *crm.Dataset, periods []Period, asOf crm.Day, opt *Options) *c
 		// Deals open at the as-of day, for the alerts.
 		dealLast[i] = crm.NoDay
 		if (!d.Created.Valid() || d.Created <= asOf) && (d.Status == crm.StatusOpen || (d.Closed.Valid() && d.Closed > asOf)) {
-			openList = append(openList, int32(i))
-			if d.ID != "" {
-				openAt[d.ID] = int32(i)
-			}
+			open[i] = true
 			if d.LastActivity.Valid() && d.LastActivity <= asOf {
 				dealLast[i] = d.LastActivity
 			}
 		}
 	}
-	if snapshot > math.MinInt32+1 {
-		for _, u := range undatedOpen {
-			c.add(u.owner, snapshot, sPipeInN, 1)
-			c.add(u.owner, snapshot, sPipeInAmt, u.amt)
-			c.add(u.owner, snapshot, sPipeInW, u.w)
-			if u.blank {
-				c.add(u.owner, snapshot, sPipeInNoAmt, 1)
-			}
-		}
-	}
+}
 
-	c.activities(ds, asOf, opt, openAt, dealLast)
-
+// leadsAndInvoices adds the part's leads and invoices to the buckets.
+func (pt *dealPart) leadsAndInvoices(ds *crm.Dataset) {
+	c := pt.c
 	for i := range ds.Leads {
 		l := &ds.Leads[i]
-		if !validOwner(l.Owner) || !l.Date.Valid() {
+		if l.Owner < pt.lo || l.Owner >= pt.hi {
+			continue
+		}
+		c.owned[l.Owner] = true
+		if !l.Date.Valid() {
 			continue
 		}
 		c.seen(l.Owner, l.Date, famLeads)
@@ -339,141 +428,64 @@ func aggregate(ds *crm.Dataset, periods []Period, asOf crm.Day, opt *Options) *c
 	}
 	for i := range ds.Invoices {
 		v := &ds.Invoices[i]
+		if v.Owner < pt.lo || v.Owner >= pt.hi {
+			continue
+		}
+		c.owned[v.Owner] = true
 		rate, ok := ds.Rate(v.Currency)
-		if !validOwner(v.Owner) || !v.Date.Valid() || !ok || !crm.Has(v.Amount) {
+		if !v.Date.Valid() || !ok || !crm.Has(v.Amount) {
 			continue
 		}
 		c.seen(v.Owner, v.Date, famInvoices)
 		c.add(v.Owner, v.Date, sInv, v.Amount*rate)
 	}
-
-	// Product first-win days per account, for the saturation rate.
-	c.prodFirst = make([][]crm.Day, ds.Accounts.Len())
-	for k, d := range prodFirst {
-		a := int(k >> 32)
-		if a < len(c.prodFirst) {
-			c.prodFirst[a] = append(c.prodFirst[a], d)
-		}
-	}
-
-	c.dealAlerts(ds, asOf, opt, openList, dealLast)
-	return c
 }
 
-// activities counts the activities and collects their alerts. It is the
-// bulk of the rows, so it runs in one shard per core, each over a slice of
-// the rows with its own buckets, merged in row order afterwards.
-func (c *cube) activities(ds *crm.Dataset, asOf crm.Day, opt *Options, openAt map[string]int32, dealLast []crm.Day) {
-	n := len(ds.Activities)
-	workers := min(runtime.GOMAXPROCS(0), max(n/100_000, 1))
-	shards := make([]*cube, workers)
-	lasts := make([]map[int32]crm.Day, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		sh := c
-		if w > 0 {
-			sh = c.shard()
-		}
-		shards[w] = sh
-		lasts[w] = make(map[int32]crm.Day)
-		lo, hi := w*n/workers, (w+1)*n/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sh.activityRows(ds, lo, ds.Activities[lo:hi], asOf, opt, openAt, lasts[w])
-		}()
-	}
-	wg.Wait()
-	for w, sh := range shards {
-		for di, d := range lasts[w] {
-			if !dealLast[di].Valid() || d > dealLast[di] {
-				dealLast[di] = d
-			}
-		}
-		if w == 0 {
-			continue
-		}
-		for i, v := range sh.actFull {
-			c.actFull[i] += v
-		}
-		if c.toDate {
-			for i, v := range sh.actCut {
-				c.actCut[i] += v
-			}
-		}
-		for o := range c.ownerFirst {
-			c.ownerFirst[o] = min(c.ownerFirst[o], sh.ownerFirst[o])
-			c.alerts[o] = append(c.alerts[o], sh.alerts[o]...)
-		}
-		for f := range c.famStart {
-			c.famStart[f] = min(c.famStart[f], sh.famStart[f])
+// productFirsts keeps, per account, the first win day of each product it
+// bought (from anyone): the purchases grouped by account with a counting
+// sort, then the earliest day of each product of each account.
+func (c *cube) productFirsts(parts []*dealPart, accounts int) {
+	start := make([]int, accounts+1)
+	products := 0
+	for _, pt := range parts {
+		for _, b := range pt.buys {
+			start[b.account+1]++
+			products = max(products, int(b.product)+1)
 		}
 	}
-}
-
-// shard returns a cube sharing c's layout with empty buckets.
-func (c *cube) shard() *cube {
-	sh := *c
-	sh.full, sh.cut = nil, nil // activity shards only count activities
-	sh.actFull = make([]uint32, len(c.actFull))
-	sh.actCut = sh.actFull
-	if c.toDate {
-		sh.actCut = make([]uint32, len(c.actCut))
+	for a := range accounts {
+		start[a+1] += start[a]
 	}
-	sh.ownerFirst = make([]crm.Day, len(c.ownerFirst))
-	for i := range sh.ownerFirst {
-		sh.ownerFirst[i] = math.MaxInt32
+	byAccount := make([]purchase, start[accounts])
+	next := slices.Clone(start[:accounts])
+	for _, pt := range parts {
+		for _, b := range pt.buys {
+			byAccount[next[b.account]] = b
+			next[b.account]++
+		}
 	}
-	for i := range sh.famStart {
-		sh.famStart[i] = math.MaxInt32
-	}
-	sh.alerts = make([][]alertRef, len(c.alerts))
-	return &sh
-}
-
-// activityRows counts activities on the day they were done; planned ones
-// feed the alerts. An export with no done flag nor done date lists logged
-// activities: each counts on its due day.
-func (c *cube) activityRows(ds *crm.Dataset, offset int, rows []crm.Activity, asOf crm.Day, opt *Options, openAt map[string]int32, last map[int32]crm.Day) {
-	doneKnown := ds.HasField(crm.KindActivities, "done") || ds.HasField(crm.KindActivities, "done_at")
-	soon := asOf + crm.Day(opt.DueSoonDays)
-	owners := len(c.ownerFirst)
-	for i := range rows {
-		a := &rows[i]
-		o := a.Owner
-		if o < 0 || int(o) >= owners {
-			continue
-		}
-		var when crm.Day = crm.NoDay
-		done := !doneKnown || a.IsDone()
-		if done {
-			when = a.DoneAt
-			if !when.Valid() {
-				when = a.Due
+	first := make([]crm.Day, products)
+	stamp := make([]int32, products) // account+1 that set first[product]
+	var order []crm.ID
+	days := make([]crm.Day, 0, len(byAccount))
+	c.prodFirst = make([][]crm.Day, accounts)
+	for a := range accounts {
+		order = order[:0]
+		for _, b := range byAccount[start[a]:start[a+1]] {
+			switch {
+			case stamp[b.product] != int32(a+1):
+				stamp[b.product] = int32(a + 1)
+				first[b.product] = b.day
+				order = append(order, b.product)
+			case b.day < first[b.product]:
+				first[b.product] = b.day
 			}
 		}
-		if when.Valid() {
-			c.seen(o, when, famActivities)
-			if int(a.Type) < len(activitySeries) {
-				if s := activitySeries[a.Type]; s >= 0 {
-					c.addAct(o, when, s)
-				}
-			}
-			if a.Deal != "" && when <= asOf {
-				if di, ok := openAt[a.Deal]; ok {
-					if l, ok := last[di]; !ok || when > l {
-						last[di] = when
-					}
-				}
-			}
+		from := len(days)
+		for _, p := range order {
+			days = append(days, first[p])
 		}
-		if doneKnown && !a.IsDone() && a.Due.Valid() && a.Due < soon {
-			al := alertRef{kind: refDueSoon, row: int32(offset + i), date: a.Due, days: int32(a.Due - asOf)}
-			if a.Due < asOf {
-				al.kind, al.days = refOverdue, int32(asOf-a.Due)
-			}
-			c.alerts[o] = append(c.alerts[o], al)
-		}
+		c.prodFirst[a] = days[from:len(days):len(days)]
 	}
 }
 

@@ -113,9 +113,49 @@ func alertOf(ds *crm.Dataset, r alertRef) Alert {
 	return a
 }
 
-// sortAlertRefs orders references like Scope.Alerts promises, reading the
-// rows only to break ties of kind and date.
-func sortAlertRefs(ds *crm.Dataset, refs []alertRef) {
+// sortAlertRefs orders references like Scope.Alerts promises: by kind
+// and date through a sort of packed integer keys (a rep may have
+// thousands of alerts, and a comparison function costs several times
+// more), then runs of equal kind and date by account, subject, deal and
+// row, the only time it reads the rows. keys and tmp are reusable
+// buffers; the grown ones are returned.
+func sortAlertRefs(ds *crm.Dataset, refs []alertRef, keys []uint64, tmp []alertRef) ([]uint64, []alertRef) {
+	const idxBits = 30
+	if len(refs) < 2 {
+		return keys, tmp
+	}
+	if len(refs) >= 1<<idxBits {
+		slices.SortFunc(refs, func(x, y alertRef) int {
+			return cmp.Or(cmp.Compare(x.kind, y.kind), cmp.Compare(x.date, y.date), compareAlertNames(ds, x, y))
+		})
+		return keys, tmp
+	}
+	keys = keys[:0]
+	for i, r := range refs {
+		// kind: 2 bits; date offset to be unsigned: 32 bits; index: 30 bits.
+		keys = append(keys, uint64(r.kind)<<62|uint64(uint32(int64(r.date)+1<<31))<<idxBits|uint64(i))
+	}
+	slices.Sort(keys)
+	tmp = append(tmp[:0], refs...)
+	for i, k := range keys {
+		refs[i] = tmp[k&(1<<idxBits-1)]
+	}
+	for i := 0; i < len(refs); {
+		j := i + 1
+		for j < len(refs) && refs[j].kind == refs[i].kind && refs[j].date == refs[i].date {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(refs[i:j], func(x, y alertRef) int { return compareAlertNames(ds, x, y) })
+		}
+		i = j
+	}
+	return keys, tmp
+}
+
+// compareAlertNames orders two alerts of the same kind and date by
+// account, subject, deal and row.
+func compareAlertNames(ds *crm.Dataset, x, y alertRef) int {
 	names := func(r alertRef) (account, subject, deal string) {
 		if r.kind <= refDueSoon {
 			a := &ds.Activities[r.row]
@@ -124,15 +164,7 @@ func sortAlertRefs(ds *crm.Dataset, refs []alertRef) {
 		d := &ds.Deals[r.row]
 		return ds.Accounts.Name(d.Account), d.ID, d.ID
 	}
-	slices.SortFunc(refs, func(x, y alertRef) int {
-		if c := cmp.Compare(x.kind, y.kind); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(x.date, y.date); c != 0 {
-			return c
-		}
-		xa, xs, xd := names(x)
-		ya, ys, yd := names(y)
-		return cmp.Or(strings.Compare(xa, ya), strings.Compare(xs, ys), strings.Compare(xd, yd), cmp.Compare(x.row, y.row))
-	})
+	xa, xs, xd := names(x)
+	ya, ys, yd := names(y)
+	return cmp.Or(strings.Compare(xa, ya), strings.Compare(xs, ys), strings.Compare(xd, yd), cmp.Compare(x.row, y.row))
 }

@@ -19,22 +19,21 @@ import (
 // 2,000 reps in 200 teams and 10 regions, three years (2015-2017) of
 // 500,000 deals, 5,000,000 activities and 200,000 leads, with a seasonal
 // pattern so that the seasonal machinery has work to do.
-func largeOrg() *crm.Dataset {
-	const (
-		reps       = 2000
-		deals      = 500_000
-		activities = 5_000_000
-		leads      = 200_000
-	)
-	r := rand.New(rand.NewPCG(1, 2))
+func largeOrg() *crm.Dataset { return synthOrg(2000, 500_000, 5_000_000, 200_000, 1) }
+
+// synthOrg builds an organisation like largeOrg's with the given sizes
+// (reps a multiple of 10: ten reps a team, twenty teams a region) and
+// random seed.
+func synthOrg(reps, deals, activities, leads int, seed uint64) *crm.Dataset {
+	r := rand.New(rand.NewPCG(seed, 2))
 	ds := crm.NewDataset()
 	ds.Currency = "EUR"
 	ds.Catalogue = 20
-	for i := range 10 {
+	for i := range max(reps/200, 1) {
 		ds.People = append(ds.People, crm.Person{Name: fmt.Sprintf("Director %d", i), Email: fmt.Sprintf("dir%d@x", i),
 			Role: crm.RoleDirector, Region: fmt.Sprintf("Region %d", i)})
 	}
-	for i := range 200 {
+	for i := range reps / 10 {
 		ds.People = append(ds.People, crm.Person{Name: fmt.Sprintf("Manager %d", i), Email: fmt.Sprintf("mgr%d@x", i),
 			Role: crm.RoleManager, Team: fmt.Sprintf("Team %03d", i), Region: fmt.Sprintf("Region %d", i/20)})
 	}
@@ -45,7 +44,8 @@ func largeOrg() *crm.Dataset {
 			Role: crm.RoleRep, Team: fmt.Sprintf("Team %03d", t), Region: fmt.Sprintf("Region %d", t/20)})
 		owners[i] = ds.Owners.Intern(fmt.Sprintf("Rep %04d", i))
 	}
-	for i := range 20_000 {
+	accounts := max(deals/25, 100)
+	for i := range accounts {
 		ds.Accounts.Intern("Account " + strconv.Itoa(i))
 	}
 	for i := range 20 {
@@ -70,7 +70,7 @@ func largeOrg() *crm.Dataset {
 	ds.Deals = make([]crm.Deal, deals)
 	for i := range ds.Deals {
 		created := seasonalDay()
-		d := crm.Deal{ID: "D" + strconv.Itoa(i), Owner: owners[r.IntN(reps)], Account: crm.ID(r.IntN(20_000)),
+		d := crm.Deal{ID: "D" + strconv.Itoa(i), Owner: owners[r.IntN(reps)], Account: crm.ID(r.IntN(accounts)),
 			Product: crm.ID(r.IntN(20)), Stage: crm.ID(r.IntN(3)), Kind: crm.DealKind(1 + r.IntN(2)),
 			Created: created, Closed: crm.NoDay, ExpectedClose: created + crm.Day(30+r.IntN(90)),
 			Amount: float64(500 + r.IntN(20_000)), Currency: crm.NoID, Margin: math.NaN(),
@@ -92,7 +92,7 @@ func largeOrg() *crm.Dataset {
 	for i := range ds.Activities {
 		due := seasonalDay()
 		a := crm.Activity{Owner: owners[r.IntN(reps)], Type: crm.ActivityType(r.IntN(7)), Due: due, DoneAt: crm.NoDay,
-			Done: crm.TriFalse, Subject: subjects[r.IntN(len(subjects))], Account: crm.ID(r.IntN(20_000))}
+			Done: crm.TriFalse, Subject: subjects[r.IntN(len(subjects))], Account: crm.ID(r.IntN(accounts))}
 		if r.IntN(10) < 9 {
 			a.Done, a.DoneAt = crm.TriTrue, due
 		}

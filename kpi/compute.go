@@ -44,7 +44,7 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 	periods = clipToData(ds, periods, m)
 
 	c := aggregate(ds, periods, asOf, &opt)
-	dir := resolve(ds)
+	dir := resolve(ds, c.owned)
 	ok, why := supported(ds, &opt)
 
 	r := &Result{Period: p, AsOf: asOf, Currency: ds.Currency, Absent: why, index: make(map[scopeRef]*Scope)}
@@ -164,8 +164,11 @@ func (e *engine) run() {
 			}
 		}()
 	}
-	for _, w := range e.work {
-		jobs <- w
+	// The organisation, regions and teams first: they are few and the
+	// longest to compute, and a long job taken last would leave the other
+	// cores idle at the end.
+	for i := len(e.work) - 1; i >= 0; i-- {
+		jobs <- e.work[i]
 	}
 	close(jobs)
 	wg.Wait()
@@ -181,6 +184,9 @@ type scratch struct {
 	accStamp []int32
 	stamp    int32
 	touched  []crm.ID
+
+	alertKeys []uint64
+	alertTmp  []alertRef
 }
 
 func newScratch(e *engine) *scratch {
@@ -207,7 +213,7 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 			run[s] += w.full[b+s]
 		}
 	}
-	sortAlertRefs(e.ds, w.s.alerts)
+	sc.alertKeys, sc.alertTmp = sortAlertRefs(e.ds, w.s.alerts, sc.alertKeys, sc.alertTmp)
 	w.s.Values = make(map[string]*Value, len(e.metrics))
 	var medians, saturation []float64
 	for _, mt := range e.metrics {

@@ -3,8 +3,28 @@ package kpi
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
+
+// parallel calls f(0) .. f(n-1) on as many goroutines as there are
+// cores, handing the indexes out in order.
+func parallel(n int, f func(int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
+				f(k)
+			}
+		}()
+	}
+	wg.Wait()
+}
 
 func addInto(dst, src []float64) {
 	for i, v := range src {
@@ -24,17 +44,6 @@ func (e *engine) buildScopes() {
 			w.cut = make([]float64, n)
 		}
 		return w
-	}
-	add := func(dst, src *scopeWork) {
-		for i, v := range src.full {
-			dst.full[i] += v
-		}
-		if c.toDate {
-			for i, v := range src.cut {
-				dst.cut[i] += v
-			}
-		}
-		dst.first = min(dst.first, src.first)
 	}
 	c.foldActivities()
 	zero := make([]float64, n) // shared, read-only: reps who own no row
@@ -90,14 +99,33 @@ func (e *engine) buildScopes() {
 		regions[g] = newWork(&Scope{Kind: ScopeRegion, Key: g, Name: g})
 	}
 	org := newWork(&Scope{Kind: ScopeOrg, Key: OrgKey, Name: e.opt.OrgName})
-	for i, w := range reps {
+	for i := range reps {
 		mb := dir.members[i]
 		for _, agg := range []*scopeWork{teams[mb.team], regions[mb.region], org} {
-			add(agg, w)
 			agg.members = append(agg.members, i)
 			agg.s.Members = append(agg.s.Members, mb.key)
 		}
 	}
+	// Each team, region and the organisation sums its reps in their
+	// order (so that the sums do not depend on the cores), spread over
+	// the cores: the organisation first, the longest.
+	aggs := []*scopeWork{org}
+	for _, g := range dir.regions {
+		aggs = append(aggs, regions[g])
+	}
+	for _, t := range dir.teams {
+		aggs = append(aggs, teams[t])
+	}
+	parallel(len(aggs), func(k int) {
+		agg := aggs[k]
+		for _, i := range agg.members {
+			addInto(agg.full, reps[i].full)
+			if c.toDate {
+				addInto(agg.cut, reps[i].cut)
+			}
+			agg.first = min(agg.first, reps[i].first)
+		}
+	})
 	// A team's region is its manager's, else its members' when they
 	// share one; a region's teams are those with a member in it.
 	for _, t := range dir.teams {

@@ -66,7 +66,7 @@ type member struct {
 // today's directory (people rows carry no dates).
 type directory struct {
 	members     []member
-	ownerMember []int // by owner id: index in members
+	ownerMember []int // by owner id: index in members, -1 for none
 	teams       []string
 	regions     []string
 	teamManager map[string]int // team name -> person index of its manager
@@ -77,8 +77,11 @@ func normKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 // resolve matches ds.Owners to ds.People by name, email or CRM id (case
 // and surrounding spaces ignored) and builds the rep list: every person
 // with the rep role (or none), every person owning rows, and one entry per
-// owner the directory lacks, in team and region "unassigned".
-func resolve(ds *crm.Dataset) *directory {
+// owner the directory lacks, in team and region "unassigned". A manager or
+// director named as an owner but owning no row (owned[o] false: a source
+// listed them without rows) sells nothing: they are not a rep. owned nil
+// counts every owner as owning rows.
+func resolve(ds *crm.Dataset, owned []bool) *directory {
 	byKey := make(map[string]int, 3*len(ds.People))
 	for i := len(ds.People) - 1; i >= 0; i-- { // the first row wins
 		p := &ds.People[i]
@@ -138,6 +141,10 @@ func resolve(ds *crm.Dataset) *directory {
 	for o, name := range ds.Owners.All() {
 		mi := -1
 		if pi, ok := byKey[normKey(name)]; ok {
+			if r := ds.People[pi].Role; (r == crm.RoleManager || r == crm.RoleDirector) && owned != nil && !owned[o] {
+				d.ownerMember[o] = -1
+				continue
+			}
 			mi = addPerson(pi)
 		} else {
 			d.members = append(d.members, member{key: name, name: name, person: -1, team: Unassigned, region: Unassigned})

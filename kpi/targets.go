@@ -22,7 +22,7 @@ type idCache map[Period]string
 func (c idCache) id(p Period) string {
 	s, ok := c[p]
 	if !ok {
-		s = p.ID()
+		s = p.String()
 		c[p] = s
 	}
 	return s
@@ -119,7 +119,7 @@ func (ti *targetIndex) targetFor(tt *targetTable, p Period, fiscal time.Month, i
 		return math.NaN()
 	}
 	m := tt.byID
-	if v, ok := m[p.String()]; ok {
+	if v, ok := m[ids.id(p)]; ok {
 		return v
 	}
 	if p.Start() < tt.first || p.End() > tt.last {
