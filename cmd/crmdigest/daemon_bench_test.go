@@ -173,6 +173,10 @@ log: {level: warn}
 
 const demoEndName = "2026-11-27"
 
+// benchDataVersion names the cached benchmark data: bump it whenever the
+// demo generator changes what it writes, or a stale cache is measured.
+const benchDataVersion = 2
+
 // benchData generates the workbook once per size and exports its sheets
 // as CSV files beside it.
 func benchData(b *testing.B, reps int) string {
@@ -180,7 +184,7 @@ func benchData(b *testing.B, reps int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := filepath.Join(cache, "crmdigest", fmt.Sprintf("bench-e2e-%d-reps-1y", reps))
+	dir := filepath.Join(cache, "crmdigest", fmt.Sprintf("bench-e2e-%d-reps-1y-v%d", reps, benchDataVersion))
 	book := filepath.Join(dir, "crmdigest-demo-"+demoEndName+".xlsx")
 	csvDir := filepath.Join(dir, "csv-"+demoEndName)
 	if _, err := os.Stat(filepath.Join(csvDir, "targets.csv")); err == nil {
