@@ -2,6 +2,7 @@ package pdfkit
 
 import (
 	"math"
+	"strings"
 
 	"github.com/crmdigest/crmdigest/charts"
 )
@@ -126,6 +127,21 @@ func (d *Doc) KPIRow(kpis []KPI) {
 	p.SetY(y + 17)
 }
 
+// lineDirection reads the direction of the i-th line of a comparison from
+// its sign. A first line without one is words ("no target set"), shown
+// muted; a later line without one continues the line above it.
+func lineDirection(line string, i int, prev Direction) Direction {
+	switch {
+	case strings.HasPrefix(line, Up.Sign()):
+		return Up
+	case strings.HasPrefix(line, Down.Sign()):
+		return Down
+	case i == 0 || strings.HasPrefix(line, Flat.Sign()):
+		return Flat
+	}
+	return prev
+}
+
 func dirColor(dir Direction) [3]int {
 	switch dir {
 	case Up:
@@ -174,12 +190,16 @@ func (d *Doc) BulletRows(rows []BulletRow, f charts.Format) error {
 			}
 		}
 		d.font(false, SizeSmall)
-		d.color(dirColor(r.Direction))
 		cx := sx + sparkW + 1
+		dir := Flat
 		for i, line := range p.SplitText(r.Comparison, cmpW-1) {
 			if i == 2 {
 				break
 			}
+			// Each line is its own comparison (vs target, vs expected):
+			// its sign, not the row's first one, decides its colour.
+			dir = lineDirection(line, i, dir)
+			d.color(dirColor(dir))
 			p.Text(cx, y+3.5+float64(i)*3.3, line)
 		}
 		p.SetY(y + rowH)

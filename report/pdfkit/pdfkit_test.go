@@ -266,3 +266,23 @@ func BenchmarkFonts(b *testing.B) {
 		})
 	}
 }
+
+func TestLineDirection(t *testing.T) {
+	cases := []struct {
+		line string
+		i    int
+		prev Direction
+		want Direction
+	}{
+		{"▼ -33 % vs target", 0, Flat, Down},
+		{"▲ +48 % vs expected", 1, Down, Up},
+		{"no target set", 0, Flat, Flat},
+		{"vs last year €0", 1, Down, Down},
+		{"● 0 % vs last year", 1, Up, Flat},
+	}
+	for _, c := range cases {
+		if got := lineDirection(c.line, c.i, c.prev); got != c.want {
+			t.Errorf("lineDirection(%q, %d, %v) = %v, want %v", c.line, c.i, c.prev, got, c.want)
+		}
+	}
+}
