@@ -228,7 +228,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope) {
 	for _, m := range tableMetrics {
 		if hasMetric(r, m) {
 			metrics = append(metrics, m)
-			w := 0.9
+			w := 1.0
 			switch m {
 			case kpi.PipelineValue:
 				w = 1.6

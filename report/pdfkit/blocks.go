@@ -233,7 +233,7 @@ func (d *Doc) Table(t Table) {
 	p := d.PDF
 	cols := t.Columns
 	if t.Marks != nil {
-		cols = append(append([]Column{}, cols...), Column{Title: t.MarkTitle, Weight: 2})
+		cols = append(append([]Column{}, cols...), Column{Title: t.MarkTitle, Weight: 1.7})
 	}
 	total := 0.0
 	for _, c := range cols {
@@ -244,19 +244,37 @@ func (d *Doc) Table(t Table) {
 		widths[i] = ContentW * c.Weight / total
 	}
 	const rowH = 5.6
+	// A title too long for its column (Spanish and French words are
+	// longer) wraps onto a second line before it is shortened with "…".
+	const headLine = 3.2
 	head := func() {
 		y := p.GetY()
 		d.font(true, SizeSmall)
 		d.color(colMuted)
+		titles := make([][]string, len(cols))
+		n := 1
+		for i, c := range cols {
+			ls := d.wrapWords(c.Title, widths[i]-2.4)
+			if len(ls) > 2 {
+				ls = []string{ls[0], strings.Join(ls[1:], " ")}
+			}
+			titles[i] = ls
+			n = max(n, len(ls))
+		}
+		h := rowH + float64(n-1)*headLine
 		x := Margin
 		for i, c := range cols {
-			d.cell(c.Title, x, y, widths[i], c.Numeric)
+			// Bottom-align, so one-line titles sit on the rule like the others.
+			top := y + float64(n-len(titles[i]))*headLine
+			for j, l := range titles[i] {
+				d.cell(l, x, top+float64(j)*headLine, widths[i], c.Numeric)
+			}
 			x += widths[i]
 		}
 		d.drawColor(colText)
 		p.SetLineWidth(0.3)
-		p.Line(Margin, y+rowH, PageW-Margin, y+rowH)
-		p.SetY(y + rowH + 0.5)
+		p.Line(Margin, y+h, PageW-Margin, y+h)
+		p.SetY(y + h + 0.5)
 	}
 	d.Ensure(3 * rowH)
 	head()
@@ -284,6 +302,24 @@ func (d *Doc) Table(t Table) {
 		p.SetY(y + rowH)
 	}
 	d.Space(3)
+}
+
+// wrapWords breaks s into lines of at most w at spaces only: a word is
+// never cut in two (fpdf's SplitText would), a word wider than w keeps its
+// line and is shortened by cell.
+func (d *Doc) wrapWords(s string, w float64) []string {
+	var lines []string
+	for _, word := range strings.Fields(s) {
+		if n := len(lines); n > 0 && d.PDF.GetStringWidth(lines[n-1]+" "+word) <= w {
+			lines[n-1] += " " + word
+			continue
+		}
+		lines = append(lines, word)
+	}
+	if len(lines) == 0 {
+		lines = []string{""}
+	}
+	return lines
 }
 
 // cell writes s in a column at (x, y) of width w, right-aligned when num.
