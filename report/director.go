@@ -475,7 +475,7 @@ func (b *builder) readings(r *kpi.Result, sc *kpi.Scope, teams []*kpi.Scope) {
 				}
 				dev := b.loc.SignedPercent(rd.Deviation, 0)
 				items = append(items, b.t("%s — %s: structural, %s vs expected; beyond the seasonal range in %s.",
-					names[k], strings.ToLower(b.metricLabel(rd.Metric)), dev, joinList(months)))
+					names[k], strings.ToLower(b.metricLabel(rd.Metric)), dev, strings.Join(months, ", ")))
 			case "cyclical":
 				assessed = true
 				seasonal[rd.Metric] = append(seasonal[rd.Metric], names[k])
@@ -490,7 +490,7 @@ func (b *builder) readings(r *kpi.Result, sc *kpi.Scope, teams []*kpi.Scope) {
 	}
 	for _, m := range readingMetrics {
 		if len(seasonal[m]) > 0 {
-			b.paragraph(b.t("Within the seasonal range or a one-off (%s): %s.", strings.ToLower(b.metricLabel(m)), joinList(seasonal[m])), true)
+			b.paragraph(b.t("Within the seasonal range or a one-off (%s): %s.", strings.ToLower(b.metricLabel(m)), strings.Join(seasonal[m], ", ")), true)
 		}
 	}
 	if !assessed {

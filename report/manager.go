@@ -3,6 +3,7 @@ package report
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/kpi"
@@ -194,17 +195,17 @@ func (b *builder) managerHeadline(r *kpi.Result, ts *kpi.Scope) string {
 	}
 	switch tf.Diagnosis {
 	case kpi.DiagnosisGeneral:
-		h += " " + b.t("General slowdown: %d of %d reps below their %s (%s).", len(below), counted, against, joinList(below))
+		h += " " + b.t("General slowdown: %d of %d reps below their %s (%s).", len(below), counted, against, strings.Join(below, ", "))
 	case kpi.DiagnosisIndividual:
 		named := names(tf.Named)
 		if len(named) > 0 {
-			h += " " + b.t("Individual shortfall: %s far below the rest of the team.", joinList(named))
+			h += " " + b.t("Individual shortfall: %s far below the rest of the team.", strings.Join(named, ", "))
 		}
 	case kpi.DiagnosisMixed:
 		if tf.Against == "baseline" {
-			h += " " + b.t("Below the usual level, without a single pattern: %s below their own.", joinList(below))
+			h += " " + b.t("Below the usual level, without a single pattern: %s below their own.", strings.Join(below, ", "))
 		} else {
-			h += " " + b.t("Below target, without a single pattern: %s below their own.", joinList(below))
+			h += " " + b.t("Below target, without a single pattern: %s below their own.", strings.Join(below, ", "))
 		}
 	case kpi.DiagnosisNone:
 		if tf.Against == "baseline" {
@@ -269,19 +270,8 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope) {
 	}
 	b.add(Block{Table: t})
 	if len(notes) > 0 {
-		b.paragraph(b.t("Marked: more than two robust deviations from the team's median.")+" "+joinSentences(notes), true)
+		b.paragraph(b.t("Marked: more than two robust deviations from the team's median.")+" "+strings.Join(notes, " "), true)
 	}
-}
-
-func joinSentences(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += " "
-		}
-		out += x
-	}
-	return out
 }
 
 // shortLabel is a metric's column title.
@@ -320,7 +310,7 @@ func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, strin
 	mark, note := "", ""
 	if len(low) > 0 {
 		mark = "▼ " + b.t("far below")
-		note = b.t("%s: far below on %s.", sc.Name, joinList(low))
+		note = b.t("%s: far below on %s.", sc.Name, strings.Join(low, ", "))
 	}
 	if len(high) > 0 {
 		if mark != "" {
@@ -330,7 +320,7 @@ func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, strin
 		if note != "" {
 			note += " "
 		}
-		note += b.t("%s: far above on %s.", sc.Name, joinList(high))
+		note += b.t("%s: far above on %s.", sc.Name, strings.Join(high, ", "))
 	}
 	return mark, note
 }

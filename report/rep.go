@@ -94,7 +94,7 @@ func (b *builder) rep() {
 	case !hasMetric(res, kpi.Calls):
 		b.paragraph(b.t("No activity data in this export: calls, visits, demos and proposals cannot be shown."), true)
 	case len(missing) > 0:
-		b.paragraph(b.t("Not in this export: %s.", joinList(missing)), true)
+		b.paragraph(b.t("Not in this export: %s.", strings.Join(missing, ", ")), true)
 	}
 
 	b.todo(sc)
@@ -122,17 +122,6 @@ func (b *builder) absentWhy(r *kpi.Result, name string) string {
 		return b.t("no targets set")
 	}
 	return b.t("not in this export")
-}
-
-func joinList(items []string) string {
-	out := ""
-	for i, s := range items {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
 }
 
 func (b *builder) repHeadline(won *kpi.Value, overdue int) string {
