@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,10 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crmdigest/crmdigest/config"
 	"github.com/crmdigest/crmdigest/daemon"
 	"github.com/crmdigest/crmdigest/internal/mailpittest"
-	"github.com/crmdigest/crmdigest/pipeline"
 )
 
 // The daemon's end-to-end tests run the real binary (crmdigestBinary)
@@ -106,20 +103,7 @@ log: {format: text, level: info}
 // each zone's recipients' addresses.
 func recipientsByZone(t *testing.T, cfgPath string) map[string][]string {
 	t.Helper()
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := pipeline.New(cfg, pipeline.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := p.Reload(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, _ := p.Schedule(daemonSched)
-	people, _ := p.Recipients(ds, s)
+	_, s, people := selectRecipients(t, cfgPath, daemonSched)
 	out := map[string][]string{}
 	for _, person := range people {
 		z := s.RecipientZone(person)

@@ -22,9 +22,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/crmdigest/crmdigest/config"
+	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/internal/mailpittest"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/crmdigest/crmdigest/pipeline"
+	"github.com/crmdigest/crmdigest/schedule"
 )
 
 // The end-to-end tests pin the clock to Monday 2026-11-30 07:00 in Paris and
@@ -153,6 +155,21 @@ type expected struct {
 
 func expect(t *testing.T, cfgPath string) *expected {
 	t.Helper()
+	p, _, people := selectRecipients(t, cfgPath, e2eSched)
+	e := &expected{pipe: p}
+	for _, person := range people {
+		e.recipients = append(e.recipients, person.Key())
+	}
+	if len(e.recipients) == 0 {
+		t.Fatal("the demo directory has no reps")
+	}
+	return e
+}
+
+// selectRecipients is what the pipeline itself selects for a schedule of
+// the config at cfgPath.
+func selectRecipients(t *testing.T, cfgPath, sched string) (*pipeline.Pipeline, *schedule.Schedule, []crm.Person) {
+	t.Helper()
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
@@ -165,16 +182,12 @@ func expect(t *testing.T, cfgPath string) *expected {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := p.Schedule(e2eSched)
+	s, ok := p.Schedule(sched)
+	if !ok {
+		t.Fatalf("no schedule %q in %s", sched, cfgPath)
+	}
 	people, _ := p.Recipients(ds, s)
-	e := &expected{pipe: p}
-	for _, person := range people {
-		e.recipients = append(e.recipients, person.Key())
-	}
-	if len(e.recipients) == 0 {
-		t.Fatal("the demo directory has no reps")
-	}
-	return e
+	return p, s, people
 }
 
 // bodies are the text and HTML alternatives of a message.
