@@ -248,6 +248,22 @@ func (b *builder) compare(actual, refv float64, r ref, name string) (string, Dir
 }
 
 // targetCmp compares a value with its target, or says there is none.
+// kpiVs is a figure with its comparison to one reference (previous
+// period, last year), or words when there is no figure or no reference.
+func (b *builder) kpiVs(v *kpi.Value, name string, refOf func(*kpi.Value) float64, r ref) KPI {
+	k := KPI{Label: b.metricLabel(name), Dir: Flat}
+	if v == nil || !crm.Has(v.Value) {
+		k.Value, k.Comparison = b.loc.NotAvailable(), b.t("no data")
+		return k
+	}
+	k.Value = b.value(name, v.Value)
+	k.Comparison, k.Dir = b.compare(v.Value, refOf(v), r, name)
+	if k.Comparison == "" {
+		k.Comparison = b.t("no history yet")
+	}
+	return k
+}
+
 func (b *builder) targetCmp(v *kpi.Value, name string) (string, Dir) {
 	if v == nil {
 		return b.t("no data"), Flat

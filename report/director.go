@@ -57,18 +57,7 @@ func (b *builder) director() {
 				if !hasMetric(s.ytd, m) {
 					continue
 				}
-				v := ys.Values[m]
-				k := KPI{Label: b.metricLabel(m), Dir: Flat}
-				if v == nil || !crm.Has(v.Value) {
-					k.Value, k.Comparison = b.loc.NotAvailable(), b.t("no data")
-				} else {
-					k.Value = b.value(m, v.Value)
-					k.Comparison, k.Dir = b.compare(v.Value, v.YearAgo, refLastYear, m)
-					if k.Comparison == "" {
-						k.Comparison = b.t("no history yet")
-					}
-				}
-				kpis = append(kpis, k)
+				kpis = append(kpis, b.kpiVs(ys.Values[m], m, func(v *kpi.Value) float64 { return v.YearAgo }, refLastYear))
 			}
 			b.add(Block{KPIs: kpis})
 			if v := ys.Values[kpi.WonRevenue]; v != nil {

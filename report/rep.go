@@ -343,18 +343,7 @@ func (b *builder) pipeline(sc *kpi.Scope) {
 		if !hasMetric(res, name) {
 			continue
 		}
-		v := sc.Values[name]
-		k := KPI{Label: b.metricLabel(name), Dir: Flat}
-		if v == nil || !crm.Has(v.Value) {
-			k.Value, k.Comparison = b.loc.NotAvailable(), b.t("no data")
-		} else {
-			k.Value = b.value(name, v.Value)
-			k.Comparison, k.Dir = b.compare(v.Value, v.Previous, refPrevious, name)
-			if k.Comparison == "" {
-				k.Comparison = b.t("no history yet")
-			}
-		}
-		kpis = append(kpis, k)
+		kpis = append(kpis, b.kpiVs(sc.Values[name], name, func(v *kpi.Value) float64 { return v.Previous }, refPrevious))
 	}
 	b.add(Block{KPIs: kpis})
 	stages, amounts, counts := b.s.stagePipeline(b.p)
