@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/crmdigest/crmdigest/internal/clock"
 )
 
-// Clock is the daemon's idea of the time. The real clock is time.Now; a
+// Clock is the daemon's idea of the time. The real clock is clock.Now; a
 // fake one starts at a chosen instant and may run faster than real time,
 // which is how the tests make a Monday 07:00 firing happen in a few
 // seconds. Every part of one daemon process (the loop, the pipeline's
@@ -27,7 +29,7 @@ func FakeClock(start time.Time, speed float64) *Clock {
 	if speed <= 0 {
 		speed = 1
 	}
-	return &Clock{start: start, origin: time.Now(), speed: speed}
+	return &Clock{start: start, origin: clock.Now(), speed: speed}
 }
 
 // Environment variables of the testing hook: CRMDIGEST_FAKE_NOW is the
@@ -65,9 +67,9 @@ func (c *Clock) Fake() bool { return !c.start.IsZero() }
 // Now is the clock's current time.
 func (c *Clock) Now() time.Time {
 	if c.start.IsZero() {
-		return time.Now()
+		return clock.Now()
 	}
-	elapsed := time.Since(c.origin)
+	elapsed := clock.Since(c.origin)
 	return c.start.Add(time.Duration(float64(elapsed) * c.speed))
 }
 

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/crmdigest/crmdigest/internal/clock"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/crmdigest/crmdigest/schedule"
 )
@@ -150,7 +151,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if n := d.Next(); !n.At.IsZero() {
 		d.log.Info("waiting for the next firing", "schedule", n.Schedule, "zone", n.Zone, "at", n.At)
 	}
-	lastProgress := time.Now()
+	lastProgress := clock.Now()
 	for {
 		if err := d.clk.Sleep(ctx, d.wake(), d.opts.MaxSleep); err != nil {
 			return nil // stopped
@@ -165,9 +166,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 			}
 		}
 		d.publish()
-		if time.Since(lastProgress) >= d.opts.Progress {
+		if clock.Since(lastProgress) >= d.opts.Progress {
 			d.progress()
-			lastProgress = time.Now()
+			lastProgress = clock.Now()
 		}
 	}
 }

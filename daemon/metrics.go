@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/internal/clock"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -186,7 +187,7 @@ type meteredDeliverer struct {
 }
 
 func (w *meteredDeliverer) Deliver(ctx context.Context, d jobs.Delivery, h jobs.Hooks) (jobs.Receipt, error) {
-	start := time.Now()
+	start := clock.Now()
 	rc, err := w.next.Deliver(ctx, d, h)
 	outcome := deliveryOutcome(d, err)
 	switch outcome {
@@ -196,7 +197,7 @@ func (w *meteredDeliverer) Deliver(ctx context.Context, d jobs.Delivery, h jobs.
 		w.m.failed.Add(1)
 	}
 	w.m.deliveries.WithLabelValues(d.Schedule, outcome).Inc()
-	w.m.deliveryDuration.WithLabelValues(d.Schedule).Observe(time.Since(start).Seconds())
+	w.m.deliveryDuration.WithLabelValues(d.Schedule).Observe(clock.Since(start).Seconds())
 	return rc, err
 }
 
@@ -233,9 +234,9 @@ type meteredPlanner struct {
 }
 
 func (w *meteredPlanner) Plan(ctx context.Context, f jobs.Firing) (jobs.Plan, error) {
-	start := time.Now()
+	start := clock.Now()
 	p, err := w.next.Plan(ctx, f)
-	w.m.planDuration.WithLabelValues(f.Schedule).Observe(time.Since(start).Seconds())
+	w.m.planDuration.WithLabelValues(f.Schedule).Observe(clock.Since(start).Seconds())
 	if w.sources != nil {
 		w.m.ObserveSources(w.sources())
 	}

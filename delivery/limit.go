@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/crmdigest/crmdigest/internal/clock"
 )
 
 // Limiter caps how fast and how many at once messages reach the transport
@@ -46,14 +48,14 @@ func (l *Limiter) Send(ctx context.Context, m *Message) error {
 	}
 	if l.interval > 0 {
 		l.mu.Lock()
-		now := time.Now()
+		now := clock.Now()
 		at := l.nextAt
 		if at.Before(now) {
 			at = now
 		}
 		l.nextAt = at.Add(l.interval)
 		l.mu.Unlock()
-		if wait := time.Until(at); wait > 0 {
+		if wait := clock.Until(at); wait > 0 {
 			t := time.NewTimer(wait)
 			select {
 			case <-t.C:

@@ -14,6 +14,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/crmdigest/crmdigest/internal/clock"
 	"github.com/crmdigest/crmdigest/templates"
 )
 
@@ -47,7 +48,7 @@ type Spec struct {
 type Builder struct {
 	FromName    string
 	FromAddress string
-	// Now gives the Date header; nil means time.Now.
+	// Now gives the Date header; nil means clock.Now.
 	Now func() time.Time
 	// RedirectTo, when not empty, sends every message to this address
 	// instead of its recipient (preview mode, --redirect-to). Such messages
@@ -190,7 +191,7 @@ func (b *Builder) Build(s Spec) (*Message, error) {
 	if s.ChartCID != "" && !cidPattern.MatchString(s.ChartCID) {
 		return nil, fmt.Errorf("build message: chart content id %q has characters outside [A-Za-z0-9._@-]", s.ChartCID)
 	}
-	now := time.Now
+	now := clock.Now
 	if b.Now != nil {
 		now = b.Now
 	}
@@ -273,7 +274,7 @@ func (b *Builder) BuildNotice(to, subject, text, key string) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now
+	now := clock.Now
 	if b.Now != nil {
 		now = b.Now
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/wneessen/go-mail/smtp"
+
+	"github.com/crmdigest/crmdigest/internal/clock"
 )
 
 // TLS modes of SMTPConfig.TLS.
@@ -164,7 +166,7 @@ func (s *SMTP) Send(ctx context.Context, m *Message) (err error) {
 		err = se
 	}()
 
-	deadline := time.Now().Add(s.cfg.Timeout)
+	deadline := clock.Wall().Add(s.cfg.Timeout) // net deadlines follow the system clock
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}

@@ -32,6 +32,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/crmdigest/crmdigest/internal/clock"
 )
 
 // InDoubtPolicy says what to do with a message whose sending was interrupted
@@ -100,7 +102,7 @@ type Options struct {
 	// hear about it. It runs on a worker goroutine: keep it short.
 	OnRunFinished func(context.Context, RunSummary)
 
-	// Now is the clock (default time.Now).
+	// Now is the clock (default clock.Now).
 	Now func() time.Time
 }
 
@@ -115,7 +117,7 @@ func (o *Options) setDefaults() {
 	o.RescueAfter = cmp.Or(o.RescueAfter, 5*time.Minute)
 	o.PollInterval = cmp.Or(o.PollInterval, time.Second)
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = clock.Now
 	}
 }
 
@@ -350,7 +352,7 @@ func (s *Store) riverConfig(schema string) *river.Config {
 		MaxAttempts:          o.MaxAttempts,
 		JobTimeout:           o.JobTimeout,
 		RescueStuckJobsAfter: o.RescueAfter,
-		RetryPolicy:          &backoff{base: o.RetryBase, max: o.RetryMax, now: o.Now},
+		RetryPolicy:          &backoff{base: o.RetryBase, max: o.RetryMax, now: clock.Wall}, // River schedules by the system clock
 		FetchPollInterval:    o.PollInterval,
 		// River waits FetchCooldown between fetches; its default (100ms)
 		// would cap a single worker at ten deliveries a second.

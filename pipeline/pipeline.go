@@ -18,6 +18,7 @@ import (
 	"github.com/crmdigest/crmdigest/config"
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/delivery"
+	"github.com/crmdigest/crmdigest/internal/clock"
 	"github.com/crmdigest/crmdigest/report"
 	"github.com/crmdigest/crmdigest/schedule"
 	"github.com/crmdigest/crmdigest/sources"
@@ -42,7 +43,7 @@ type Pipeline struct {
 
 // Options are the parts a caller may swap.
 type Options struct {
-	// Now is the clock; nil means the config's pinned clock, else time.Now.
+	// Now is the clock; nil means the config's pinned clock, else clock.Now.
 	Now func() time.Time
 	// Transport replaces the one config.yaml describes (tests inject faults).
 	Transport delivery.Transport
@@ -80,7 +81,7 @@ func New(cfg *config.Config, opts Options) (*Pipeline, error) {
 		p.log = slog.New(slog.DiscardHandler)
 	}
 	if p.now == nil {
-		p.now = time.Now
+		p.now = clock.Now
 		if !cfg.Organisation.Now.IsZero() {
 			pinned := cfg.Organisation.Now
 			p.now = func() time.Time { return pinned }

@@ -69,7 +69,17 @@ var mavenDataset = sync.OnceValues(func() (*crm.Dataset, error) {
 		return nil, err
 	}
 	now := time.Date(2018, time.January, 1, 8, 0, 0, 0, ny)
-	return sources.Load(context.Background(), specs, sources.Options{Location: ny, Currency: "USD", Now: func() time.Time { return now }})
+	ds, err := sources.Load(context.Background(), specs, sources.Options{Location: ny, Currency: "USD", Now: func() time.Time { return now }})
+	if err != nil {
+		return nil, err
+	}
+	// The files carry no export date, so the digest shows their
+	// modification time, which a checkout sets to the day of the clone:
+	// pin it, as if the files were exported on the morning of the as-of day.
+	for i := range ds.Quality {
+		ds.Quality[i].ModTime = mavenFileTime
+	}
+	return ds, nil
 })
 
 func maven(t testing.TB) *crm.Dataset {
@@ -84,6 +94,8 @@ func maven(t testing.TB) *crm.Dataset {
 var (
 	mavenAsOf = crm.DayFromDate(2018, time.January, 1)
 	mavenNow  = time.Date(2018, time.January, 1, 13, 0, 0, 0, time.UTC)
+	// mavenFileTime is the pinned modification time of the Maven files.
+	mavenFileTime = time.Date(2018, time.January, 1, 11, 30, 0, 0, time.UTC)
 )
 
 // pdfText extracts the text of a PDF with pdftotext, skipping the test

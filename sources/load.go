@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/internal/clock"
 )
 
 // Options are what Load needs from the rest of the configuration.
@@ -24,7 +25,7 @@ type Options struct {
 	// counted); 0 means 100.
 	MaxProblems int
 	// Now is the clock for the "far in the future" warnings; nil means
-	// time.Now.
+	// clock.Now.
 	Now func() time.Time
 }
 
@@ -79,7 +80,7 @@ func Load(ctx context.Context, specs []Spec, opts Options) (*crm.Dataset, error)
 	if opts.MaxProblems <= 0 {
 		opts.MaxProblems = 100
 	}
-	now := time.Now
+	now := clock.Now
 	if opts.Now != nil {
 		now = opts.Now
 	}

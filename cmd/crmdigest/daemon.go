@@ -13,6 +13,7 @@ import (
 	"github.com/crmdigest/crmdigest/config"
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/daemon"
+	"github.com/crmdigest/crmdigest/internal/clock"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/crmdigest/crmdigest/pipeline"
 	"github.com/crmdigest/crmdigest/sources"
@@ -170,14 +171,14 @@ func startDaemon(ctx context.Context, cfg *config.Config, log *slog.Logger, cloc
 func (p *daemonProc) run(ctx context.Context) error {
 	err := p.loop.Run(ctx)
 	p.http.Stopping()
-	start := time.Now()
+	start := clock.Now()
 	if serr := p.stopStore(ctx); serr != nil && err == nil {
 		err = serr
 	}
 	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	_ = p.http.Shutdown(hctx)
-	p.log.Info("daemon stopped", "drained_in", time.Since(start).Round(time.Millisecond))
+	p.log.Info("daemon stopped", "drained_in", clock.Since(start).Round(time.Millisecond))
 	return err
 }
 

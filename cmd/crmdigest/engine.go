@@ -12,6 +12,7 @@ import (
 
 	"github.com/crmdigest/crmdigest/config"
 	"github.com/crmdigest/crmdigest/delivery"
+	"github.com/crmdigest/crmdigest/internal/clock"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/crmdigest/crmdigest/pipeline"
 )
@@ -149,7 +150,7 @@ func (t slowTransport) Send(ctx context.Context, m *delivery.Message) error {
 // job should not fill up with carriage returns).
 func (e *engine) wait(ctx context.Context, w io.Writer, ids []int64, total int) ([]jobs.RunSummary, error) {
 	tty := isTerminal(w)
-	start := time.Now()
+	start := clock.Now()
 	last := start
 	lastDone := -1
 	for {
@@ -179,10 +180,10 @@ func (e *engine) wait(ctx context.Context, w io.Writer, ids []int64, total int) 
 			if over {
 				fmt.Fprintln(w)
 			}
-		case total > 0 && !over && done != lastDone && time.Since(last) >= 5*time.Second:
-			el := time.Since(start).Seconds()
+		case total > 0 && !over && done != lastDone && clock.Since(last) >= 5*time.Second:
+			el := clock.Since(start).Seconds()
 			fmt.Fprintf(w, "progress: %d of %d recipients done (%s), %.1f/s\n", done, total, progressCounts(c), float64(done)/el)
-			last, lastDone = time.Now(), done
+			last, lastDone = clock.Now(), done
 		}
 		if over {
 			return sums, nil

@@ -12,6 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/crmdigest/crmdigest/internal/clock"
 )
 
 func main() {
@@ -62,6 +65,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
+			m.warnTestClock()
 			return c.run(ctx, m, args[1:])
 		}
 	}
@@ -75,6 +79,18 @@ func (m *Main) usage() {
 		fmt.Fprintf(m.Stderr, "  %-8s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(m.Stderr, "\nrun 'crmdigest <command> -h' for the flags of a command")
+}
+
+// warnTestClock says on stderr when the test-only clock shift is set (or
+// set wrongly), so that a moved clock is never mistaken for the real one.
+func (m *Main) warnTestClock() {
+	if err := clock.ShiftError(); err != nil {
+		fmt.Fprintln(m.Stderr, "crmdigest: warning: test hook:", err)
+	}
+	if d := clock.Shift(); d != 0 {
+		fmt.Fprintf(m.Stderr, "crmdigest: warning: test hook: %s=%s moves the clock to %s\n",
+			clock.ShiftEnv, d, clock.Now().UTC().Format(time.RFC3339))
+	}
 }
 
 // usageError is a mistake in the command line: exit status 2.

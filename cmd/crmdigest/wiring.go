@@ -7,6 +7,7 @@ import (
 
 	"github.com/crmdigest/crmdigest/config"
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/internal/clock"
 	"github.com/crmdigest/crmdigest/sources"
 )
 
@@ -28,7 +29,7 @@ func (e *env) now() time.Time {
 	if !e.cfg.Organisation.Now.IsZero() {
 		return e.cfg.Organisation.Now
 	}
-	return time.Now()
+	return clock.Now()
 }
 
 // load reads every source. A *sources.FatalError comes back with the

@@ -9,6 +9,7 @@
 package clock
 
 import (
+	"fmt"
 	"os"
 	"time"
 )
@@ -16,15 +17,25 @@ import (
 // ShiftEnv names the test-only variable that moves the clock.
 const ShiftEnv = "CRMDIGEST_TEST_CLOCK_SHIFT"
 
-var shift time.Duration
+var (
+	shift    time.Duration
+	shiftErr error
+)
 
 func init() {
-	if v := os.Getenv(ShiftEnv); v != "" {
-		d, err := time.ParseDuration(v)
-		if err == nil {
-			shift = d
-		}
+	shift, shiftErr = parseShift(os.Getenv(ShiftEnv))
+}
+
+// parseShift reads the variable's value; empty means no shift.
+func parseShift(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
 	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q is not a Go duration such as 8760h: clock not moved", ShiftEnv, v)
+	}
+	return d, nil
 }
 
 // Now is time.Now moved by the test-only shift, if any.
@@ -38,6 +49,18 @@ func Now() time.Time {
 // Since is the time elapsed since t by this clock.
 func Since(t time.Time) time.Duration { return Now().Sub(t) }
 
+// Until is the time left until t by this clock.
+func Until(t time.Time) time.Duration { return t.Sub(Now()) }
+
+// Wall is the system's time, never shifted. It is only for instants that
+// something outside crmdigest compares with the system clock: network
+// deadlines (net.Conn.SetDeadline) and the times handed to River, which
+// schedules jobs by its own clock. Everything else reads Now.
+func Wall() time.Time { return time.Now() }
+
 // Shift is the test-only shift in force (0 normally), so that a command can
 // warn when it runs on a moved clock.
 func Shift() time.Duration { return shift }
+
+// ShiftError is why CRMDIGEST_TEST_CLOCK_SHIFT was ignored, or nil.
+func ShiftError() error { return shiftErr }
