@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -175,6 +176,7 @@ func TestLimiterCapsConcurrencyAndRate(t *testing.T) {
 	ct := &countingTransport{}
 	l := NewLimiter(ct, 1200, 2) // one send every 50ms, two at once
 	m := buildTest(t)
+	t0 := time.Now()
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Add(1)
@@ -184,10 +186,18 @@ func TestLimiterCapsConcurrencyAndRate(t *testing.T) {
 	if ct.maxAct > 2 {
 		t.Errorf("%d sends at once, cap 2", ct.maxAct)
 	}
-	for i := 1; i < len(ct.starts); i++ {
-		if gap := ct.starts[i].Sub(ct.starts[i-1]); gap < 45*time.Millisecond {
-			t.Errorf("sends %d and %d only %v apart, want >= 50ms", i-1, i, gap)
+	// The limiter gives the sends the slots t0, t0+50ms, t0+100ms... or
+	// later ones, and a timer never fires early: the k-th send to start
+	// cannot start before t0+k*50ms. (Gaps between two sends may be
+	// shorter when the first of them woke up late on a busy machine.)
+	slices.SortFunc(ct.starts, time.Time.Compare)
+	for k, at := range ct.starts {
+		if early := t0.Add(time.Duration(k) * 50 * time.Millisecond).Sub(at); early > 0 {
+			t.Errorf("send %d started %v before its slot at t0+%dms", k, early, k*50)
 		}
+	}
+	if len(ct.starts) != 8 {
+		t.Errorf("%d sends reached the transport, want 8", len(ct.starts))
 	}
 
 	// A waiting send gives up when its context ends.
