@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -194,6 +195,7 @@ func Parse(data []byte, dir string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	// yaml's own strict decoding stays as a backstop behind checkKeys.
 	dec := yaml.NewDecoder(bytes.NewReader(expanded))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil && err != io.EOF {
@@ -210,7 +212,8 @@ func Parse(data []byte, dir string) (*Config, error) {
 // expandEnv replaces ${VAR} in the document's values (not its comments or
 // keys) with the environment's value. A variable that is not set is an
 // error: a secret silently empty would only fail later, at the SMTP server,
-// with a less useful message.
+// with a less useful message. The expanded document is then checked
+// against the Config type (checkKeys), so that errors name keys by path.
 func expandEnv(data []byte) ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -241,6 +244,9 @@ func expandEnv(data []byte) ([]byte, error) {
 	walk(&doc)
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("environment variable %s is not set", strings.Join(missing, ", "))
+	}
+	if err := checkKeys(&doc, reflect.TypeFor[Config](), ""); err != nil {
+		return nil, err
 	}
 	return yaml.Marshal(&doc)
 }

@@ -43,21 +43,27 @@ func TestLoadGood(t *testing.T) {
 // Each bad fixture must fail, naming the field at fault.
 func TestLoadBad(t *testing.T) {
 	want := map[string]string{
-		"unknown-key":   "field colour not found",
-		"bad-timezone":  "organisation.timezone",
-		"bad-currency":  "organisation.currency",
-		"no-sources":    "sources: at least one source",
-		"dup-source":    "sources[1].name",
-		"bad-transport": "delivery.transport",
-		"insecure-smtp": "delivery.smtp.tls",
-		"bad-cron":      "schedules[0].cron",
-		"bad-period":    "schedules[0].period",
-		"bad-report":    "schedules[0].report",
-		"bad-store":     "store",
-		"bad-duration":  "line 3: cannot unmarshal !!str `soon` into time.Duration",
-		"bad-rate":      "organisation.rates.USD",
-		"bad-clock":     "organisation.clock",
-		"unset-env":     "CRMDIGEST_SURELY_UNSET_VARIABLE is not set",
+		"unknown-key":          "colour: unknown key (line 3)",
+		"unknown-key-schedule": "schedules[0].timezon: unknown key (line 8)",
+		"unknown-key-smtp":     "delivery.smtp.hots: unknown key (line 6)",
+		"unknown-key-source":   "sources[1].colums: unknown key (line 8)",
+		"duration-no-unit":     `daemon.stop_timeout: "30": a duration needs a unit, such as 6h, 90m or 30s`,
+		"bad-port":             `delivery.smtp.port: "submission": expected a whole number`,
+		"negative-lateness":    `daemon.max_lateness: "-1h0m0s": expected 0 (no catch-up) or a positive duration such as 6h`,
+		"bad-timezone":         "organisation.timezone",
+		"bad-currency":         "organisation.currency",
+		"no-sources":           "sources: at least one source",
+		"dup-source":           "sources[1].name",
+		"bad-transport":        "delivery.transport",
+		"insecure-smtp":        "delivery.smtp.tls",
+		"bad-cron":             "schedules[0].cron",
+		"bad-period":           "schedules[0].period",
+		"bad-report":           "schedules[0].report",
+		"bad-store":            "store",
+		"bad-duration":         `daemon.max_lateness: "soon": not a duration such as 6h, 90m or 30s`,
+		"bad-rate":             "organisation.rates.USD",
+		"bad-clock":            "organisation.clock",
+		"unset-env":            "CRMDIGEST_SURELY_UNSET_VARIABLE is not set",
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(want) {
@@ -76,7 +82,30 @@ func TestLoadBad(t *testing.T) {
 			if strings.Contains(err.Error(), "secret") {
 				t.Errorf("error leaks a secret: %q", err)
 			}
+			// Errors speak of the file, not of Go: no type names, no
+			// decoder jargon.
+			for _, jargon := range []string{"config.", "time.Duration", "unmarshal", "not found in type", "!!"} {
+				if strings.Contains(err.Error(), jargon) {
+					t.Errorf("error %q speaks Go (%q)", err, jargon)
+				}
+			}
 		})
+	}
+}
+
+// TestMaxLatenessZero proves that max_lateness: 0 (as docs/SCHEDULES.md
+// writes it) and 0s both load, as zero: catch-up off.
+func TestMaxLatenessZero(t *testing.T) {
+	for _, v := range []string{"0", "0s", "0h", "'0'"} {
+		doc := "sources: [{name: d, kind: deals, path: d.csv}]\ndelivery: {from: a@example.com}\ndaemon: {max_lateness: " + v + "}\n"
+		cfg, err := Parse([]byte(doc), t.TempDir())
+		if err != nil {
+			t.Errorf("max_lateness: %s: %v", v, err)
+			continue
+		}
+		if cfg.Daemon.MaxLateness != 0 {
+			t.Errorf("max_lateness: %s = %v, want 0", v, cfg.Daemon.MaxLateness)
+		}
 	}
 }
 

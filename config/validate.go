@@ -230,8 +230,8 @@ func (s *Schedule) validate(f string) error {
 }
 
 func (d *Daemon) validate() error {
-	if d.MaxLateness <= 0 {
-		return &FieldError{"daemon.max_lateness", d.MaxLateness.String(), "expected a positive duration such as 6h"}
+	if d.MaxLateness < 0 {
+		return &FieldError{"daemon.max_lateness", d.MaxLateness.String(), "expected 0 (no catch-up) or a positive duration such as 6h"}
 	}
 	if d.MaxDataAge <= 0 {
 		return &FieldError{"daemon.max_data_age", d.MaxDataAge.String(), "expected a positive duration such as 192h"}
