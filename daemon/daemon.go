@@ -111,8 +111,8 @@ func New(opts Options) (*Daemon, error) {
 	if opts.Store == nil || opts.Zones == nil {
 		return nil, errors.New("daemon: store and zones are required")
 	}
-	if opts.MaxLateness <= 0 {
-		return nil, errors.New("daemon: max lateness must be positive")
+	if opts.MaxLateness < 0 {
+		return nil, errors.New("daemon: max lateness must be 0 (no catch-up) or positive")
 	}
 	opts.Logger = cmp.Or(opts.Logger, slog.New(slog.DiscardHandler))
 	opts.ZoneRefresh = cmp.Or(opts.ZoneRefresh, time.Hour)
@@ -274,7 +274,14 @@ func (d *Daemon) advance(ctx context.Context, t *track, now time.Time) {
 		}
 		t.known = true
 	}
-	run, skipped := t.s.Missed(t.zone, t.since, now, d.opts.MaxLateness)
+	lateness := d.opts.MaxLateness
+	if lateness == 0 && !catchUp {
+		// Catch-up is off, which is about firings missed while no daemon
+		// ran: one that came due since this daemon last looked is on time,
+		// however late the look (a busy or suspended host).
+		lateness = now.Sub(t.since) + time.Nanosecond
+	}
+	run, skipped := t.s.Missed(t.zone, t.since, now, lateness)
 	for _, f := range run {
 		inserted, err := d.opts.Store.EnqueueFiring(ctx, jobFiring(f))
 		if err != nil {
@@ -310,6 +317,9 @@ func (d *Daemon) logSkipped(ctx context.Context, log *slog.Logger, t *track, run
 	why := func(f schedule.Firing) string {
 		if len(run) > 0 {
 			return "superseded by the newer firing " + run[0].At.Format(time.RFC3339)
+		}
+		if d.opts.MaxLateness == 0 {
+			return fmt.Sprintf("missed by %s while no daemon ran, and catch-up is off (daemon.max_lateness 0)", now.Sub(f.At).Round(time.Second))
 		}
 		return fmt.Sprintf("missed by %s, more than daemon.max_lateness %s", now.Sub(f.At).Round(time.Second), d.opts.MaxLateness)
 	}

@@ -109,12 +109,18 @@ func at(s string) time.Time {
 // start-up catch-up and returns. The log goes to the returned buffer.
 func startOnce(t *testing.T, st *memStore, s *schedule.Schedule, zones map[string][]string, now time.Time) string {
 	t.Helper()
+	return startOnceLate(t, st, s, zones, now, 6*time.Hour)
+}
+
+// startOnceLate is startOnce with a chosen max_lateness.
+func startOnceLate(t *testing.T, st *memStore, s *schedule.Schedule, zones map[string][]string, now time.Time, lateness time.Duration) string {
+	t.Helper()
 	var buf bytes.Buffer
 	d, err := New(Options{
 		Schedules:   []*schedule.Schedule{s},
 		Store:       st,
 		Zones:       func(context.Context) (map[string][]string, error) { return zones, nil },
-		MaxLateness: 6 * time.Hour,
+		MaxLateness: lateness,
 		Clock:       FakeClock(now, 1),
 		Logger:      slog.New(slog.NewTextHandler(&buf, nil)),
 		Metrics:     NewMetrics(),
@@ -191,6 +197,52 @@ func TestFreshStore(t *testing.T) {
 	startOnce(t, st2, s, nil, at("2026-12-07 13:01:00"))
 	if got := st2.firings(); len(got) != 0 {
 		t.Fatalf("a firing 6h01 old ran on a fresh store: %+v", got)
+	}
+}
+
+// max_lateness 0 turns catch-up off: a firing missed while no daemon ran
+// is skipped even seconds later, but a running daemon still fires on time.
+func TestCatchUpOff(t *testing.T) {
+	s := compile(t, "0 7 * * MON", "Europe/Paris")
+	st := newMemStore()
+	st.EnqueueFiring(context.Background(), jobs.Firing{Schedule: "reps", Zone: "Europe/Paris", At: at("2026-11-30 07:00:00").UTC(), Period: "2026-W48"})
+	log := startOnceLate(t, st, s, nil, at("2026-12-07 07:00:30"), 0)
+	if n := len(st.firings()); n != 1 {
+		t.Fatalf("%d firings, want only the one recorded before: catch-up is off", n)
+	}
+	for _, want := range []string{"2026-12-07T06:00:00", "catch-up is off (daemon.max_lateness 0)"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+
+	if testing.Short() {
+		return
+	}
+	every := compile(t, "* * * * *", "Europe/Paris")
+	st = newMemStore()
+	d, err := New(Options{
+		Schedules: []*schedule.Schedule{every},
+		Store:     st,
+		Zones:     func(context.Context) (map[string][]string, error) { return nil, nil },
+		Clock:     FakeClock(at("2026-11-30 06:59:30"), 60),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	d.Run(ctx)
+	got := st.firings()
+	// No catch-up of 06:59 (30 s before the start); 07:00 and 07:01 run
+	// on time (two fake minutes in 2.5 real seconds).
+	if len(got) < 2 {
+		t.Fatalf("%d firings, want at least 07:00 and 07:01: %v", len(got), got)
+	}
+	for i, f := range got {
+		if want := at("2026-11-30 07:00:00").Add(time.Duration(i) * time.Minute); !f.At.Equal(want) {
+			t.Errorf("firing %d at %s, want %s", i, f.At, want)
+		}
 	}
 }
 
