@@ -93,6 +93,11 @@ type Options struct {
 	// registers River periodic jobs, so no client fires schedules by itself.
 	DisableLeaderElection bool
 
+	// MustExist makes Open fail with ErrNoStore instead of creating a
+	// SQLite store that is not there, for read-only commands (status). A
+	// PostgreSQL store's tables are created as usual: its server exists.
+	MustExist bool
+
 	// Schema is a PostgreSQL schema for all tables (created if missing);
 	// tests use one per test. Ignored for SQLite.
 	Schema string
@@ -147,6 +152,10 @@ type Store struct {
 	lock     *storeLock // SQLite only
 }
 
+// ErrNoStore is Open's error when Options.MustExist is set and the SQLite
+// file is not there.
+var ErrNoStore = errors.New("no store")
+
 // Open opens the store named by storeURL, runs River's migrations and
 // creates crmdigest's tables. storeURL is a file path, sqlite://PATH, or a
 // postgres:// (postgresql://) URL. A new SQLite file is created 0600 in a
@@ -162,7 +171,11 @@ func Open(ctx context.Context, storeURL string, opts Options) (*Store, error) {
 		s.postgres = true
 		err = s.openPostgres(ctx, storeURL)
 	} else {
-		err = s.openSQLite(ctx, sqlitePath(storeURL))
+		path := sqlitePath(storeURL)
+		if _, serr := os.Stat(path); opts.MustExist && errors.Is(serr, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w at %s", ErrNoStore, path)
+		}
+		err = s.openSQLite(ctx, path)
 	}
 	if err != nil {
 		return nil, err

@@ -11,7 +11,7 @@ import (
 )
 
 func runCheck(ctx context.Context, m *Main, args []string) error {
-	fs := m.newFlagSet("check", "--config FILE")
+	fs := m.newFlagSet("check", "--config FILE [--problems N]")
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	problems := fs.Int("problems", 10, "set-aside rows and warnings to list per source")
 	if err := parseFlags(fs, args); err != nil {

@@ -33,6 +33,8 @@ func main() {
 type Main struct {
 	Stdout io.Writer
 	Stderr io.Writer
+
+	flags *flag.FlagSet // the last subcommand's flags, for the help test
 }
 
 // command is one subcommand: its name, a one-line summary and its runner.
@@ -54,19 +56,29 @@ func commands() []command {
 	}
 }
 
-// Run dispatches to the subcommand named by args[0].
+// Run dispatches to the subcommand named by args[0]. Asking for help
+// (crmdigest --help, crmdigest CMD --help or -h, crmdigest help CMD) is
+// not an error: it prints the usage and returns nil (exit status 0).
 func (m *Main) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		m.usage()
-		if len(args) == 0 {
-			return usageError("no command given")
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		if len(args) == 2 && args[0] == "help" {
+			args = []string{args[1], "-h"}
+		} else {
+			m.usage()
+			if len(args) == 0 {
+				return usageError("no command given")
+			}
+			return nil
 		}
-		return nil
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
 			m.warnTestClock()
-			return c.run(ctx, m, args[1:])
+			err := c.run(ctx, m, args[1:])
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return err
 		}
 	}
 	m.usage()
@@ -78,7 +90,7 @@ func (m *Main) usage() {
 	for _, c := range commands() {
 		fmt.Fprintf(m.Stderr, "  %-8s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(m.Stderr, "\nrun 'crmdigest <command> -h' for the flags of a command")
+	fmt.Fprintln(m.Stderr, "\nrun 'crmdigest <command> --help' (or 'crmdigest help <command>') for the flags of a command")
 }
 
 // warnTestClock says on stderr when the test-only clock shift is set (or
@@ -112,9 +124,10 @@ func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(m.Stderr, "usage: crmdigest %s %s\n", name, usage)
+		fmt.Fprintf(m.Stderr, "usage: crmdigest %s %s\n\nflags:\n", name, usage)
 		fs.PrintDefaults()
 	}
+	m.flags = fs
 	return fs
 }
 
@@ -122,7 +135,10 @@ func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
 // a mistake here (a flag after a stray word is silently ignored otherwise).
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError(err.Error()) // a bad flag: exit status 2
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()

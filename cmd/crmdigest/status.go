@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -21,7 +22,13 @@ func runStatus(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, e.cfg.Store, jobs.Options{Logger: newLogger(e.cfg, m.Stderr)})
+	// A read-only command: a store that is not there is said so, not
+	// created, and is an error (exit 1), since a wrong --config or store
+	// path is the likely cause and a script should notice.
+	store, err := openStore(ctx, e.cfg.Store, jobs.Options{Logger: newLogger(e.cfg, m.Stderr), MustExist: true})
+	if errors.Is(err, jobs.ErrNoStore) {
+		return fmt.Errorf("%w: nothing has run yet with this configuration", errors.Unwrap(err))
+	}
 	if err != nil {
 		return err
 	}
