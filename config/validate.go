@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -209,7 +210,11 @@ func (s *Schedule) validate(f string) error {
 		return &FieldError{f + ".report", s.Report, "expected rep, manager or director"}
 	}
 	if _, err := schedule.ParseCron(s.Cron); err != nil {
-		return &FieldError{f + ".cron", s.Cron, err.Error()}
+		msg := err.Error()
+		if ce, ok := errors.AsType[*schedule.CronError](err); ok {
+			msg = ce.Msg // the field error quotes the expression already
+		}
+		return &FieldError{f + ".cron", s.Cron, msg}
 	}
 	if s.TimeZone != "" && s.TimeZone != "recipient" {
 		if _, err := time.LoadLocation(s.TimeZone); err != nil {

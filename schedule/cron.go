@@ -1,7 +1,6 @@
 package schedule
 
 import (
-	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -37,14 +36,17 @@ type Cron struct {
 // (digests follow the wall clock, not an interval) and an expression that
 // matches no calendar date, such as 31 February.
 func ParseCron(expr string) (Cron, error) {
+	fail := func(format string, a ...any) (Cron, error) {
+		return Cron{}, &CronError{Expr: expr, Msg: fmt.Sprintf(format, a...)}
+	}
 	e := strings.TrimSpace(expr)
 	switch {
 	case e == "":
-		return Cron{}, errors.New("empty cron expression")
+		return Cron{}, &CronError{Expr: expr, Msg: "empty cron expression"}
 	case strings.HasPrefix(e, "TZ=") || strings.HasPrefix(e, "CRON_TZ="):
-		return Cron{}, fmt.Errorf("cron %q: set the zone with timezone:, not in the expression", expr)
+		return fail("set the zone with timezone:, not in the expression")
 	case strings.HasPrefix(e, "@every"):
-		return Cron{}, fmt.Errorf("cron %q: @every is not supported, schedules follow the wall clock: write five fields", expr)
+		return fail("@every is not supported, schedules follow the wall clock: write five fields")
 	}
 	if !strings.HasPrefix(e, "@") {
 		if n := len(strings.Fields(e)); n != 5 {
@@ -52,22 +54,28 @@ func ParseCron(expr string) (Cron, error) {
 			if n == 6 {
 				hint = " (a seconds field is not supported)"
 			}
-			return Cron{}, fmt.Errorf("cron %q: expected 5 fields (minute hour day-of-month month day-of-week), found %d%s", expr, n, hint)
+			return fail("expected 5 fields (minute hour day-of-month month day-of-week), found %d%s", n, hint)
 		}
 	}
-	s, err := parser.Parse(e)
+	norm, err := checkCronFields(e)
 	if err != nil {
-		return Cron{}, fmt.Errorf("cron %q: %w", expr, err)
+		return fail("%s", err)
+	}
+	s, err := parser.Parse(norm)
+	if err != nil {
+		// checkCronFields should have caught it; robfig's words are the
+		// last resort.
+		return fail("%s", err)
 	}
 	spec, ok := s.(*cron.SpecSchedule)
 	if !ok {
-		return Cron{}, fmt.Errorf("cron %q: not a calendar schedule", expr)
+		return fail("not a calendar schedule")
 	}
 	c := Cron{expr: e, spec: spec}
 	// A fixed reference instant, so that the answer does not depend on the
 	// day the configuration is loaded.
 	if c.Next(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.UTC).IsZero() {
-		return Cron{}, fmt.Errorf("cron %q: matches no calendar date", expr)
+		return fail("matches no calendar date")
 	}
 	return c, nil
 }

@@ -72,9 +72,9 @@ func TestParseCron(t *testing.T) {
 		{"TZ=Europe/Paris 0 7 * * *", "timezone:"},
 		{"CRON_TZ=UTC 0 7 * * *", "timezone:"},
 		{"@every 1h", "@every is not supported"},
-		{"@fortnightly", "unrecognized descriptor"},
-		{"61 7 * * *", "above maximum"},
-		{"0 7 * * FUNDAY", "failed to parse"},
+		{"@fortnightly", `"@fortnightly" is not a descriptor`},
+		{"61 7 * * *", "minute 61 is out of range"},
+		{"0 7 * * FUNDAY", `day of week "FUNDAY" is not a day name`},
 		{"0 0 31 4 *", "matches no calendar date"},
 		{"0 0 30 2 *", "matches no calendar date"},
 	} {
