@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
@@ -73,7 +74,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			m.warnTestClock()
+			if !slices.ContainsFunc(args[1:], isHelpFlag) {
+				m.warnTestClock() // not in the help text
+			}
 			err := c.run(ctx, m, args[1:])
 			if errors.Is(err, flag.ErrHelp) {
 				return nil
@@ -92,6 +95,8 @@ func (m *Main) usage() {
 	}
 	fmt.Fprintln(m.Stderr, "\nrun 'crmdigest <command> --help' (or 'crmdigest help <command>') for the flags of a command")
 }
+
+func isHelpFlag(a string) bool { return a == "-h" || a == "-help" || a == "--help" || a == "--h" }
 
 // warnTestClock says on stderr when the test-only clock shift is set (or
 // set wrongly), so that a moved clock is never mistaken for the real one.
