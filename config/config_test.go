@@ -44,9 +44,9 @@ func TestLoadGood(t *testing.T) {
 func TestLoadBad(t *testing.T) {
 	want := map[string]string{
 		"unknown-key":          "colour: unknown key (line 3)",
-		"unknown-key-schedule": "schedules[0].timezon: unknown key (line 8)",
-		"unknown-key-smtp":     "delivery.smtp.hots: unknown key (line 6)",
-		"unknown-key-source":   "sources[1].colums: unknown key (line 8)",
+		"unknown-key-schedule": "schedules[0].timezon: unknown key (line 8); did you mean timezone?",
+		"unknown-key-smtp":     "delivery.smtp.hots: unknown key (line 6); did you mean host?",
+		"unknown-key-source":   "sources[1].colums: unknown key (line 8); did you mean columns?",
 		"duration-no-unit":     `daemon.stop_timeout: "30": a duration needs a unit, such as 6h, 90m or 30s`,
 		"bad-port":             `delivery.smtp.port: "submission": expected a whole number`,
 		"negative-lateness":    `daemon.max_lateness: "-1h0m0s": expected 0 (no catch-up) or a positive duration such as 6h`,

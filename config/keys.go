@@ -54,7 +54,11 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string) error {
 			}
 			f, ok := fields[key]
 			if !ok {
-				return &FieldError{join(path, key), "", "unknown key (line " + strconv.Itoa(n.Content[i].Line) + ")"}
+				msg := "unknown key (line " + strconv.Itoa(n.Content[i].Line) + ")"
+				if near := nearestKey(key, fields); near != "" {
+					msg += "; did you mean " + near + "?"
+				}
+				return &FieldError{join(path, key), "", msg}
 			}
 			if err := checkKeys(n.Content[i+1], f.Type, join(path, key)); err != nil {
 				return err
@@ -169,4 +173,37 @@ func orTop(path string) string {
 		return "the document"
 	}
 	return path
+}
+
+// nearestKey is the known key closest to a mistyped one (at most two
+// edits away), or "".
+func nearestKey(key string, fields map[string]reflect.StructField) string {
+	best, bestD := "", 3
+	for k := range fields {
+		if d := editDistance(key, k); d < bestD || d == bestD && k < best {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
