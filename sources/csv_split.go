@@ -30,7 +30,17 @@ type QuoteError struct {
 }
 
 func (e *QuoteError) Error() string {
-	return fmt.Sprintf("line %d: the quoted field opened here (%q) %s: a stray quote? (raise max_field_lines or max_field_bytes if the field is real)", e.Line, e.Start, e.Why)
+	return fmt.Sprintf("line %d: the quoted field that opens here %s: a stray quote? The line starts %s (raise max_field_lines or max_field_bytes if the field is real)",
+		e.Line, e.Why, "`"+strings.Map(printable, e.Start)+"`")
+}
+
+// printable keeps a rune of quoted text, or shows a control character as
+// "?" so that a message stays on one line.
+func printable(r rune) rune {
+	if r < ' ' || r == 0x7f || r == utf8.RuneError {
+		return '?'
+	}
+	return r
 }
 
 // fieldStart returns the first characters of a field, cut on a rune

@@ -282,6 +282,20 @@ func blank(rec []string) bool {
 func (t *table) each(ctx context.Context, fn func(rec []string, row int) *crm.Problem) error {
 	_, isCSV := t.rows.(*csvRows)
 	shape := 0 // records set aside for their field count
+	var dates []*dateStats
+	fields, _ := kindFields(t.spec.Kind)
+	for _, f := range fields {
+		if c := t.cols[f]; dateFields[f] && c.index >= 0 {
+			dates = append(dates, &dateStats{col: c})
+		}
+	}
+	defer func() {
+		for _, st := range dates {
+			if st.rows > 0 {
+				t.rep.Dates = append(t.rep.Dates, st.report())
+			}
+		}
+	}()
 	handle := func(rec []string, row int) {
 		t.rep.RowsRead++
 		if isCSV && len(rec) != len(t.header) {
@@ -289,6 +303,9 @@ func (t *table) each(ctx context.Context, fn func(rec []string, row int) *crm.Pr
 			t.setAside(crm.Problem{File: t.info.File, Row: row,
 				Reason: fmt.Sprintf("the record has %d fields where the header has %d", len(rec), len(t.header))})
 			return
+		}
+		for _, st := range dates {
+			t.noteDate(st, rec)
 		}
 		if p := fn(rec, row); p != nil {
 			t.setAside(*p)
