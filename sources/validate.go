@@ -48,12 +48,13 @@ func (l *loader) index(k crm.Kind, ids func(item int32) string) *idIndex {
 	return x
 }
 
-// add records the id of an accepted item.
+// add records the id of an accepted item. Ids are compared as idKey
+// makes them: exactly, but a Salesforce id in either of its forms.
 func (x *idIndex) add(id string, item, row int) {
 	if id == "" {
 		return
 	}
-	x.refs = append(x.refs, idRef{h: maphash.String(idSeed, id), item: int32(item), row: int32(row), src: int32(len(x.files))})
+	x.refs = append(x.refs, idRef{h: maphash.String(idSeed, idKey(id)), item: int32(item), row: int32(row), src: int32(len(x.files))})
 }
 
 // check warns about the ids of the source just read that an earlier row
@@ -85,9 +86,9 @@ func (x *idIndex) check(t *table) {
 			continue
 		}
 		id := x.ids(r.item)
-		f, seen := first[id]
+		f, seen := first[idKey(id)]
 		if !seen {
-			first[id] = r
+			first[idKey(id)] = r
 			continue
 		}
 		if r.src != src {
