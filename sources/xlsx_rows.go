@@ -2,6 +2,7 @@ package sources
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -185,7 +186,7 @@ func (r *xlsxRows) readCells() ([]string, error) {
 		return rec, nil
 	}
 	sc := r.sc
-	col := 0
+	col, text := 0, 0
 	for {
 		if err := sc.next(); err != nil {
 			return nil, err
@@ -234,6 +235,9 @@ func (r *xlsxRows) readCells() ([]string, error) {
 			if v == "" {
 				continue
 			}
+			if text += len(v); text > maxRowText {
+				return nil, sc.limitf("row %d holds more than %d bytes of text (the limit)", r.row, maxRowText)
+			}
 			if r.col0 > 0 {
 				rec[c-r.col0] = v
 				continue
@@ -257,6 +261,8 @@ func (r *xlsxRows) readCells() ([]string, error) {
 func (r *xlsxRows) cellValue(typ, col int) (string, error) {
 	sc := r.sc
 	val := r.val[:0]
+	sc.runes, sc.maxRunes = 0, maxCellText
+	defer func() { sc.maxRunes = 0 }()
 	if text, ok := sc.plainContent("<v>", "</v></c>"); ok {
 		val = append(val, text...)
 	} else if text, ok := sc.plainContent("<is><t>", "</t></is></c>"); ok {
@@ -283,10 +289,16 @@ func (r *xlsxRows) cellValue(typ, col int) (string, error) {
 			case sc.kind == tokEOF:
 				return "", sc.eofError("inside <c>")
 			}
+			if errors.Is(err, errTextTooLong) {
+				return "", r.tooLong(col)
+			}
 			if err != nil {
 				return "", err
 			}
 		}
+	}
+	if len(val) > maxCellText && utf8.RuneCount(val) > maxCellText {
+		return "", r.tooLong(col)
 	}
 	r.val = val
 	if len(val) == 0 {
@@ -306,6 +318,11 @@ func (r *xlsxRows) cellValue(typ, col int) (string, error) {
 		return "", sc.errorf("cell %s%d: invalid UTF-8", columnName(col), r.row)
 	}
 	return string(val), nil
+}
+
+// tooLong is the error for a cell whose text passes Excel's limit.
+func (r *xlsxRows) tooLong(col int) error {
+	return r.sc.limitf("cell %s%d holds more than %d characters (Excel's limit), counting all its runs and values", columnName(col), r.row, maxCellText)
 }
 
 func (r *xlsxRows) Row() int { return r.row }
@@ -330,12 +347,13 @@ func readSharedStrings(p *xlsxPackage, name string) ([]string, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	if e.UncompressedSize64 > maxSharedStrings {
-		return nil, fmt.Errorf("shared strings %s: %d bytes is more than this reader holds in memory", name, e.UncompressedSize64)
+	if e.UncompressedSize64 > maxSharedStringsPart {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d of the limit", name, e.UncompressedSize64, maxSharedStringsPart)
 	}
 	sc := newXMLScanner(rc, name)
 	var out []string
 	var buf []byte
+	held := 0 // bytes of text kept
 	for {
 		if err := sc.next(); err != nil {
 			return nil, err
@@ -350,8 +368,19 @@ func readSharedStrings(p *xlsxPackage, name string) ([]string, error) {
 				}
 			}
 		case sc.is(tokStart, "si"):
-			if buf, err = sc.richText(buf[:0], "si"); err != nil {
+			if len(out) == maxSharedStringCount {
+				return nil, sc.limitf("more than %d shared strings (the limit)", maxSharedStringCount)
+			}
+			sc.runes, sc.maxRunes = 0, maxCellText
+			buf, err = sc.richText(buf[:0], "si")
+			if errors.Is(err, errTextTooLong) {
+				return nil, sc.limitf("shared string %d holds more than %d characters (Excel's limit), counting all its runs", len(out), maxCellText)
+			}
+			if err != nil {
 				return nil, err
+			}
+			if held += len(buf); held > maxSharedStringBytes {
+				return nil, sc.limitf("more than %d bytes of shared strings (the limit)", maxSharedStringBytes)
 			}
 			buf = unescapeOOXML(buf)
 			if !utf8.Valid(buf) {
