@@ -59,6 +59,37 @@ type loader struct {
 	dir       *directory
 	seenIDs   map[crm.Kind]*idIndex
 	catalogue map[string]bool
+	books     *workbooks
+}
+
+// workbooks are the XLSX files open during one Load, by path: sources
+// naming sheets of one workbook share its zip and shared strings.
+type workbooks struct {
+	byPath map[string]*workbook
+	errs   map[string]error
+}
+
+// open returns the workbook at path, opening it on first use.
+func (w *workbooks) open(path string) (*workbook, error) {
+	if wb, ok := w.byPath[path]; ok {
+		return wb, nil
+	}
+	if err, ok := w.errs[path]; ok {
+		return nil, err
+	}
+	wb, err := openWorkbook(path)
+	if err != nil {
+		w.errs[path] = err
+		return nil, err
+	}
+	w.byPath[path] = wb
+	return wb, nil
+}
+
+func (w *workbooks) close() {
+	for _, wb := range w.byPath {
+		wb.Close()
+	}
 }
 
 // Load reads every source into one dataset. It returns an error without a
@@ -87,7 +118,9 @@ func Load(ctx context.Context, specs []Spec, opts Options) (*crm.Dataset, error)
 	ds.Currency = strings.ToUpper(opts.Currency)
 	ds.Rates = opts.Rates
 	l := &loader{ds: ds, opts: opts, today: crm.DayOf(now().In(opts.Location)),
-		seenIDs: make(map[crm.Kind]*idIndex), catalogue: make(map[string]bool)}
+		seenIDs: make(map[crm.Kind]*idIndex), catalogue: make(map[string]bool),
+		books: &workbooks{byPath: make(map[string]*workbook), errs: make(map[string]error)}}
+	defer l.books.close()
 
 	reports := make([]crm.SourceReport, len(specs))
 	var order []int
@@ -160,7 +193,7 @@ func (l *loader) loadSource(ctx context.Context, s *Spec) (rep crm.SourceReport)
 	}
 	rep.File, rep.ModTime, rep.ExportDate = f.Path, f.ModTime, f.Date
 	req := required[s.Kind]
-	t, err := openTable(f.Path, s, &rep, &l.opts, req.all, req.oneOf)
+	t, err := openTable(f.Path, s, &rep, &l.opts, l.books, req.all, req.oneOf)
 	if err != nil {
 		var fe *fatalError
 		if !errors.As(err, &fe) {

@@ -53,7 +53,7 @@ func fatalf(format string, args ...any) error {
 // openTable opens the file of a source, finds its header row and binds the
 // preset's and config's columns. required lists fields that must have a
 // column; oneOf lists groups of which one must.
-func openTable(path string, spec *Spec, rep *crm.SourceReport, opts *Options, required []string, oneOf [][]string) (*table, error) {
+func openTable(path string, spec *Spec, rep *crm.SourceReport, opts *Options, books *workbooks, required []string, oneOf [][]string) (*table, error) {
 	var (
 		rs   rows
 		info sheetInfo
@@ -61,7 +61,10 @@ func openTable(path string, spec *Spec, rep *crm.SourceReport, opts *Options, re
 	)
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".xlsx", ".xlsm":
-		rs, info, err = openXLSX(path, spec.Sheet, spec.Table)
+		var wb *workbook
+		if wb, err = books.open(path); err == nil {
+			rs, info, err = wb.openSheet(spec.Sheet, spec.Table)
+		}
 	default:
 		rs, info, err = openCSV(path, csvOptions{Delimiter: spec.Delimiter, Encoding: spec.Encoding,
 			MaxFieldLines: spec.MaxFieldLines, MaxFieldBytes: spec.MaxFieldBytes})

@@ -19,7 +19,7 @@ const (
 //
 //	<sheetData><row r="4"><c r="B4" t="s"><v>2</v></c>...</row>...</sheetData>
 type xlsxRows struct {
-	pkg   *xlsxPackage
+	own   *workbook     // the workbook to close with the rows, if they own it
 	part  io.ReadCloser // the worksheet part, inflating as it is read
 	sc    *xmlScanner
 	sheet string
@@ -35,6 +35,8 @@ type xlsxRows struct {
 	// col0 and col1 are the 1-based columns of a table (0: every column).
 	first, last int
 	col0, col1  int
+
+	records int // records returned
 
 	rec  []string // reused from record to record
 	val  []byte   // the value of the cell being read
@@ -77,6 +79,7 @@ func (r *xlsxRows) Next() ([]string, error) {
 				continue
 			}
 			r.row++
+			r.records++
 			return r.blank(), nil
 		}
 		r.row, r.pending = r.pending, 0
@@ -93,6 +96,7 @@ func (r *xlsxRows) Next() ([]string, error) {
 		if err != nil {
 			return r.fail(err)
 		}
+		r.records++
 		return rec, nil
 	}
 	r.done = true
@@ -327,13 +331,20 @@ func (r *xlsxRows) tooLong(col int) error {
 
 func (r *xlsxRows) Row() int { return r.row }
 
+// Counts returns the last sheet row reached and the records returned.
+func (r *xlsxRows) Counts() (lines, records int) { return r.row, r.records }
+
 func (r *xlsxRows) Close() error {
 	var err error
 	if r.part != nil {
 		err = r.part.Close()
+		r.part = nil
 	}
-	if cerr := r.pkg.Close(); err == nil {
-		err = cerr
+	if r.own != nil {
+		if cerr := r.own.Close(); err == nil {
+			err = cerr
+		}
+		r.own = nil
 	}
 	return err
 }
