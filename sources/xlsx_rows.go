@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -362,42 +363,54 @@ func readSharedStrings(p *xlsxPackage, name string) ([]string, error) {
 		return nil, fmt.Errorf("%s: %d bytes, more than the %d of the limit", name, e.UncompressedSize64, maxSharedStringsPart)
 	}
 	sc := newXMLScanner(rc, name)
-	var out []string
+	// The strings are gathered as one text and their ends (4 bytes each),
+	// and cut into a []string of exact size at the end: a flood of <si/>
+	// meets the count limit before the 16 bytes a string costs, and a
+	// growing []string's garbage, are spent on it.
+	var text strings.Builder
+	var ends []uint32
 	var buf []byte
-	held := 0 // bytes of text kept
 	for {
 		if err := sc.next(); err != nil {
 			return nil, err
 		}
 		switch {
 		case sc.kind == tokEOF:
+			all := text.String()
+			out := make([]string, len(ends))
+			prev := uint32(0)
+			for i, e := range ends {
+				out[i] = all[prev:e]
+				prev = e
+			}
 			return out, nil
 		case sc.is(tokStart, "sst"):
-			if v, ok := sc.attr("uniqueCount"); ok && out == nil {
+			if v, ok := sc.attr("uniqueCount"); ok && ends == nil {
 				if n, ok := atoiBytes(v); ok {
-					out = make([]string, 0, min(n, 1<<20))
+					ends = make([]uint32, 0, min(n, 1<<20, maxSharedStringCount))
 				}
 			}
 		case sc.is(tokStart, "si"):
-			if len(out) == maxSharedStringCount {
+			if len(ends) == maxSharedStringCount {
 				return nil, sc.limitf("more than %d shared strings (the limit)", maxSharedStringCount)
 			}
 			sc.runes, sc.maxRunes = 0, maxCellText
 			buf, err = sc.richText(buf[:0], "si")
 			if errors.Is(err, errTextTooLong) {
-				return nil, sc.limitf("shared string %d holds more than %d characters (Excel's limit), counting all its runs", len(out), maxCellText)
+				return nil, sc.limitf("shared string %d holds more than %d characters (Excel's limit), counting all its runs", len(ends), maxCellText)
 			}
 			if err != nil {
 				return nil, err
 			}
-			if held += len(buf); held > maxSharedStringBytes {
-				return nil, sc.limitf("more than %d bytes of shared strings (the limit)", maxSharedStringBytes)
-			}
 			buf = unescapeOOXML(buf)
 			if !utf8.Valid(buf) {
-				return nil, sc.errorf("shared string %d: invalid UTF-8", len(out))
+				return nil, sc.errorf("shared string %d: invalid UTF-8", len(ends))
 			}
-			out = append(out, string(buf))
+			if text.Len()+len(buf) > maxSharedStringBytes {
+				return nil, sc.limitf("more than %d bytes of shared strings (the limit)", maxSharedStringBytes)
+			}
+			text.Write(buf)
+			ends = append(ends, uint32(text.Len()))
 		case sc.kind == tokStart:
 			if err := sc.skip(); err != nil {
 				return nil, err

@@ -83,7 +83,7 @@ func writeReadCounts(w io.Writer, q crm.SourceReport) {
 	for _, d := range q.Dates {
 		used := d.Used
 		if used == "auto" {
-			used = "written (ISO dates, month names or an unambiguous order)"
+			used = "written (no day/month order needed)"
 		}
 		fmt.Fprintf(w, "  date order: column %q read as %s: %d of %d cells", d.Column, used, d.Fit, d.Rows)
 		if d.Best != "" {
