@@ -69,8 +69,11 @@ type SourceReport struct {
 	// date before the create date, ...), capped like SetAside.
 	Warnings      []Problem
 	WarningsTotal int
-	// UnknownOwners are owner names found in rows but not in the directory.
-	UnknownOwners []string
+	// UnknownOwners are owner names found in rows but not in the
+	// directory, each once, sorted; UnknownOwnerRows counts the accepted
+	// rows they own.
+	UnknownOwners    []string
+	UnknownOwnerRows int
 	// Fatal is set when the source could not be read at all.
 	Fatal string
 }
@@ -89,7 +92,7 @@ type DateColumn struct {
 	// when none does; BestFit counts the cells Best parses.
 	Best    string
 	BestFit int
-	// Evidence says what the values prove, e.g. "day > 12 in 4,123 rows
-	// (first: \"13/1/2017\")", quoting cells as written.
+	// Evidence says what the values prove, quoting cells as written, e.g.
+	// `4,123 cells can only be day first (first "13/1/2017")`.
 	Evidence string
 }

@@ -212,14 +212,16 @@ func (d *directory) find(s string) (i int, byID, ok bool) {
 // owner id to its Dataset.Owners id.
 func (l *loader) resolveOwners(raw *crm.Names, rep *crm.SourceReport) func(crm.ID) crm.ID {
 	ids := make([]crm.ID, raw.Len())
+	missing := make([]bool, raw.Len())
 	var unknown []string
 	for i, s := range raw.All() {
 		name := s
 		if l.dir != nil && len(l.dir.people) > 0 {
-			if i, _, ok := l.dir.find(s); ok && l.dir.people[i].Name != "" {
-				name = l.dir.people[i].Name
+			if j, _, ok := l.dir.find(s); ok && l.dir.people[j].Name != "" {
+				name = l.dir.people[j].Name
 			} else {
 				unknown = append(unknown, s)
+				missing[i] = true
 			}
 		}
 		ids[i] = l.ds.Owners.Intern(strings.Clone(name))
@@ -229,6 +231,9 @@ func (l *loader) resolveOwners(raw *crm.Names, rep *crm.SourceReport) func(crm.I
 	return func(id crm.ID) crm.ID {
 		if id < 0 {
 			return crm.NoID
+		}
+		if missing[id] {
+			rep.UnknownOwnerRows++
 		}
 		return ids[id]
 	}

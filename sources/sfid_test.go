@@ -107,8 +107,8 @@ func TestSalesforceOwnersAndIDs(t *testing.T) {
 	if want := []string{"Ann Smith", "Bob Jones", annOther, "Ann Smith"}; !slices.Equal(owners, want) {
 		t.Errorf("owners %q, want %q", owners, want)
 	}
-	if !slices.Equal(q.UnknownOwners, []string{annOther}) {
-		t.Errorf("unknown owners %q, want only %q", q.UnknownOwners, annOther)
+	if !slices.Equal(q.UnknownOwners, []string{annOther}) || q.UnknownOwnerRows != 1 {
+		t.Errorf("unknown owners %q on %d rows, want only %q on 1", q.UnknownOwners, q.UnknownOwnerRows, annOther)
 	}
 	if q.WarningsTotal != 1 || q.Warnings[0].Row != 3 || !strings.Contains(q.Warnings[0].Reason, "duplicate id: already on row 2") {
 		t.Errorf("warnings %v, want one duplicate on row 3 (the 18-character form of row 2's id)", q.Warnings)

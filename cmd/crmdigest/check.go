@@ -62,7 +62,7 @@ func writeQuality(w io.Writer, ds *crm.Dataset, now time.Time, max int) {
 		listProblems(w, "set aside", q.SetAside, q.RowsSetAside, max)
 		listProblems(w, "warning", q.Warnings, q.WarningsTotal, max)
 		if len(q.UnknownOwners) > 0 {
-			fmt.Fprintf(w, "  owners missing from the directory (%d): %s\n", len(q.UnknownOwners), strings.Join(q.UnknownOwners, ", "))
+			fmt.Fprintf(w, "  owners missing from the directory (%d, owning %d rows): %s\n", len(q.UnknownOwners), q.UnknownOwnerRows, strings.Join(q.UnknownOwners, ", "))
 		}
 		fmt.Fprintln(w)
 	}

@@ -66,3 +66,24 @@ store: store.db
 		}
 	}
 }
+
+// TestCheckListsUnknownOwners: owners missing from the directory are
+// counted, with the rows they own, and listed.
+func TestCheckListsUnknownOwners(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "people.csv"), []byte("name,email,role\nAnn Lee,ann@example.com,rep\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "deals.csv"), []byte("owner,stage,amount,created\n"+
+		"Ann Lee,won,10,2025-01-02\nGhost,won,20,2025-01-03\nann lee,won,30,2025-01-04\nGhost,lost,5,2025-01-05\nNobody,won,1,2025-01-06\n"), 0o600)
+	cfg := `organisation: {name: M, timezone: UTC, currency: EUR, clock: "2025-02-01T08:00:00Z"}
+sources:
+  - {name: people, kind: people, path: people.csv}
+  - {name: deals, kind: deals, path: deals.csv}
+delivery: {from: d@example.com, transport: outbox, outbox: out}
+store: store.db
+`
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600)
+	out, _, _ := run(t, "check", "--config", filepath.Join(dir, "config.yaml"))
+	if want := "owners missing from the directory (2, owning 3 rows): Ghost, Nobody"; !strings.Contains(out, want) {
+		t.Errorf("check output lacks %q:\n%s", want, out)
+	}
+}
