@@ -367,6 +367,9 @@ func maxShapeErrors(records int) int {
 // quoteError turns a runaway quoted field into the error that fails the
 // source, naming the file; nil for any other error.
 func quoteError(err error) error {
+	if err == nil || err == io.EOF {
+		return nil
+	}
 	var qe *QuoteError
 	if errors.As(err, &qe) {
 		return &fatalError{"quoting: " + qe.Error()}
