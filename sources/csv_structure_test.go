@@ -35,6 +35,12 @@ func damagedPipeline(t *testing.T, edit func(i int, line string) string) (string
 
 func loadDeals(t *testing.T, path string, tune func(*Spec)) crm.SourceReport {
 	t.Helper()
+	_, q := loadDealsDataset(t, path, tune)
+	return q
+}
+
+func loadDealsDataset(t *testing.T, path string, tune func(*Spec)) (*crm.Dataset, crm.SourceReport) {
+	t.Helper()
 	specs := mavenSpecs()
 	specs[0].Path = path
 	if tune != nil {
@@ -45,29 +51,36 @@ func loadDeals(t *testing.T, path string, tune func(*Spec)) crm.SourceReport {
 	if err != nil && !errors.As(err, &fe) {
 		t.Fatalf("Load: %v", err)
 	}
-	return ds.Quality[0]
+	return ds, ds.Quality[0]
 }
 
 // TestStrayQuoteFailsTheSource: one stray quote at the start of data row
 // 100 used to swallow the 8,700 rows after it into one field; now the
 // source fails, naming the line where the quote opened and its text.
 func TestStrayQuoteFailsTheSource(t *testing.T) {
-	path, lines := damagedPipeline(t, func(i int, l string) string {
-		if i == 100 {
-			return `"` + l
+	// Row 100 is in the sample read before any row is converted; row 5000
+	// comes after 4,999 rows were accepted, which must be dropped.
+	for _, at := range []int{100, 5000} {
+		path, lines := damagedPipeline(t, func(i int, l string) string {
+			if i == at {
+				return `"` + l
+			}
+			return l
+		})
+		ds, q := loadDealsDataset(t, path, nil)
+		if q.Fatal == "" {
+			t.Fatalf("row %d: the source loaded %d rows of %d without a fatal error", at, q.RowsAccepted, len(lines)-1)
 		}
-		return l
-	})
-	q := loadDeals(t, path, nil)
-	if q.Fatal == "" {
-		t.Fatalf("the source loaded %d rows of %d without a fatal error", q.RowsAccepted, len(lines)-1)
-	}
-	first := lines[100][:20]
-	if !strings.Contains(q.Fatal, "line 101") || !strings.Contains(q.Fatal, first) {
-		t.Errorf("Fatal %q does not name line 101 and its text %q", q.Fatal, first)
-	}
-	if !strings.Contains(q.Fatal, "runs past 100 lines") {
-		t.Errorf("Fatal %q does not give the default bound", q.Fatal)
+		if len(ds.Deals) != 0 {
+			t.Errorf("row %d: the failed source left %d deals in the dataset", at, len(ds.Deals))
+		}
+		first := lines[at][:20]
+		if line := fmt.Sprintf("line %d:", at+1); !strings.Contains(q.Fatal, line) || !strings.Contains(q.Fatal, first) {
+			t.Errorf("Fatal %q does not name %q and its text %q", q.Fatal, line, first)
+		}
+		if !strings.Contains(q.Fatal, "runs past 100 lines") {
+			t.Errorf("Fatal %q does not give the default bound", q.Fatal)
+		}
 	}
 }
 

@@ -168,6 +168,27 @@ func Load(ctx context.Context, specs []Spec, opts Options) (*crm.Dataset, error)
 	return ds, nil
 }
 
+// mark notes how many rows of each kind the dataset holds, and returns
+// the function that drops the rows added since: a source that fails half
+// way (a stray quote at line 101) leaves none of its rows behind. People
+// are merged into existing entries and are not undone; a people source
+// that fails fails Load anyway.
+func (l *loader) mark() func() {
+	ds := l.ds
+	deals, acts, leads, invs, targets := len(ds.Deals), len(ds.Activities), len(ds.Leads), len(ds.Invoices), len(ds.Targets)
+	refs := make(map[crm.Kind]int, len(l.seenIDs))
+	for k, x := range l.seenIDs {
+		refs[k] = len(x.refs)
+	}
+	return func() {
+		ds.Deals, ds.Activities, ds.Leads = ds.Deals[:deals], ds.Activities[:acts], ds.Leads[:leads]
+		ds.Invoices, ds.Targets = ds.Invoices[:invs], ds.Targets[:targets]
+		for k, x := range l.seenIDs {
+			x.refs = x.refs[:refs[k]]
+		}
+	}
+}
+
 // required lists, per kind, the fields that must have a column, and groups
 // of which one must.
 var required = map[crm.Kind]struct {
@@ -203,6 +224,12 @@ func (l *loader) loadSource(ctx context.Context, s *Spec) (rep crm.SourceReport)
 		return rep
 	}
 	defer t.close()
+	undo := l.mark()
+	defer func() {
+		if rep.Fatal != "" {
+			undo()
+		}
+	}()
 	switch s.Kind {
 	case crm.KindDeals:
 		err = l.readDeals(ctx, t)
