@@ -355,7 +355,8 @@ func (t *table) each(ctx context.Context, fn func(rec []string, row int) *crm.Pr
 }
 
 // shapeErrorCap is how many records with the wrong field count a CSV source
-// may have, whatever its size; below it, 1 % of the records.
+// may have, whatever its size; smaller files may have 1 % of their records
+// (so a 50-row file with one short row fails: 2 % of it is damaged).
 const shapeErrorCap = 100
 
 // maxShapeErrors is how many records with the wrong field count are set
@@ -365,7 +366,7 @@ func maxShapeErrors(records int) int {
 }
 
 // quoteError turns a runaway quoted field into the error that fails the
-// source, naming the file; nil for any other error.
+// source (its report names the file); nil for any other error.
 func quoteError(err error) error {
 	if err == nil || err == io.EOF {
 		return nil
