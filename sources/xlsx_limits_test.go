@@ -154,3 +154,19 @@ func TestXLSXLimitsDefaults(t *testing.T) {
 	longest.rows = 0
 	longest.check(t, "demo text")
 }
+
+// TestXLSXRowTextLimit: cells each under Excel's limit, but a row whose
+// text passes maxRowText, fails naming the row.
+func TestXLSXRowTextLimit(t *testing.T) {
+	cell := strings.Repeat("x", maxCellText)
+	var row strings.Builder
+	row.WriteString(`<row r="1"><c r="A1" t="inlineStr"><is><t>owner</t></is></c></row><row r="2">`)
+	for c := 1; c*maxCellText <= maxRowText+maxCellText; c++ {
+		fmt.Fprintf(&row, `<c r="%s2" t="inlineStr"><is><t>%s</t></is></c>`, columnName(c), cell)
+	}
+	row.WriteString(`</row>`)
+	err := readToError(oneSheetBook(t, sheetXML(row.String()), `<sst `+nsMain+`><si><t>a</t></si></sst>`))
+	if err == nil || !strings.Contains(err.Error(), "xl/worksheets/sheet1.xml: row 2 holds more than") {
+		t.Errorf("err %v, want the row text limit", err)
+	}
+}
