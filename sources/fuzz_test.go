@@ -38,6 +38,9 @@ func FuzzReadCSV(f *testing.F) {
 			if q.RowsRead != q.RowsAccepted+q.RowsSetAside {
 				t.Fatalf("read %d != %d + %d", q.RowsRead, q.RowsAccepted, q.RowsSetAside)
 			}
+			if q.Records > q.Lines || q.Fatal == "" && q.RowsRead >= q.Records && q.Records > 0 {
+				t.Fatalf("%d records from %d lines, %d rows read", q.Records, q.Lines, q.RowsRead)
+			}
 		}
 	})
 }

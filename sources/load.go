@@ -60,6 +60,37 @@ type loader struct {
 	dir       *directory
 	seenIDs   map[crm.Kind]*idIndex
 	catalogue map[string]bool
+	books     *workbooks
+}
+
+// workbooks are the XLSX files open during one Load, by path: sources
+// naming sheets of one workbook share its zip and shared strings.
+type workbooks struct {
+	byPath map[string]*workbook
+	errs   map[string]error
+}
+
+// open returns the workbook at path, opening it on first use.
+func (w *workbooks) open(path string) (*workbook, error) {
+	if wb, ok := w.byPath[path]; ok {
+		return wb, nil
+	}
+	if err, ok := w.errs[path]; ok {
+		return nil, err
+	}
+	wb, err := openWorkbook(path)
+	if err != nil {
+		w.errs[path] = err
+		return nil, err
+	}
+	w.byPath[path] = wb
+	return wb, nil
+}
+
+func (w *workbooks) close() {
+	for _, wb := range w.byPath {
+		wb.Close()
+	}
 }
 
 // Load reads every source into one dataset. It returns an error without a
@@ -88,7 +119,9 @@ func Load(ctx context.Context, specs []Spec, opts Options) (*crm.Dataset, error)
 	ds.Currency = strings.ToUpper(opts.Currency)
 	ds.Rates = opts.Rates
 	l := &loader{ds: ds, opts: opts, today: crm.DayOf(now().In(opts.Location)),
-		seenIDs: make(map[crm.Kind]*idIndex), catalogue: make(map[string]bool)}
+		seenIDs: make(map[crm.Kind]*idIndex), catalogue: make(map[string]bool),
+		books: &workbooks{byPath: make(map[string]*workbook), errs: make(map[string]error)}}
+	defer l.books.close()
 
 	reports := make([]crm.SourceReport, len(specs))
 	var order []int
@@ -136,6 +169,27 @@ func Load(ctx context.Context, specs []Spec, opts Options) (*crm.Dataset, error)
 	return ds, nil
 }
 
+// mark notes how many rows of each kind the dataset holds, and returns
+// the function that drops the rows added since: a source that fails half
+// way (a stray quote at line 101) leaves none of its rows behind. People
+// are merged into existing entries and are not undone; a people source
+// that fails fails Load anyway.
+func (l *loader) mark() func() {
+	ds := l.ds
+	deals, acts, leads, invs, targets := len(ds.Deals), len(ds.Activities), len(ds.Leads), len(ds.Invoices), len(ds.Targets)
+	refs := make(map[crm.Kind]int, len(l.seenIDs))
+	for k, x := range l.seenIDs {
+		refs[k] = len(x.refs)
+	}
+	return func() {
+		ds.Deals, ds.Activities, ds.Leads = ds.Deals[:deals], ds.Activities[:acts], ds.Leads[:leads]
+		ds.Invoices, ds.Targets = ds.Invoices[:invs], ds.Targets[:targets]
+		for k, x := range l.seenIDs {
+			x.refs = x.refs[:refs[k]]
+		}
+	}
+}
+
 // required lists, per kind, the fields that must have a column, and groups
 // of which one must.
 var required = map[crm.Kind]struct {
@@ -161,7 +215,7 @@ func (l *loader) loadSource(ctx context.Context, s *Spec) (rep crm.SourceReport)
 	}
 	rep.File, rep.ModTime, rep.ExportDate = f.Path, f.ModTime, f.Date
 	req := required[s.Kind]
-	t, err := openTable(f.Path, s, &rep, &l.opts, req.all, req.oneOf)
+	t, err := openTable(f.Path, s, &rep, &l.opts, l.books, req.all, req.oneOf)
 	if err != nil {
 		var fe *fatalError
 		if !errors.As(err, &fe) {
@@ -171,6 +225,12 @@ func (l *loader) loadSource(ctx context.Context, s *Spec) (rep crm.SourceReport)
 		return rep
 	}
 	defer t.close()
+	undo := l.mark()
+	defer func() {
+		if rep.Fatal != "" {
+			undo()
+		}
+	}()
 	switch s.Kind {
 	case crm.KindDeals:
 		err = l.readDeals(ctx, t)
@@ -187,6 +247,7 @@ func (l *loader) loadSource(ctx context.Context, s *Spec) (rep crm.SourceReport)
 	case KindProducts:
 		err = l.readProducts(ctx, t)
 	}
+	t.counts()
 	if err != nil && ctx.Err() == nil {
 		rep.Fatal = err.Error()
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/richardlehane/mscfb"
 )
@@ -40,25 +41,78 @@ var (
 // positional (column A is index 0) and may be shorter than the header row:
 // the missing trailing cells are blank. Every row number from 1 to the last
 // row in the sheet gives a record, blank for the rows the file leaves out.
-func openXLSX(path, sheet, table string) (rs rows, info sheetInfo, err error) {
-	info = sheetInfo{File: path, Serials: true}
-	if err := sniffXLSX(path); err != nil {
+func openXLSX(path, sheet, table string) (rows, sheetInfo, error) {
+	wb, err := openWorkbook(path)
+	if err != nil {
+		return nil, sheetInfo{File: path, Serials: true}, err
+	}
+	rs, info, err := wb.openSheet(sheet, table)
+	if err != nil {
+		wb.Close()
 		return nil, info, err
+	}
+	rs.(*xlsxRows).own = wb // closed with the rows
+	return rs, info, nil
+}
+
+// workbook is an open XLSX file: its zip, the parts that lead to its
+// sheets and, once a sheet needs them, its shared strings. Load opens each
+// workbook once, however many sources name sheets of it.
+type workbook struct {
+	path string
+	pkg  *xlsxPackage
+	book *bookParts
+	sst  []string
+	// sstRead tells that sst (or sstErr) is known.
+	sstRead bool
+	sstErr  error
+}
+
+// workbooksOpened counts the workbooks opened, for the test that a Load
+// opens each once.
+var workbooksOpened atomic.Int64
+
+// openWorkbook opens a workbook and reads the parts that lead to its
+// sheets.
+func openWorkbook(path string) (*workbook, error) {
+	workbooksOpened.Add(1)
+	if err := sniffXLSX(path); err != nil {
+		return nil, err
 	}
 	pkg, err := openPackage(path)
 	if err != nil {
-		return nil, info, err
+		return nil, err
 	}
-	r := &xlsxRows{pkg: pkg, first: 1, last: -1}
+	book, err := readBookParts(pkg)
+	if err != nil {
+		pkg.Close()
+		return nil, err
+	}
+	return &workbook{path: path, pkg: pkg, book: book}, nil
+}
+
+// sharedStrings reads the shared strings on first use.
+func (wb *workbook) sharedStrings() ([]string, error) {
+	if !wb.sstRead && wb.book.sharedStrings != "" {
+		wb.sst, wb.sstErr = readSharedStrings(wb.pkg, wb.book.sharedStrings)
+	}
+	wb.sstRead = true
+	return wb.sst, wb.sstErr
+}
+
+func (wb *workbook) Close() error { return wb.pkg.Close() }
+
+// openSheet opens one worksheet or table of the workbook as rows; closing
+// the rows leaves the workbook open.
+func (wb *workbook) openSheet(sheet, table string) (rs rows, info sheetInfo, err error) {
+	info = sheetInfo{File: wb.path, Serials: true}
+	r := &xlsxRows{first: 1, last: -1}
 	defer func() {
 		if err != nil {
 			r.Close()
 		}
 	}()
-	book, err := readBookParts(pkg)
-	if err != nil {
-		return nil, info, err
-	}
+	book, pkg := wb.book, wb.pkg
 	sh, err := book.pickSheet(sheet)
 	if err != nil {
 		return nil, info, err
@@ -73,10 +127,8 @@ func openXLSX(path, sheet, table string) (rs rows, info sheetInfo, err error) {
 	}
 	info.Sheet, info.Date1904 = sh.name, book.date1904
 	r.sheet = sh.name
-	if book.sharedStrings != "" {
-		if r.sst, err = readSharedStrings(pkg, book.sharedStrings); err != nil {
-			return nil, info, err
-		}
+	if r.sst, err = wb.sharedStrings(); err != nil {
+		return nil, info, err
 	}
 	if r.part, _, err = pkg.open(sh.part); err != nil {
 		return nil, info, err

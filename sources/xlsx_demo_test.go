@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"context"
 	"io"
 	"path/filepath"
 	"slices"
@@ -37,6 +38,33 @@ func TestDemoWorkbookHeaders(t *testing.T) {
 		r.Close()
 		if err != io.EOF || n < 2 || info.Date1904 {
 			t.Errorf("sheet %s: %d records, end %v, 1904 %v", name, n, err, info.Date1904)
+		}
+	}
+}
+
+// TestWorkbookOpenedOncePerLoad loads every sheet of a demo workbook as
+// its own source: the workbook is opened once, and every sheet is read
+// (sheet rows and records counted).
+func TestWorkbookOpenedOncePerLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.xlsx")
+	if err := demo.Generate(path, demo.Options{Reps: 4, Years: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var specs []Spec
+	for i, name := range demo.SheetNames {
+		specs = append(specs, Spec{Name: name, Kind: demo.SheetKinds[i], Preset: "crmdigest", Path: path, Sheet: name})
+	}
+	before := workbooksOpened.Load()
+	ds, err := Load(context.Background(), specs, Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := workbooksOpened.Load() - before; n != 1 {
+		t.Errorf("the workbook was opened %d times for %d sources, want once", n, len(specs))
+	}
+	for _, q := range ds.Quality {
+		if q.RowsAccepted == 0 || q.Records != q.RowsRead+1 || q.Lines != q.Records {
+			t.Errorf("sheet %s: %d accepted, %d records, %d rows read, %d sheet rows", q.Sheet, q.RowsAccepted, q.Records, q.RowsRead, q.Lines)
 		}
 	}
 }

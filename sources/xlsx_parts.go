@@ -22,14 +22,6 @@ const (
 	relWorksheet      = "/worksheet"
 	relSharedStrings  = "/sharedStrings"
 	relTable          = "/table"
-
-	// maxSmallPart bounds the parts read whole into memory: the workbook,
-	// relationships and table definitions, which are a few KB.
-	maxSmallPart = 64 << 20
-	// maxSharedStrings bounds the shared-strings part, which is held in
-	// memory as a []string: far more than the strings of any real export,
-	// far less than what a deflate bomb can claim.
-	maxSharedStrings = 1 << 30
 )
 
 // xlsxPackage is the zip of a workbook, its entries found by part name.
@@ -102,11 +94,14 @@ func (p *xlsxPackage) read(name string) ([]byte, error) {
 	}
 	defer rc.Close()
 	if e.UncompressedSize64 > maxSmallPart {
-		return nil, fmt.Errorf("not an XLSX workbook (%s is %d bytes)", name, e.UncompressedSize64)
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d this reader holds in memory (the limit)", name, e.UncompressedSize64, maxSmallPart)
 	}
-	b, err := io.ReadAll(io.LimitReader(rc, maxSmallPart))
+	b, err := io.ReadAll(io.LimitReader(rc, maxSmallPart+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(b) > maxSmallPart {
+		return nil, fmt.Errorf("%s: more than the %d bytes this reader holds in memory (the limit)", name, maxSmallPart)
 	}
 	return b, nil
 }
@@ -119,6 +114,9 @@ func (p *xlsxPackage) unmarshalPart(name string, v any) error {
 	}
 	if b == nil {
 		return fmt.Errorf("not an XLSX workbook (no part %s)", name)
+	}
+	if err := checkDepth(b, name); err != nil {
+		return err
 	}
 	if err := xml.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("damaged XML in %s: %w", name, err)

@@ -2,8 +2,10 @@ package sources
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -18,7 +20,7 @@ const (
 //
 //	<sheetData><row r="4"><c r="B4" t="s"><v>2</v></c>...</row>...</sheetData>
 type xlsxRows struct {
-	pkg   *xlsxPackage
+	own   *workbook     // the workbook to close with the rows, if they own it
 	part  io.ReadCloser // the worksheet part, inflating as it is read
 	sc    *xmlScanner
 	sheet string
@@ -34,6 +36,8 @@ type xlsxRows struct {
 	// col0 and col1 are the 1-based columns of a table (0: every column).
 	first, last int
 	col0, col1  int
+
+	records int // records returned
 
 	rec  []string // reused from record to record
 	val  []byte   // the value of the cell being read
@@ -76,6 +80,7 @@ func (r *xlsxRows) Next() ([]string, error) {
 				continue
 			}
 			r.row++
+			r.records++
 			return r.blank(), nil
 		}
 		r.row, r.pending = r.pending, 0
@@ -92,6 +97,7 @@ func (r *xlsxRows) Next() ([]string, error) {
 		if err != nil {
 			return r.fail(err)
 		}
+		r.records++
 		return rec, nil
 	}
 	r.done = true
@@ -185,7 +191,7 @@ func (r *xlsxRows) readCells() ([]string, error) {
 		return rec, nil
 	}
 	sc := r.sc
-	col := 0
+	col, text := 0, 0
 	for {
 		if err := sc.next(); err != nil {
 			return nil, err
@@ -234,6 +240,9 @@ func (r *xlsxRows) readCells() ([]string, error) {
 			if v == "" {
 				continue
 			}
+			if text += len(v); text > maxRowText {
+				return nil, sc.limitf("row %d holds more than %d bytes of text (the limit)", r.row, maxRowText)
+			}
 			if r.col0 > 0 {
 				rec[c-r.col0] = v
 				continue
@@ -257,6 +266,8 @@ func (r *xlsxRows) readCells() ([]string, error) {
 func (r *xlsxRows) cellValue(typ, col int) (string, error) {
 	sc := r.sc
 	val := r.val[:0]
+	sc.runes, sc.maxRunes = 0, maxCellText
+	defer func() { sc.maxRunes = 0 }()
 	if text, ok := sc.plainContent("<v>", "</v></c>"); ok {
 		val = append(val, text...)
 	} else if text, ok := sc.plainContent("<is><t>", "</t></is></c>"); ok {
@@ -283,10 +294,16 @@ func (r *xlsxRows) cellValue(typ, col int) (string, error) {
 			case sc.kind == tokEOF:
 				return "", sc.eofError("inside <c>")
 			}
+			if errors.Is(err, errTextTooLong) {
+				return "", r.tooLong(col)
+			}
 			if err != nil {
 				return "", err
 			}
 		}
+	}
+	if len(val) > maxCellText && utf8.RuneCount(val) > maxCellText {
+		return "", r.tooLong(col)
 	}
 	r.val = val
 	if len(val) == 0 {
@@ -308,15 +325,27 @@ func (r *xlsxRows) cellValue(typ, col int) (string, error) {
 	return string(val), nil
 }
 
+// tooLong is the error for a cell whose text passes Excel's limit.
+func (r *xlsxRows) tooLong(col int) error {
+	return r.sc.limitf("cell %s%d holds more than %d characters (Excel's limit), counting all its runs and values", columnName(col), r.row, maxCellText)
+}
+
 func (r *xlsxRows) Row() int { return r.row }
+
+// Counts returns the last sheet row reached and the records returned.
+func (r *xlsxRows) Counts() (lines, records int) { return r.row, r.records }
 
 func (r *xlsxRows) Close() error {
 	var err error
 	if r.part != nil {
 		err = r.part.Close()
+		r.part = nil
 	}
-	if cerr := r.pkg.Close(); err == nil {
-		err = cerr
+	if r.own != nil {
+		if cerr := r.own.Close(); err == nil {
+			err = cerr
+		}
+		r.own = nil
 	}
 	return err
 }
@@ -330,11 +359,16 @@ func readSharedStrings(p *xlsxPackage, name string) ([]string, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	if e.UncompressedSize64 > maxSharedStrings {
-		return nil, fmt.Errorf("shared strings %s: %d bytes is more than this reader holds in memory", name, e.UncompressedSize64)
+	if e.UncompressedSize64 > maxSharedStringsPart {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d of the limit", name, e.UncompressedSize64, maxSharedStringsPart)
 	}
 	sc := newXMLScanner(rc, name)
-	var out []string
+	// The strings are gathered as one text and their ends (4 bytes each),
+	// and cut into a []string of exact size at the end: a flood of <si/>
+	// meets the count limit before the 16 bytes a string costs, and a
+	// growing []string's garbage, are spent on it.
+	var text strings.Builder
+	var ends []uint32
 	var buf []byte
 	for {
 		if err := sc.next(); err != nil {
@@ -342,22 +376,41 @@ func readSharedStrings(p *xlsxPackage, name string) ([]string, error) {
 		}
 		switch {
 		case sc.kind == tokEOF:
+			all := text.String()
+			out := make([]string, len(ends))
+			prev := uint32(0)
+			for i, e := range ends {
+				out[i] = all[prev:e]
+				prev = e
+			}
 			return out, nil
 		case sc.is(tokStart, "sst"):
-			if v, ok := sc.attr("uniqueCount"); ok && out == nil {
+			if v, ok := sc.attr("uniqueCount"); ok && ends == nil {
 				if n, ok := atoiBytes(v); ok {
-					out = make([]string, 0, min(n, 1<<20))
+					ends = make([]uint32, 0, min(n, 1<<20, maxSharedStringCount))
 				}
 			}
 		case sc.is(tokStart, "si"):
-			if buf, err = sc.richText(buf[:0], "si"); err != nil {
+			if len(ends) == maxSharedStringCount {
+				return nil, sc.limitf("more than %d shared strings (the limit)", maxSharedStringCount)
+			}
+			sc.runes, sc.maxRunes = 0, maxCellText
+			buf, err = sc.richText(buf[:0], "si")
+			if errors.Is(err, errTextTooLong) {
+				return nil, sc.limitf("shared string %d holds more than %d characters (Excel's limit), counting all its runs", len(ends), maxCellText)
+			}
+			if err != nil {
 				return nil, err
 			}
 			buf = unescapeOOXML(buf)
 			if !utf8.Valid(buf) {
-				return nil, sc.errorf("shared string %d: invalid UTF-8", len(out))
+				return nil, sc.errorf("shared string %d: invalid UTF-8", len(ends))
 			}
-			out = append(out, string(buf))
+			if text.Len()+len(buf) > maxSharedStringBytes {
+				return nil, sc.limitf("more than %d bytes of shared strings (the limit)", maxSharedStringBytes)
+			}
+			text.Write(buf)
+			ends = append(ends, uint32(text.Len()))
 		case sc.kind == tokStart:
 			if err := sc.skip(); err != nil {
 				return nil, err

@@ -36,6 +36,12 @@ type xmlScanner struct {
 	text      []byte // character data (entities not decoded) or CDATA
 	attrs     []xmlAttr
 	attrSpans []attrSpan
+
+	// runes counts the characters textOf has gathered since the caller
+	// reset it; past maxRunes (when not 0) textOf fails with
+	// errTextTooLong, so that a cell split into a million runs, or holding
+	// a million <v>, cannot grow without end.
+	runes, maxRunes int
 }
 
 type tokKind uint8
@@ -382,7 +388,9 @@ func (s *xmlScanner) skip() error {
 		switch s.kind {
 		case tokStart:
 			if !s.selfClose {
-				depth++
+				if depth++; depth > maxXMLDepth {
+					return s.limitf("elements nested more than %d deep (the limit)", maxXMLDepth)
+				}
 			}
 		case tokEnd:
 			if depth--; depth == 0 {
@@ -405,6 +413,7 @@ func (s *xmlScanner) textOf(dst []byte, name string) ([]byte, error) {
 			return dst, err
 		}
 		var err error
+		n0 := len(dst)
 		switch s.kind {
 		case tokText:
 			if dst, err = s.decode(dst, s.text); err != nil {
@@ -420,6 +429,11 @@ func (s *xmlScanner) textOf(dst []byte, name string) ([]byte, error) {
 			return dst, s.endOf(name)
 		case tokEOF:
 			return dst, s.eofError("inside <" + name + ">")
+		}
+		if s.maxRunes > 0 && len(dst) > n0 {
+			if s.runes += utf8.RuneCount(dst[n0:]); s.runes > s.maxRunes {
+				return dst, errTextTooLong
+			}
 		}
 	}
 }
