@@ -55,6 +55,7 @@ func writeQuality(w io.Writer, ds *crm.Dataset, now time.Time, max int) {
 		}
 		fmt.Fprintf(w, "  age:        %s\n", exportAge(q, now))
 		fmt.Fprintf(w, "  rows:       %d read = %d accepted + %d set aside\n", q.RowsRead, q.RowsAccepted, q.RowsSetAside)
+		writeReadCounts(w, q)
 		if q.First.Valid() {
 			fmt.Fprintf(w, "  dates:      %s .. %s\n", q.First, q.Last)
 		}
@@ -64,6 +65,31 @@ func writeQuality(w io.Writer, ds *crm.Dataset, now time.Time, max int) {
 			fmt.Fprintf(w, "  owners missing from the directory (%d): %s\n", len(q.UnknownOwners), strings.Join(q.UnknownOwners, ", "))
 		}
 		fmt.Fprintln(w)
+	}
+}
+
+// writeReadCounts prints what the reader went through (physical lines or
+// sheet rows, and the records made of them: a gap means multi-line fields
+// or a stray quote) and, per date column, the day order applied and what
+// the values prove about it.
+func writeReadCounts(w io.Writer, q crm.SourceReport) {
+	if q.Lines > 0 {
+		unit := "lines"
+		if q.Sheet != "" {
+			unit = "sheet rows"
+		}
+		fmt.Fprintf(w, "  read:       %d %s -> %d records (header included)\n", q.Lines, unit, q.Records)
+	}
+	for _, d := range q.Dates {
+		used := d.Used
+		if used == "auto" {
+			used = "written (ISO dates, month names or an unambiguous order)"
+		}
+		fmt.Fprintf(w, "  date order: column %q read as %s: %d of %d cells", d.Column, used, d.Fit, d.Rows)
+		if d.Best != "" {
+			fmt.Fprintf(w, "; %s would read %d", d.Best, d.BestFit)
+		}
+		fmt.Fprintf(w, "\n              %s\n", d.Evidence)
 	}
 }
 
