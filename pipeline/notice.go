@@ -17,6 +17,13 @@ func (p *Pipeline) NotifyAdmin(ctx context.Context, r jobs.RunSummary) {
 	if !r.NeedsAttention() {
 		return
 	}
+	if r.Refused {
+		// The data gate told the administrator already, once per source
+		// and breach per day (Judge): a daemon firing every hour on the
+		// same bad export must not mail every hour.
+		p.log.Warn("run refused by the data gate", "run", r.ID, "schedule", r.Schedule, "period", r.Period)
+		return
+	}
 	if r.DryRun {
 		// A dry run sends nothing, notices included: whoever ran it reads
 		// the same failures on their terminal.

@@ -11,9 +11,10 @@ import (
 )
 
 func runCheck(ctx context.Context, m *Main, args []string) error {
-	fs := m.newFlagSet("check", "--config FILE")
+	fs := m.newFlagSet("check", "--config FILE [--accept-quality]")
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	problems := fs.Int("problems", 10, "set-aside rows and warnings to list per source")
+	accept := fs.Bool("accept-quality", false, "report the data gate's breaches as accepted, as run and send --accept-quality would")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -27,6 +28,9 @@ func runCheck(ctx context.Context, m *Main, args []string) error {
 	}
 	writeQuality(m.Stdout, ds, e.now(), *problems)
 	if err != nil {
+		return err
+	}
+	if err := checkGate(ctx, m.Stdout, e, ds, *accept); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "config %s: OK\n", *cfgPath)

@@ -79,6 +79,7 @@ func openEngine(ctx context.Context, cfg *config.Config, log *slog.Logger, popts
 	if err != nil {
 		return nil, err
 	}
+	pipe.UseStore(store)
 	return &engine{pipe: pipe, store: store, log: log}, nil
 }
 
