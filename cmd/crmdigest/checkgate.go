@@ -35,9 +35,9 @@ func checkGate(ctx context.Context, w io.Writer, e *env, ds *crm.Dataset, accept
 	case len(refused) == 0 && len(accepted) == 0:
 		fmt.Fprintln(w, "every source passes")
 	case len(refused) == 0:
-		fmt.Fprintf(w, "%d breaches, accepted\n", len(accepted))
+		fmt.Fprintf(w, "%s, accepted\n", breaches(len(accepted)))
 	default:
-		fmt.Fprintf(w, "%d breaches; run and send would deliver nothing\n", len(refused))
+		fmt.Fprintf(w, "%s; run and send would deliver nothing\n", breaches(len(refused)))
 	}
 	if note != "" {
 		fmt.Fprintf(w, "  %s\n", note)
@@ -85,4 +85,11 @@ func lastGoodLoads(ctx context.Context, storeURL string, ds *crm.Dataset) (map[s
 		}
 	}
 	return last, ""
+}
+
+func breaches(n int) string {
+	if n == 1 {
+		return "1 breach"
+	}
+	return fmt.Sprintf("%d breaches", n)
 }

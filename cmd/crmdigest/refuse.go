@@ -27,5 +27,5 @@ func (eng *engine) refuse(ctx context.Context, m *Main, firings []jobs.Firing, o
 	for _, why := range reasons {
 		fmt.Fprintf(m.Stdout, "  %s\n", why)
 	}
-	return fmt.Errorf("the data gate refused the sources (%d breaches, listed above); fix the export, or send anyway with --accept-quality", len(reasons))
+	return fmt.Errorf("the data gate refused the sources (%s, listed above); fix the export, or send anyway with --accept-quality", breaches(len(reasons)))
 }
