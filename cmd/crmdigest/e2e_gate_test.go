@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crmdigest/crmdigest/internal/mailpittest"
 )
@@ -247,4 +248,64 @@ func TestE2EGateMissingAmount(t *testing.T) {
 		t.Fatalf("check without an amount column: exit %d\n%s%s", code, out, errOut)
 	}
 	mustRun(t, 0, "check", "--config", cfgPath, "--accept-quality")
+}
+
+// TestE2EGateDaemon: a daemon firing on the damaged export delivers
+// nothing, records a refused run, and tells the administrator once,
+// although each of the managers' zones fires in turn.
+func TestE2EGateDaemon(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end daemon test")
+	}
+	t.Parallel()
+	mp := mailpittest.Start(t)
+	cfgPath, dir := gateConfig(t, mp.SMTPPort, "date_format: DD/MM/YYYY")
+	editPipeline(t, dir, toMonthFirst)
+	b, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The daemon's fake clock replaces the pinned one.
+	text := strings.Replace(string(b), fmt.Sprintf("  clock: %q\n", gateClock), "", 1) +
+		"daemon: {listen: \"127.0.0.1:0\", max_lateness: 6h, max_data_age: 192h, stop_timeout: 20s}\n"
+	text = strings.Replace(text, "log: {level: warn}", "log: {format: text, level: info}", 1)
+	if err := os.WriteFile(cfgPath, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ny, _ := time.LoadLocation("America/New_York")
+	// Two seconds before 08:00 in New York; the other US zones fire one,
+	// two and three hours later, within the catch-up window of a restart.
+	d := startTestDaemon(t, cfgPath, time.Date(2018, 1, 1, 7, 59, 58, 0, ny))
+	waitMessages(t, mp, 1, 30*time.Second, d)
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(d.log.String(), "run refused by the data gate") && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	d.stop()
+	// A later start catches up the zones that fired since: refused again,
+	// with no second notice the same day.
+	d2 := startTestDaemon(t, cfgPath, time.Date(2018, 1, 1, 11, 30, 0, 0, ny))
+	deadline = time.Now().Add(30 * time.Second)
+	for strings.Count(d2.log.String(), "run refused by the data gate") < 1 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // room for a second notice to show up
+	d2.stop()
+	msgs := mp.Messages(t)
+	if len(msgs) != 1 || msgs[0].To[0].Address != gateAdmin || !strings.Contains(msgs[0].Subject, "refused by the data gate") {
+		t.Fatalf("Mailpit holds %d messages, want one notice to %s: %+v\n%s\n%s", len(msgs), gateAdmin, msgs, d.log, d2.log)
+	}
+	store := openTestStore(t, cfgPath)
+	rep, err := store.Status(t.Context(), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Runs) < 2 || len(rep.Attention) != 0 {
+		t.Fatalf("status: %d runs, %d ledger rows; want refused runs for at least two zones and no ledger row:\n%s", len(rep.Runs), len(rep.Attention), d2.log)
+	}
+	for _, r := range rep.Runs {
+		if !r.Refused || r.At.IsZero() || r.Sent+r.Pending+r.Failed != 0 {
+			t.Errorf("run %d (%s, fired %s) is not a refused firing: %+v", r.ID, r.Zone, r.At, r)
+		}
+	}
 }
