@@ -9,6 +9,7 @@ import (
 
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/gate"
+	"github.com/crmdigest/crmdigest/internal/printable"
 	"github.com/crmdigest/crmdigest/jobs"
 )
 
@@ -57,7 +58,7 @@ func (r *Refusal) Error() string {
 func (r *Refusal) RefusedReasons() []string {
 	var out []string
 	for _, b := range r.Breaches {
-		out = append(out, crm.Printable(b.String()))
+		out = append(out, printable.Escape(b.String()))
 	}
 	return out
 }
@@ -115,7 +116,7 @@ func (p *Pipeline) Judge(ctx context.Context, ds *crm.Dataset, dryRun bool) (ove
 				rules = append(rules, b.Rule)
 			}
 			overrides = append(overrides, fmt.Sprintf("%s (source %s: %s)", v.Override, v.Report.Name, strings.Join(rules, ", ")))
-			p.log.Warn("data gate breach accepted", "source", v.Report.Name, "override", v.Override, "breaches", crm.Printable(fmt.Sprint(v.Breaches)))
+			p.log.Warn("data gate breach accepted", "source", v.Report.Name, "override", v.Override, "breaches", printable.Escape(fmt.Sprint(v.Breaches)))
 		}
 	}
 	if len(refused) > 0 {
@@ -134,7 +135,7 @@ func loadRecord(v gate.Verdict, now time.Time) jobs.SourceLoad {
 		Verdict: jobs.VerdictOK, Override: v.Override, LoadedAt: now,
 	}
 	for _, b := range v.Breaches {
-		l.Reasons = append(l.Reasons, crm.Printable(b.String()))
+		l.Reasons = append(l.Reasons, printable.Escape(b.String()))
 	}
 	switch {
 	case v.Refused():
@@ -162,7 +163,7 @@ func (p *Pipeline) noticeBreaches(ctx context.Context, st GateStore, v gate.Verd
 		}
 		ok, err := st.ClaimNotice(ctx, key)
 		if err != nil {
-			p.log.Error("admin notice not sent", "source", crm.Printable(v.Report.Name), "err", err)
+			p.log.Error("admin notice not sent", "source", printable.Escape(v.Report.Name), "err", err)
 			return
 		}
 		if ok {
@@ -174,20 +175,20 @@ func (p *Pipeline) noticeBreaches(ctx context.Context, st GateStore, v gate.Verd
 		return
 	}
 	q := v.Report
-	name := crm.Printable(q.Name)
-	subject := crm.Printable(fmt.Sprintf("crmdigest: source %s refused by the data gate, no digest sent", name))
+	name := printable.Escape(q.Name)
+	subject := printable.Escape(fmt.Sprintf("crmdigest: source %s refused by the data gate, no digest sent", name))
 	var b strings.Builder
 	fmt.Fprintf(&b, "The export of source %s was refused: no digest that rests on it was sent.\n\n", name)
 	fmt.Fprintf(&b, "File: %s\nRows: %s read = %s accepted + %s set aside\n\n",
-		crm.Printable(q.File), gate.Count(q.RowsRead), gate.Count(q.RowsAccepted), gate.Count(q.RowsSetAside))
+		printable.Escape(q.File), gate.Count(q.RowsRead), gate.Count(q.RowsAccepted), gate.Count(q.RowsSetAside))
 	for _, br := range fresh {
-		fmt.Fprintf(&b, "- %s: %s\n", br.Rule, crm.Printable(br.Evidence))
+		fmt.Fprintf(&b, "- %s: %s\n", br.Rule, printable.Escape(br.Evidence))
 	}
 	b.WriteString("\nFix the export (or its settings) and run again; `crmdigest check` shows the same verdict.\n" +
 		"If the data is right, `--accept-quality` on run or send, or the source's name under quality.accept, sends anyway.\n")
-	p.log.Warn("data gate refused a source", "source", crm.Printable(q.Name), "breaches", len(v.Breaches))
+	p.log.Warn("data gate refused a source", "source", printable.Escape(q.Name), "breaches", len(v.Breaches))
 	if err := p.Notify(ctx, subject, b.String(), "gate-"+q.Name+"-"+day); err != nil {
-		p.log.Error("admin notice not sent", "source", crm.Printable(q.Name), "err", err)
+		p.log.Error("admin notice not sent", "source", printable.Escape(q.Name), "err", err)
 		for _, k := range keys {
 			if rerr := st.ReleaseNotice(ctx, k); rerr != nil {
 				p.log.Error("release notice", "err", rerr)

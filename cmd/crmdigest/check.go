@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/internal/printable"
 )
 
 func runCheck(ctx context.Context, m *Main, args []string) error {
@@ -30,7 +32,10 @@ func runCheck(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkGate(ctx, m.Stdout, e, ds, *accept); err != nil {
+	// Both verdicts are printed before either fails the check.
+	gerr := checkGate(ctx, m.Stdout, e, ds, *accept)
+	rerr := checkRecipients(m.Stdout, e, ds)
+	if err := errors.Join(gerr, rerr); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "config %s: OK\n", *cfgPath)
@@ -66,7 +71,7 @@ func writeQuality(w io.Writer, ds *crm.Dataset, now time.Time, max int) {
 		listProblems(w, "set aside", q.SetAside, q.RowsSetAside, max)
 		listProblems(w, "warning", q.Warnings, q.WarningsTotal, max)
 		if len(q.UnknownOwners) > 0 {
-			fmt.Fprintf(w, "  owners missing from the directory (%d): %s\n", len(q.UnknownOwners), strings.Join(q.UnknownOwners, ", "))
+			fmt.Fprintf(w, "  owners missing from the directory (%d): %s\n", len(q.UnknownOwners), printable.Escape(strings.Join(q.UnknownOwners, ", ")))
 		}
 		fmt.Fprintln(w)
 	}

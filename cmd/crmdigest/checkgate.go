@@ -11,6 +11,7 @@ import (
 
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/gate"
+	"github.com/crmdigest/crmdigest/internal/printable"
 	"github.com/crmdigest/crmdigest/jobs"
 )
 
@@ -43,10 +44,10 @@ func checkGate(ctx context.Context, w io.Writer, e *env, ds *crm.Dataset, accept
 		fmt.Fprintf(w, "  %s\n", note)
 	}
 	for _, b := range refused {
-		fmt.Fprintf(w, "  REFUSED %s\n", crm.Printable(b.String()))
+		fmt.Fprintf(w, "  REFUSED %s\n", printable.Escape(b.String()))
 	}
 	for _, b := range accepted {
-		fmt.Fprintf(w, "  accepted %s\n", crm.Printable(b.String()))
+		fmt.Fprintf(w, "  accepted %s\n", printable.Escape(b.String()))
 	}
 	fmt.Fprintln(w)
 	if len(refused) > 0 {

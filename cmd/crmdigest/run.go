@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/internal/printable"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/crmdigest/crmdigest/pipeline"
 )
@@ -127,7 +128,7 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 			}
 		}
 		for _, h := range held {
-			fmt.Fprintf(m.Stdout, "%s %s: not sent to %s\n", f.Schedule, f.Period, h)
+			fmt.Fprintf(m.Stdout, "%s %s: not sent to %s\n", f.Schedule, f.Period, printable.Escape(h))
 		}
 		resumed, err := eng.resumable(ctx, f, o)
 		if err != nil {

@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/internal/printable"
 	"github.com/crmdigest/crmdigest/jobs"
 )
 
@@ -36,12 +36,12 @@ func runStatus(ctx context.Context, m *Main, args []string) error {
 		printStatusRun(w, r, e.cfg.Organisation.Location)
 		fmt.Fprintf(w, "recipients (%d):\n", len(r.Recipients))
 		for _, rc := range r.Recipients {
-			fmt.Fprintf(w, "  %s: %s, %s", crm.Printable(rc.Recipient), rc.State, attempts(rc.Attempts))
+			fmt.Fprintf(w, "  %s: %s, %s", printable.Escape(rc.Recipient), rc.State, attempts(rc.Attempts))
 			if rc.MessageID != "" {
 				fmt.Fprintf(w, ", Message-ID <%s>", rc.MessageID)
 			}
 			if rc.LastError != "" {
-				fmt.Fprintf(w, ": %s", crm.Printable(rc.LastError))
+				fmt.Fprintf(w, ": %s", printable.Escape(rc.LastError))
 			}
 			fmt.Fprintln(w)
 		}
@@ -79,12 +79,12 @@ func runStatus(ctx context.Context, m *Main, args []string) error {
 		case l.State == jobs.StateSending:
 			what = "being sent, or cut off by a crash"
 		}
-		fmt.Fprintf(w, "  %s %s %s: %s, %s", l.Schedule, l.Period, crm.Printable(l.Recipient), what, attempts(l.Attempts))
+		fmt.Fprintf(w, "  %s %s %s: %s, %s", l.Schedule, l.Period, printable.Escape(l.Recipient), what, attempts(l.Attempts))
 		if l.MessageID != "" {
 			fmt.Fprintf(w, ", Message-ID <%s>", l.MessageID)
 		}
 		if l.LastError != "" {
-			fmt.Fprintf(w, ": %s", crm.Printable(l.LastError))
+			fmt.Fprintf(w, ": %s", printable.Escape(l.LastError))
 		}
 		fmt.Fprintln(w)
 	}
@@ -97,9 +97,9 @@ func printFailures(w io.Writer, r jobs.RunSummary) {
 	for _, rc := range r.Recipients {
 		switch rc.State {
 		case jobs.StateFailed:
-			fmt.Fprintf(w, "     failed: %s: %s\n", crm.Printable(rc.Recipient), crm.Printable(rc.LastError))
+			fmt.Fprintf(w, "     failed: %s: %s\n", printable.Escape(rc.Recipient), printable.Escape(rc.LastError))
 		case jobs.StateInDoubt:
-			fmt.Fprintf(w, "     in doubt: %s: %s\n", crm.Printable(rc.Recipient), crm.Printable(rc.LastError))
+			fmt.Fprintf(w, "     in doubt: %s: %s\n", printable.Escape(rc.Recipient), printable.Escape(rc.LastError))
 		}
 	}
 }
@@ -135,7 +135,7 @@ func printStatusRun(w io.Writer, r jobs.RunSummary, loc *time.Location) {
 	if r.Refused {
 		fmt.Fprintf(w, "  #%d %s %s%s%s: REFUSED by the data gate, nothing sent (%s)\n", r.ID, r.Schedule, r.Period, kind, fired, state)
 		for _, why := range r.RefusedReasons {
-			fmt.Fprintf(w, "     %s\n", crm.Printable(why))
+			fmt.Fprintf(w, "     %s\n", printable.Escape(why))
 		}
 		return
 	}
@@ -145,10 +145,10 @@ func printStatusRun(w io.Writer, r jobs.RunSummary, loc *time.Location) {
 		fmt.Fprintf(w, "     every delivery failed (%d of %d)\n", r.Failed, total)
 	}
 	if r.Error != "" {
-		fmt.Fprintf(w, "     run failed: %s\n", crm.Printable(r.Error))
+		fmt.Fprintf(w, "     run failed: %s\n", printable.Escape(r.Error))
 	}
 	if r.Override != "" {
-		fmt.Fprintf(w, "     sent past the data gate, accepted by %s\n", crm.Printable(r.Override))
+		fmt.Fprintf(w, "     sent past the data gate, accepted by %s\n", printable.Escape(r.Override))
 	}
 }
 

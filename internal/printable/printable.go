@@ -1,4 +1,7 @@
-package crm
+// Package printable escapes control characters in text read from exports
+// (names, addresses, ids) before it is printed anywhere. It imports the
+// standard library only, so that every package may use it.
+package printable
 
 import (
 	"fmt"
@@ -12,7 +15,7 @@ import (
 // export cannot start a new line, or forge one, in command output, logs,
 // notices and digests. Every output edge that prints a value from the data
 // passes it through here; the value itself stays as read.
-func Printable(s string) string {
+func Escape(s string) string {
 	if !strings.ContainsFunc(s, needsEscape) {
 		return s
 	}

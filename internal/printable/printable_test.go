@@ -1,8 +1,8 @@
-package crm
+package printable
 
 import "testing"
 
-func TestPrintable(t *testing.T) {
+func TestEscape(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"Eve Example", "Eve Example"},
 		{"Eve\r\nBcc: x@y", `Eve\r\nBcc: x@y`},
@@ -16,8 +16,8 @@ func TestPrintable(t *testing.T) {
 		{"rlo\u202egnp.exe", `rlo\u202egnp.exe`},
 		{"Zoë Åström", "Zoë Åström"},
 	} {
-		if got := Printable(c.in); got != c.want {
-			t.Errorf("Printable(%q) = %q, want %q", c.in, got, c.want)
+		if got := Escape(c.in); got != c.want {
+			t.Errorf("Escape(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }
