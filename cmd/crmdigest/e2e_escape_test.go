@@ -97,6 +97,15 @@ func TestE2ERecipientsAndControlCharacters(t *testing.T) {
 	}
 	noLineStarts("status", status, "Neubert")
 
+	// A run in which every delivery failed says so, in run's output and in status.
+	out, _, code = runBin(t, nil, "send", "--config", cfgPath, "--schedule", gateSched, "--period", gatePeriod, "--only", "summer@maventech")
+	if code == 0 || !strings.Contains(out, "every delivery failed (1 of 1)") {
+		t.Errorf("send to Summer only: exit %d\n%s", code, out)
+	}
+	if status = mustRun(t, 0, "status", "--config", cfgPath); !strings.Contains(status, "every delivery failed (1 of 1)") {
+		t.Errorf("status does not say that every delivery of the last run failed:\n%s", status)
+	}
+
 	box := filepath.Join(dir, "out", "outbox", gateSched)
 	files, _ := filepath.Glob(filepath.Join(box, "*", "manager-dustin.brinkmann@*.eml"))
 	if len(files) != 1 {

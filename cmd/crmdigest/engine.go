@@ -267,6 +267,9 @@ func printRun(w io.Writer, s jobs.RunSummary) {
 	if s.Error != "" {
 		fmt.Fprintf(w, "  run failed: %s\n", printable.Escape(s.Error))
 	}
+	if allFailed(s) {
+		fmt.Fprintf(w, "  every delivery failed (%d of %d)\n", s.Failed, s.Failed)
+	}
 	for _, r := range s.Recipients {
 		switch r.State {
 		case jobs.StateFailed:

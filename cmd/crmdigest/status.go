@@ -141,8 +141,8 @@ func printStatusRun(w io.Writer, r jobs.RunSummary, loc *time.Location) {
 	}
 	fmt.Fprintf(w, "  #%d %s %s%s%s: %d sent, %d skipped, %d failed, %d in doubt, %d pending, %d preview (%s)\n",
 		r.ID, r.Schedule, r.Period, kind, fired, r.Sent, r.Skipped, r.Failed, r.InDoubt, r.Pending, r.Preview, state)
-	if total := r.Sent + r.Skipped + r.Failed + r.InDoubt + r.Pending + r.Preview; r.Failed > 0 && r.Failed == total {
-		fmt.Fprintf(w, "     every delivery failed (%d of %d)\n", r.Failed, total)
+	if allFailed(r) {
+		fmt.Fprintf(w, "     every delivery failed (%d of %d)\n", r.Failed, r.Failed)
 	}
 	if r.Error != "" {
 		fmt.Fprintf(w, "     run failed: %s\n", printable.Escape(r.Error))
@@ -157,4 +157,9 @@ func attempts(n int) string {
 		return "1 attempt"
 	}
 	return fmt.Sprintf("%d attempts", n)
+}
+
+// allFailed tells whether a run had recipients and every one failed.
+func allFailed(r jobs.RunSummary) bool {
+	return r.Failed > 0 && r.Failed == r.Sent+r.Skipped+r.Failed+r.InDoubt+r.Pending+r.Preview
 }
