@@ -92,7 +92,7 @@ func TestE2ERecipientsAndControlCharacters(t *testing.T) {
 	if n := strings.Count(status, `failed: summer@maventech: recipient "Summer Sewald": invalid address`); n != 2 {
 		t.Errorf("status lists Summer's failure %d times, want 2:\n%s", n, status)
 	}
-	if !strings.Contains(status, "fired 2018-01-01T08:00:00-05:00 America/New_York") {
+	if !strings.Contains(status, "; fired 2018-01-01T08:00:00-05:00 America/New_York)") {
 		t.Errorf("status does not give the firing's time and zone:\n%s", status)
 	}
 	noLineStarts("status", status, "Neubert")

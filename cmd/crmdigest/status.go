@@ -130,17 +130,17 @@ func printStatusRun(w io.Writer, r jobs.RunSummary, loc *time.Location) {
 				zl = l
 			}
 		}
-		fired = fmt.Sprintf(" fired %s %s", r.At.In(zl).Format(time.RFC3339), zl)
+		fired = fmt.Sprintf("; fired %s %s", r.At.In(zl).Format(time.RFC3339), zl)
 	}
 	if r.Refused {
-		fmt.Fprintf(w, "  #%d %s %s%s%s: REFUSED by the data gate, nothing sent (%s)\n", r.ID, r.Schedule, r.Period, kind, fired, state)
+		fmt.Fprintf(w, "  #%d %s %s%s: REFUSED by the data gate, nothing sent (%s%s)\n", r.ID, r.Schedule, r.Period, kind, state, fired)
 		for _, why := range r.RefusedReasons {
 			fmt.Fprintf(w, "     %s\n", printable.Escape(why))
 		}
 		return
 	}
-	fmt.Fprintf(w, "  #%d %s %s%s%s: %d sent, %d skipped, %d failed, %d in doubt, %d pending, %d preview (%s)\n",
-		r.ID, r.Schedule, r.Period, kind, fired, r.Sent, r.Skipped, r.Failed, r.InDoubt, r.Pending, r.Preview, state)
+	fmt.Fprintf(w, "  #%d %s %s%s: %d sent, %d skipped, %d failed, %d in doubt, %d pending, %d preview (%s%s)\n",
+		r.ID, r.Schedule, r.Period, kind, r.Sent, r.Skipped, r.Failed, r.InDoubt, r.Pending, r.Preview, state, fired)
 	if allFailed(r) {
 		fmt.Fprintf(w, "     every delivery failed (%d of %d)\n", r.Failed, r.Failed)
 	}
