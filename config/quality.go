@@ -21,11 +21,12 @@ type Quality struct {
 }
 
 func (q *Quality) validate(srcs []sources.Spec) error {
-	if !(q.MaxSetAside >= 0 && q.MaxSetAside < 1) {
-		return &FieldError{"quality.max_set_aside", fmt.Sprint(q.MaxSetAside), "expected a share from 0 to below 1, such as 0.01 for 1 %"}
+	// 1 (100 %) turns a rule off: no share can be more than all rows.
+	if !(q.MaxSetAside >= 0 && q.MaxSetAside <= 1) {
+		return &FieldError{"quality.max_set_aside", fmt.Sprint(q.MaxSetAside), "expected a share from 0 to 1, such as 0.01 for 1 %"}
 	}
-	if !(q.MaxDrop >= 0 && q.MaxDrop < 1) {
-		return &FieldError{"quality.max_drop", fmt.Sprint(q.MaxDrop), "expected a share from 0 to below 1, such as 0.2 for 20 %"}
+	if !(q.MaxDrop >= 0 && q.MaxDrop <= 1) {
+		return &FieldError{"quality.max_drop", fmt.Sprint(q.MaxDrop), "expected a share from 0 to 1, such as 0.2 for 20 %"}
 	}
 	names := map[string]bool{}
 	for _, s := range srcs {
