@@ -113,7 +113,9 @@ func (p *Pipeline) Judge(ctx context.Context, ds *crm.Dataset, dryRun bool) (ove
 		case v.Override != "":
 			var rules []string
 			for _, b := range v.Breaches {
-				rules = append(rules, b.Rule)
+				if !slices.Contains(rules, b.Rule) {
+					rules = append(rules, b.Rule)
+				}
 			}
 			overrides = append(overrides, fmt.Sprintf("%s (source %s: %s)", v.Override, v.Report.Name, strings.Join(rules, ", ")))
 			p.log.Warn("data gate breach accepted", "source", v.Report.Name, "override", v.Override, "breaches", printable.Escape(fmt.Sprint(v.Breaches)))

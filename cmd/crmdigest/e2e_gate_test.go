@@ -180,7 +180,7 @@ func TestE2EGateDateFormat(t *testing.T) {
 		t.Fatalf("--accept-quality: Mailpit holds %d messages, want %d digests and the notice\n%s", n, len(people), out)
 	}
 	status = mustRun(t, 0, "status", "--config", cfgPath)
-	if !strings.Contains(status, "sent past the data gate, accepted by --accept-quality (source pipeline: max_set_aside, date_format") {
+	if !strings.Contains(status, "sent past the data gate, accepted by --accept-quality (source pipeline: max_set_aside, date_format)") {
 		t.Errorf("status does not record the override:\n%s", status)
 	}
 }
