@@ -79,20 +79,9 @@ func (p *Pipeline) GateSettings() gate.Settings {
 // source breaks a rule nobody accepted. The override, when some breach was
 // accepted, says who accepted what; runs record it.
 func (p *Pipeline) Judge(ctx context.Context, ds *crm.Dataset, dryRun bool) (override string, err error) {
-	p.mu.Lock()
-	st := p.gateStore
-	p.mu.Unlock()
-	last := map[string]gate.Previous{}
-	if st != nil {
-		for _, q := range ds.Quality {
-			l, ok, err := st.LastGoodLoad(ctx, q.Name)
-			if err != nil {
-				return "", err
-			}
-			if ok {
-				last[q.Name] = gate.Previous{File: l.File, RowsAccepted: l.RowsAccepted, LoadedAt: l.LoadedAt}
-			}
-		}
+	st, last, err := p.lastGood(ctx, ds)
+	if err != nil {
+		return "", err
 	}
 	verdicts := gate.Judge(ds, p.GateSettings(), last)
 	var refused []gate.Breach
@@ -197,4 +186,51 @@ func (p *Pipeline) noticeBreaches(ctx context.Context, st GateStore, v gate.Verd
 			}
 		}
 	}
+}
+
+// recheck judges data that a node read for a delivery of a firing that
+// another node planned (and judged): the export may have changed since.
+// It records nothing and mails nobody (the planning node did); a refusal
+// fails the delivery for good and forgets the reading, so that no digest
+// of this node rests on it.
+func (p *Pipeline) recheck(ctx context.Context, ds *crm.Dataset) error {
+	_, last, err := p.lastGood(ctx, ds)
+	if err != nil {
+		return err
+	}
+	var refused []gate.Breach
+	for _, v := range gate.Judge(ds, p.GateSettings(), last) {
+		if v.Refused() {
+			refused = append(refused, v.Breaches...)
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	p.mu.Lock()
+	p.data = nil
+	p.mu.Unlock()
+	return jobs.Permanent(&Refusal{Breaches: refused})
+}
+
+// lastGood returns the gate's store (nil without one) and the last good
+// load of each source of ds that has one.
+func (p *Pipeline) lastGood(ctx context.Context, ds *crm.Dataset) (GateStore, map[string]gate.Previous, error) {
+	p.mu.Lock()
+	st := p.gateStore
+	p.mu.Unlock()
+	last := map[string]gate.Previous{}
+	if st == nil {
+		return nil, last, nil
+	}
+	for _, q := range ds.Quality {
+		l, ok, err := st.LastGoodLoad(ctx, q.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			last[q.Name] = gate.Previous{File: l.File, RowsAccepted: l.RowsAccepted, LoadedAt: l.LoadedAt}
+		}
+	}
+	return st, last, nil
 }

@@ -109,3 +109,38 @@ func TestJudgeNoticeOncePerDay(t *testing.T) {
 		t.Fatalf("last good load %+v %v %v, want the first reading's %d rows", l, ok, err, want)
 	}
 }
+
+// TestRecheckOnAnotherNode: a node that works deliveries of a firing
+// another node planned reads the sources itself; if they now break the
+// gate (here: far fewer deals than the last good load the store holds),
+// the delivery fails for good, naming the rule, and nothing is rendered.
+func TestRecheckOnAnotherNode(t *testing.T) {
+	cfg, err := config.Load("../examples/maven/config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	now := time.Date(2018, 1, 1, 8, 0, 0, 0, cfg.Organisation.Location)
+	p, err := New(cfg, Options{Transport: &flakyTransport{}, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := jobs.Open(ctx, filepath.Join(t.TempDir(), "jobs.db"), jobs.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	p.UseStore(store)
+	if err := store.RecordLoad(ctx, jobs.SourceLoad{Source: "pipeline", Kind: "deals", File: "bigger.csv",
+		RowsRead: 20000, RowsAccepted: 20000, Verdict: jobs.VerdictOK, LoadedAt: now.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	d := jobs.Delivery{Schedule: "managers-weekly", Recipient: "cara.losch@maventech.example.com", Period: "2017-W52", At: now}
+	for i := range 2 {
+		_, err := p.Message(ctx, d)
+		var temp interface{ Temporary() bool }
+		if err == nil || !strings.Contains(err.Error(), "max_drop") || !errors.As(err, &temp) || temp.Temporary() {
+			t.Fatalf("delivery %d on fresh data below the last good load: %v, want a permanent max_drop refusal", i, err)
+		}
+	}
+}

@@ -188,7 +188,11 @@ func (p *Pipeline) current(ctx context.Context) (*data, error) {
 	if d != nil {
 		return d, nil
 	}
-	if _, err := p.Reload(ctx); err != nil {
+	ds, err := p.Reload(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.recheck(ctx, ds); err != nil {
 		return nil, err
 	}
 	p.mu.Lock()
