@@ -65,6 +65,8 @@ func TestLoadBad(t *testing.T) {
 		"bad-rate":             "organisation.rates.USD",
 		"bad-clock":            "organisation.clock",
 		"unset-env":            "CRMDIGEST_SURELY_UNSET_VARIABLE is not set",
+		"bad-quality-share":    "quality.max_set_aside",
+		"bad-quality-accept":   "quality.accept[0]",
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(want) {

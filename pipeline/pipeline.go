@@ -36,9 +36,11 @@ type Pipeline struct {
 	schedules map[string]*schedule.Schedule
 	names     []string // schedule names in config order
 
-	mu   sync.Mutex
-	data *data
-	sets map[setKey]*setEntry
+	mu        sync.Mutex
+	data      *data
+	gateStore GateStore // the data gate's memory; nil in check
+	acceptAll bool      // --accept-quality
+	sets      map[setKey]*setEntry
 }
 
 // Options are the parts a caller may swap.
@@ -187,7 +189,11 @@ func (p *Pipeline) current(ctx context.Context) (*data, error) {
 	if d != nil {
 		return d, nil
 	}
-	if _, err := p.Reload(ctx); err != nil {
+	ds, err := p.Reload(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.recheck(ctx, ds); err != nil {
 		return nil, err
 	}
 	p.mu.Lock()

@@ -2,18 +2,21 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/internal/printable"
 )
 
 func runCheck(ctx context.Context, m *Main, args []string) error {
-	fs := m.newFlagSet("check", "--config FILE [--problems N]")
+	fs := m.newFlagSet("check", "--config FILE [--problems N] [--accept-quality]")
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	problems := fs.Int("problems", 10, "set-aside rows and warnings to list per source")
+	accept := fs.Bool("accept-quality", false, "report the data gate's breaches as accepted, as run and send --accept-quality would")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -27,6 +30,12 @@ func runCheck(ctx context.Context, m *Main, args []string) error {
 	}
 	writeQuality(m.Stdout, ds, e.now(), *problems)
 	if err != nil {
+		return err
+	}
+	// Both verdicts are printed before either fails the check.
+	gerr := checkGate(ctx, m.Stdout, e, ds, *accept)
+	rerr := checkRecipients(m.Stdout, e, ds)
+	if err := errors.Join(gerr, rerr); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "config %s: OK\n", *cfgPath)
@@ -62,7 +71,7 @@ func writeQuality(w io.Writer, ds *crm.Dataset, now time.Time, max int) {
 		listProblems(w, "set aside", q.SetAside, q.RowsSetAside, max)
 		listProblems(w, "warning", q.Warnings, q.WarningsTotal, max)
 		if len(q.UnknownOwners) > 0 {
-			fmt.Fprintf(w, "  owners missing from the directory (%d, owning %d rows): %s\n", len(q.UnknownOwners), q.UnknownOwnerRows, strings.Join(q.UnknownOwners, ", "))
+			fmt.Fprintf(w, "  owners missing from the directory (%d, owning %d rows): %s\n", len(q.UnknownOwners), q.UnknownOwnerRows, printable.Escape(strings.Join(q.UnknownOwners, ", ")))
 		}
 		fmt.Fprintln(w)
 	}

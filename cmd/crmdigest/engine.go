@@ -13,6 +13,7 @@ import (
 	"github.com/crmdigest/crmdigest/config"
 	"github.com/crmdigest/crmdigest/delivery"
 	"github.com/crmdigest/crmdigest/internal/clock"
+	"github.com/crmdigest/crmdigest/internal/printable"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/crmdigest/crmdigest/pipeline"
 )
@@ -80,6 +81,7 @@ func openEngine(ctx context.Context, cfg *config.Config, log *slog.Logger, popts
 	if err != nil {
 		return nil, err
 	}
+	pipe.UseStore(store)
 	return &engine{pipe: pipe, store: store, log: log}, nil
 }
 
@@ -264,16 +266,19 @@ func printRun(w io.Writer, s jobs.RunSummary) {
 	}
 	fmt.Fprintf(w, "%s %s (run #%d%s): %s\n", s.Schedule, s.Period, s.ID, kind, strings.Join(parts, ", "))
 	if s.Error != "" {
-		fmt.Fprintf(w, "  run failed: %s\n", s.Error)
+		fmt.Fprintf(w, "  run failed: %s\n", printable.Escape(s.Error))
+	}
+	if allFailed(s) {
+		fmt.Fprintf(w, "  every delivery failed (%d of %d)\n", s.Failed, s.Failed)
 	}
 	for _, r := range s.Recipients {
 		switch r.State {
 		case jobs.StateFailed:
-			fmt.Fprintf(w, "  failed: %s: %s\n", r.Recipient, r.LastError)
+			fmt.Fprintf(w, "  failed: %s: %s\n", printable.Escape(r.Recipient), printable.Escape(r.LastError))
 		case jobs.StateInDoubt:
-			fmt.Fprintf(w, "  in doubt (may have arrived): %s: %s\n", r.Recipient, r.LastError)
+			fmt.Fprintf(w, "  in doubt (may have arrived): %s: %s\n", printable.Escape(r.Recipient), printable.Escape(r.LastError))
 		case jobs.StatePending, jobs.StateSending:
-			fmt.Fprintf(w, "  not finished: %s %s\n", r.Recipient, r.LastError)
+			fmt.Fprintf(w, "  not finished: %s %s\n", printable.Escape(r.Recipient), printable.Escape(r.LastError))
 		}
 	}
 }
