@@ -12,7 +12,7 @@ import (
 type nopDeliverer struct{}
 
 func (nopDeliverer) Deliver(ctx context.Context, d Delivery, h Hooks) (Receipt, error) {
-	if err := h.BeforeData(ctx); err != nil {
+	if err := h.BeforeEnd(ctx); err != nil {
 		return Receipt{}, err
 	}
 	return Receipt{MessageID: "<" + d.Recipient + ">"}, nil
@@ -21,7 +21,7 @@ func (nopDeliverer) Deliver(ctx context.Context, d Delivery, h Hooks) (Receipt, 
 // BenchmarkEngine measures the job engine's own cost per delivery: a run of
 // batch recipients from StartRun (ledger rows, run history, River inserts)
 // to the last recipient recorded sent, with a deliverer that does nothing
-// but the BeforeData hook. Each iteration is a new period, so every
+// but the BeforeEnd hook. Each iteration is a new period, so every
 // recipient is really worked.
 func BenchmarkEngine(b *testing.B) {
 	const batch = 500

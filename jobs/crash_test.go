@@ -32,7 +32,7 @@ func TestCrashChild(t *testing.T) {
 	}
 	hang := os.Getenv(envHang)
 	d := deliverFunc(func(ctx context.Context, d Delivery, h Hooks) (Receipt, error) {
-		if err := h.BeforeData(ctx); err != nil {
+		if err := h.BeforeEnd(ctx); err != nil {
 			return Receipt{}, err
 		}
 		if d.Recipient == hang {

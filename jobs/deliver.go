@@ -39,7 +39,7 @@ type deliveryWorker struct {
 	s *Store
 }
 
-// errClaimLost is returned by BeforeData when another job took the ledger
+// errClaimLost is returned by BeforeEnd when another job took the ledger
 // row over: this one must not send.
 var errClaimLost = errors.New("ledger row taken over by another job")
 
@@ -87,7 +87,7 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs])
 		return river.JobSnooze(time.Minute)
 	}
 	var dataStarted atomic.Bool
-	hooks := Hooks{BeforeData: func(ctx context.Context) error {
+	hooks := Hooks{BeforeEnd: func(ctx context.Context) error {
 		if err := s.markSending(ctx, job, c); err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (s *Store) ownerLive(ctx context.Context, id int64) (bool, error) {
 }
 
 // claimed is claim's answer: what to do, and for decSend the delivery and
-// the ledger row's version that BeforeData must still find.
+// the ledger row's version that BeforeEnd must still find.
 type claimed struct {
 	dec     decision
 	d       Delivery
@@ -156,7 +156,7 @@ type claimed struct {
 }
 
 // claim reads the ledger row of the job's (schedule, recipient, period)
-// and decides whether to send. Sending writes nothing yet: BeforeData
+// and decides whether to send. Sending writes nothing yet: BeforeEnd
 // takes the row if its version is unchanged, so of two jobs racing for one
 // person only one reaches DATA, and a send costs two commits, not three.
 // A row found `sending` whose owner (job and attempt) is gone means that
@@ -209,7 +209,7 @@ func (s *Store) claim(ctx context.Context, job *river.Job[deliveryArgs], known *
 			c.doubt, c.d.AfterDoubt = true, true
 			if s.opts.InDoubt == InDoubtHold && !forcedResend {
 				c.dec, wrote = decDone, true
-				return s.holdDoubt(ctx, tx, a, "interrupted after DATA: may have been delivered")
+				return s.holdDoubt(ctx, tx, a, "interrupted after the body was sent, before the server's reply: may have been delivered")
 			}
 			c.d.Resend = int(l.resends)
 			if forcedResend {
@@ -265,8 +265,11 @@ func insertLedger(ctx context.Context, tx dbtx, now int64, schedule, recipient, 
 	return nil
 }
 
-// markSending is BeforeData: the row goes `sending`, owned by this job and
-// attempt, if nobody changed it since claim read it.
+// markSending is BeforeEnd, called just before the final "." of DATA: the
+// row goes `sending`, owned by this job and attempt, if nobody changed it
+// since claim read it. A row found `sending` with a dead owner is therefore
+// one whose message may have arrived; a crash before this commit leaves the
+// row as it was, and the delivery is retried as a plain failure.
 func (s *Store) markSending(ctx context.Context, job *river.Job[deliveryArgs], c claimed) error {
 	a := job.Args
 	return s.b.inTx(ctx, func(tx dbtx) error {
@@ -301,14 +304,14 @@ func (s *Store) settle(ctx context.Context, job *river.Job[deliveryArgs], rc Rec
 		cl = classify(derr)
 		var t temporary
 		if cl == classTransient && dataStarted && !errors.As(derr, &t) {
-			cl = classInDoubt // an unexplained failure after DATA
+			cl = classInDoubt // an unexplained failure after the mark
 		}
 	}
 	last := job.Attempt >= job.MaxAttempts
 	var ret error
 	err := s.recordTx(rctx, a.RunID, func(tx dbtx) error {
 		now := s.now()
-		// setLedger writes the outcome. After BeforeData the row is ours
+		// setLedger writes the outcome. After BeforeEnd the row is ours
 		// (job and attempt); before it, the row is only updated if no
 		// other job has taken it to `sending` or `sent` meanwhile, and a
 		// row in doubt stays in doubt.
@@ -408,7 +411,7 @@ func (w *deliveryWorker) workPreview(ctx context.Context, job *river.Job[deliver
 		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.Period, Zone: a.Zone, At: a.At,
 		RunID: a.RunID, DryRun: a.DryRun, RedirectTo: a.RedirectTo, Attempt: job.Attempt,
 	}
-	rc, derr := s.opts.Deliverer.Deliver(ctx, d, Hooks{BeforeData: func(context.Context) error { return nil }})
+	rc, derr := s.opts.Deliverer.Deliver(ctx, d, Hooks{BeforeEnd: func(context.Context) error { return nil }})
 	rctx := context.WithoutCancel(ctx)
 	state, msg, ret := StatePreview, "", error(nil)
 	if derr != nil {

@@ -55,7 +55,7 @@ type LedgerEntry struct {
 	Schedule, Recipient, Period string
 	State                       string
 	Attempts                    int
-	Doubts                      int  // attempts interrupted after DATA: a duplicate may exist
+	Doubts                      int  // attempts interrupted after the mark before the final ".": a duplicate may exist
 	Resends                     int  // forced resends
 	Forced                      bool // the last send was forced
 	LastError                   string

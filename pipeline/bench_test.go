@@ -16,7 +16,7 @@ import (
 )
 
 // prebuilt is a Deliverer that sends messages built beforehand, the way
-// Pipeline.Deliver sends the one it renders: BeforeData hook, the
+// Pipeline.Deliver sends the one it renders: BeforeEnd hook, the
 // transport, classify. It leaves rendering out, so that the benchmark
 // compares the job engine's path with sending straight to the server, the
 // same messages both ways.
@@ -30,7 +30,7 @@ func (p prebuilt) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hooks
 	if !ok {
 		return jobs.Receipt{}, jobs.Permanent(fmt.Errorf("no message for %s", d.Recipient))
 	}
-	msg.BeforeData = func() error { return hooks.BeforeData(ctx) }
+	msg.BeforeEnd = func() error { return hooks.BeforeEnd(ctx) }
 	if err := p.tr.Send(ctx, msg); err != nil {
 		return jobs.Receipt{}, classify(err)
 	}

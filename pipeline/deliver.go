@@ -27,8 +27,8 @@ func (p *Pipeline) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hook
 	if d.DryRun {
 		return jobs.Receipt{MessageID: msg.MessageID, Reply: "dry run: not sent"}, nil
 	}
-	if hooks.BeforeData != nil {
-		msg.BeforeData = func() error { return hooks.BeforeData(ctx) }
+	if hooks.BeforeEnd != nil {
+		msg.BeforeEnd = func() error { return hooks.BeforeEnd(ctx) }
 	}
 	if err := p.transport.Send(ctx, msg); err != nil {
 		return jobs.Receipt{}, classify(err)
@@ -126,7 +126,7 @@ func classify(err error) error {
 	case errors.As(err, &se):
 		return jobs.Transient(err)
 	}
-	// Anything else (a BeforeData error from the ledger, say) is returned
+	// Anything else (a BeforeEnd error from the ledger, say) is returned
 	// as it is: the engine retries it.
 	return err
 }

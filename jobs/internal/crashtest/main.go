@@ -145,7 +145,7 @@ func (s *smtpDeliverer) Deliver(ctx context.Context, d jobs.Delivery, h jobs.Hoo
 	if err := c.Rcpt(d.Recipient); err != nil {
 		return jobs.Receipt{}, classify(err, false)
 	}
-	if err := h.BeforeData(ctx); err != nil {
+	if err := h.BeforeEnd(ctx); err != nil {
 		return jobs.Receipt{}, err
 	}
 	w, err := c.Data()
