@@ -158,6 +158,12 @@ func Open(ctx context.Context, storeURL string, opts Options) (*Store, error) {
 	var err error
 	if strings.HasPrefix(storeURL, "postgres://") || strings.HasPrefix(storeURL, "postgresql://") {
 		s.postgres = true
+		// River's migrations and ours run under one lock (migrate_lock.go).
+		release, lerr := lockMigrations(ctx, storeURL, opts.Schema)
+		if lerr != nil {
+			return nil, lerr
+		}
+		defer release()
 		err = s.openPostgres(ctx, storeURL)
 	} else {
 		err = s.openSQLite(ctx, sqlitePath(storeURL))
