@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/kpi"
 	"os"
 	"path/filepath"
 	"testing"
@@ -57,7 +59,7 @@ func benchEngine(b *testing.B, url, schema string, workers, batch int) {
 	rs := recipients(batch)
 	start := time.Now()
 	for i := 0; b.Loop(); i++ {
-		id, err := s.StartRun(ctx, RunSpec{Schedule: "bench", Period: fmt.Sprintf("p%d", i), Recipients: rs})
+		id, err := s.StartRun(ctx, RunSpec{Schedule: "bench", Period: kpi.Containing(kpi.Week, crm.Day(i*7)), Recipients: rs})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -71,7 +71,7 @@ func crashInData(t *testing.T, bc backendCase, rs []string, hang string) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: "p1", Recipients: rs})
+	id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: period("2026-W01"), Recipients: rs})
 	_ = s.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +159,7 @@ func TestCrashInDataThenRestart(t *testing.T) {
 				o.JobTimeout = time.Second
 				o.RescueAfter = 2 * time.Second
 				s := openStore(t, bc, o)
-				e, _, err := s.Ledger(ctx, "reps", hang, "p1")
+				e, _, err := s.Ledger(ctx, "reps", hang, "2026-W01")
 				if err != nil || e.State != StateSending {
 					t.Fatalf("after the kill the ledger says %+v (%v), want sending", e, err)
 				}
@@ -180,7 +180,7 @@ func TestCrashInDataThenRestart(t *testing.T) {
 				if took := time.Since(start); took > limit {
 					t.Errorf("stuck job took %s to recover, want at most %s", took, limit)
 				}
-				e, _, _ = s.Ledger(ctx, "reps", hang, "p1")
+				e, _, _ = s.Ledger(ctx, "reps", hang, "2026-W01")
 				rep, err := s.Status(ctx, 1)
 				if err != nil {
 					t.Fatal(err)
@@ -213,7 +213,7 @@ func TestCrashInDataThenRestart(t *testing.T) {
 					if r == hang {
 						continue
 					}
-					e, _, _ := s.Ledger(ctx, "reps", r, "p1")
+					e, _, _ := s.Ledger(ctx, "reps", r, "2026-W01")
 					mine := f.count(f.delivered, r)
 					byChild := e.MessageID == "<"+r+">"
 					if e.State != StateSent || (byChild && mine != 0) || (!byChild && mine != 1) {

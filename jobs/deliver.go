@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -17,13 +18,16 @@ import (
 type deliveryArgs struct {
 	Schedule   string    `json:"schedule"`
 	Recipient  string    `json:"recipient"`
-	Period     string    `json:"period"`
+	Period     string    `json:"period"` // the period's key (kpi.Period.Key): the ledger's column
 	Zone       string    `json:"zone,omitempty"`
 	At         time.Time `json:"at"`
 	RunID      int64     `json:"run_id"`
 	Force      bool      `json:"force,omitempty"`
 	DryRun     bool      `json:"dry_run,omitempty"`
 	RedirectTo string    `json:"redirect_to,omitempty"`
+	// PeriodValue is the period itself, for the Deliverer. Jobs queued
+	// before it existed get it from the store migration (period_key.go).
+	PeriodValue kpi.Period `json:"period_value"`
 }
 
 func (deliveryArgs) Kind() string { return "crmdigest_delivery" }
@@ -57,6 +61,9 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs])
 	a := job.Args
 	if s.opts.Deliverer == nil {
 		return errors.New("no deliverer")
+	}
+	if err := a.checkPeriod(); err != nil {
+		return river.JobCancel(err)
 	}
 	if a.preview() {
 		return w.workPreview(ctx, job)
@@ -164,7 +171,7 @@ type claimed struct {
 func (s *Store) claim(ctx context.Context, job *river.Job[deliveryArgs], known *ownerState) (claimed, error) {
 	a := job.Args
 	c := claimed{dec: decSend, d: Delivery{
-		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.Period, Zone: a.Zone,
+		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.PeriodValue, Zone: a.Zone,
 		At: a.At, RunID: a.RunID, Attempt: job.Attempt,
 	}}
 	wrote := false
@@ -408,7 +415,7 @@ func (w *deliveryWorker) workPreview(ctx context.Context, job *river.Job[deliver
 	s := w.s
 	a := job.Args
 	d := Delivery{
-		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.Period, Zone: a.Zone, At: a.At,
+		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.PeriodValue, Zone: a.Zone, At: a.At,
 		RunID: a.RunID, DryRun: a.DryRun, RedirectTo: a.RedirectTo, Attempt: job.Attempt,
 	}
 	rc, derr := s.opts.Deliverer.Deliver(ctx, d, Hooks{BeforeEnd: func(context.Context) error { return nil }})
@@ -440,6 +447,16 @@ func setRecipient(ctx context.Context, tx dbtx, now, runID int64, recipient, sta
 		WHERE run_id = ? AND recipient = ?`, state, msg, messageID, messageID, now, runID, recipient)
 	if err != nil {
 		return fmt.Errorf("record run recipient: %w", err)
+	}
+	return nil
+}
+
+// checkPeriod refuses a job without its period value (queued by an older
+// crmdigest and missed by the store migration): it cannot be rendered, and
+// its key may not be canonical.
+func (a deliveryArgs) checkPeriod() error {
+	if a.PeriodValue.Kind == 0 {
+		return fmt.Errorf("delivery job of %s for %s (%s) carries no period value: queued by an older crmdigest and not migrated", a.Schedule, a.Recipient, a.Period)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/crmdigest/crmdigest/kpi"
 	"os"
 	"path/filepath"
 	"sync"
@@ -221,4 +222,13 @@ func recipients(n int) []string {
 		out[i] = fmt.Sprintf("rep%03d@example.com", i)
 	}
 	return out
+}
+
+// period reads a period id for a test; a bad id is a bug in the test.
+func period(id string) kpi.Period {
+	p, err := kpi.ParsePeriod(id, 0)
+	if err != nil {
+		panic(err)
+	}
+	return p
 }

@@ -3,15 +3,17 @@ package jobs
 import (
 	"context"
 	"time"
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // Delivery is one digest for one recipient, as handed to the Deliverer.
 type Delivery struct {
 	Schedule  string
-	Recipient string    // the recipient's key, as listed in the run (an email address or a person id)
-	Period    string    // the period's id, e.g. 2026-W47
-	Zone      string    // the firing's time zone, "" for a command-line run
-	At        time.Time // the firing time; zero for a command-line run
+	Recipient string     // the recipient's key, as listed in the run (an email address or a person id)
+	Period    kpi.Period // the period, as parsed at the edge (flag or schedule)
+	Zone      string     // the firing's time zone, "" for a command-line run
+	At        time.Time  // the firing time; zero for a command-line run
 	RunID     int64
 
 	DryRun     bool   // render everything, send nothing
@@ -63,9 +65,9 @@ type Deliverer interface {
 // Firing is one firing of a schedule in one time zone.
 type Firing struct {
 	Schedule string
-	Zone     string    // IANA zone name of this firing, "" if the schedule has one zone
-	At       time.Time // the scheduled firing time
-	Period   string    // the period it covers
+	Zone     string     // IANA zone name of this firing, "" if the schedule has one zone
+	At       time.Time  // the scheduled firing time
+	Period   kpi.Period // the period it covers
 }
 
 // Plan is what a firing sends: its recipients' keys and the data files
@@ -86,7 +88,7 @@ type Planner interface {
 // RunSpec is a run started from the command line (`crmdigest send`).
 type RunSpec struct {
 	Schedule   string
-	Period     string
+	Period     kpi.Period
 	Zone       string
 	At         time.Time
 	Recipients []string

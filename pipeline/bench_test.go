@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"github.com/crmdigest/crmdigest/kpi"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -134,7 +135,7 @@ func BenchmarkEngineVsDirect(b *testing.B) {
 
 	// Through the job engine.
 	start = time.Now()
-	id, err := store.StartRun(ctx, jobs.RunSpec{Schedule: "bench", Period: "2026-W48", Recipients: keys})
+	id, err := store.StartRun(ctx, jobs.RunSpec{Schedule: "bench", Period: kpi.Period{Kind: kpi.Week, Year: 2026, N: 48}, Recipients: keys})
 	if err != nil {
 		b.Fatal(err)
 	}

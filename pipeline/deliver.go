@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/crmdigest/crmdigest/kpi"
 	"net/mail"
 	"time"
 
@@ -79,9 +80,9 @@ func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Mess
 	}
 	b := delivery.Builder{FromName: from.Name, FromAddress: from.Address, Now: p.now, RedirectTo: d.RedirectTo, ReplyTo: p.cfg.Organisation.Admin}
 	msg, err := b.Build(delivery.Spec{
-		Schedule: d.Schedule, Period: d.Period, Role: string(set.Kind()),
+		Schedule: d.Schedule, Period: d.Period.Key(), Role: string(set.Kind()),
 		ToName: person.Name, ToAddress: person.Email, Rendered: rendered,
-		PDF: pdf, PDFName: fmt.Sprintf("digest-%s-%s.pdf", set.Kind(), d.Period), Resend: d.Resend,
+		PDF: pdf, PDFName: fmt.Sprintf("digest-%s-%s.pdf", set.Kind(), d.Period.Key()), Resend: d.Resend,
 	})
 	if err != nil {
 		return nil, jobs.Permanent(err)
@@ -91,7 +92,7 @@ func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Mess
 
 // set returns the figures of one digest kind, period and as-of time,
 // computed once for every recipient that shares them.
-func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period string, asOf time.Time) (*report.Set, error) {
+func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period kpi.Period, asOf time.Time) (*report.Set, error) {
 	loc := p.cfg.Organisation.Location
 	day := crm.DayOf(asOf.In(loc))
 	k := setKey{kind, period, day}

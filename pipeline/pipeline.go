@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/crmdigest/crmdigest/kpi"
 	"log/slog"
 	"strings"
 	"sync"
@@ -63,7 +64,7 @@ type data struct {
 
 type setKey struct {
 	kind   report.Kind
-	period string
+	period kpi.Period
 	asOf   crm.Day
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/crmdigest/crmdigest/kpi"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -329,4 +330,14 @@ func byRecipient(t *testing.T, mp *mailpittest.Server) map[string][]mailpittest.
 		out[m.To[0].Address] = append(out[m.To[0].Address], m)
 	}
 	return out
+}
+
+// e2ePeriodValue is e2ePeriod read as the command line reads it.
+func e2ePeriodValue(t testing.TB) kpi.Period {
+	t.Helper()
+	p, err := kpi.ParsePeriod(e2ePeriod, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
