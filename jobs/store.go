@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -100,6 +101,12 @@ type Options struct {
 	// hear about it. It runs on a worker goroutine: keep it short.
 	OnRunFinished func(context.Context, RunSummary)
 
+	// ParsePeriod reads a period id stored by an older crmdigest, so that
+	// Open can rewrite it to its canonical key (period_key.go). The
+	// command line passes kpi.ParsePeriod with the configured fiscal year;
+	// nil leaves stored keys as they are.
+	ParsePeriod func(id string) (kpi.Period, error)
+
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -172,6 +179,10 @@ func Open(ctx context.Context, storeURL string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.b.close()
+		return nil, err
+	}
+	if err := s.canonicalisePeriods(ctx); err != nil {
 		s.b.close()
 		return nil, err
 	}
