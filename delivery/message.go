@@ -24,7 +24,7 @@ const PreviewHeader = "X-Crmdigest-Preview"
 // Spec is one person's digest to be made into a message.
 type Spec struct {
 	Schedule string // schedule name, part of the Message-ID
-	Period   string // period id such as "2026-03", part of the Message-ID
+	Period   string // the period's canonical key (kpi.Period.Key) such as "2026-03": part of the Message-ID and the outbox folder
 	Role     string // rep, manager, director: names the outbox file
 	// To is the person the digest is for.
 	ToName    string

@@ -207,7 +207,8 @@ func (s *Store) Status(ctx context.Context, recent int) (StatusReport, error) {
 	return rep, nil
 }
 
-// Ledger returns the ledger's row for (schedule, recipient, period).
+// Ledger returns the ledger's row for (schedule, recipient, period), period
+// being the canonical key (kpi.Period.Key) the store keeps.
 func (s *Store) Ledger(ctx context.Context, schedule, recipient, period string) (LedgerEntry, bool, error) {
 	var es []LedgerEntry
 	err := s.b.inTx(ctx, func(tx dbtx) error {

@@ -394,7 +394,7 @@ func (s *Store) Start(ctx context.Context) error {
 // Stop stops taking new jobs and waits for the ones in flight until ctx is
 // done; then it cancels them (their deliveries see a cancelled context and
 // the jobs are retried later) and waits for them to return. A message
-// interrupted after DATA is then in doubt, as after a crash.
+// interrupted after its BeforeEnd mark is then in doubt, as after a crash.
 func (s *Store) Stop(ctx context.Context) error {
 	if !s.started {
 		return nil
