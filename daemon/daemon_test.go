@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/crmdigest/crmdigest/kpi"
 	"log/slog"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/schedule"
 )
 

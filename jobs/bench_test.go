@@ -3,12 +3,13 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"github.com/crmdigest/crmdigest/crm"
-	"github.com/crmdigest/crmdigest/kpi"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 type nopDeliverer struct{}

@@ -9,9 +9,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // deliveryArgs is the per-recipient job.

@@ -3,13 +3,14 @@ package jobs
 import (
 	"context"
 	"errors"
-	"github.com/crmdigest/crmdigest/kpi"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 func TestOnceOnlyAndRerun(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/crmdigest/crmdigest/kpi"
 	"os"
 	"path/filepath"
 	"sync"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // backendCase is one store to run a test against: a SQLite file, and

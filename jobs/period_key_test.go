@@ -6,8 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/riverqueue/river"
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // legacyDeliveryArgs is a delivery job as an older crmdigest queued it:

@@ -9,8 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/riverqueue/river"
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // StartRun records a run and enqueues one delivery job per recipient, in

@@ -24,7 +24,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -33,6 +32,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // InDoubtPolicy says what to do with a message whose sending was interrupted

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"github.com/crmdigest/crmdigest/kpi"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/crmdigest/crmdigest/delivery"
 	"github.com/crmdigest/crmdigest/internal/mailpittest"
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/templates"
 )
 

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/crmdigest/crmdigest/kpi"
 	"net/mail"
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/delivery"
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/report"
 )
 

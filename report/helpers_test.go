@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"context"
-	"github.com/crmdigest/crmdigest/kpi"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/demo"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/sources"
 )
 

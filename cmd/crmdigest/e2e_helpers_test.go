@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/crmdigest/crmdigest/kpi"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -26,6 +25,7 @@ import (
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/internal/mailpittest"
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/pipeline"
 	"github.com/crmdigest/crmdigest/schedule"
 )

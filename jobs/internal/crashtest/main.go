@@ -18,8 +18,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/crmdigest/crmdigest/crm"
-	"github.com/crmdigest/crmdigest/kpi"
 	"io"
 	"log/slog"
 	"net"
@@ -30,7 +28,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 func main() {
