@@ -295,10 +295,10 @@ func (d *Daemon) advance(ctx context.Context, t *track, now time.Time) {
 			log.Info("firing already recorded (by another node or an earlier start)", "at", f.At, "period", f.Period)
 			d.count(name, "duplicate", 1)
 		case catchUp && late > time.Minute:
-			log.Warn("catching up a firing missed while no daemon ran", "at", f.At, "period", f.Period, "late", late)
+			log.Warn("catching up a firing missed while no daemon ran", "at", f.At, "period", f.Period.String(), "late", late)
 			d.count(name, "enqueued", 1)
 		default:
-			log.Info("firing", "at", f.At, "period", f.Period, "late", late)
+			log.Info("firing", "at", f.At, "period", f.Period.String(), "late", late)
 			d.count(name, "enqueued", 1)
 		}
 	}
@@ -330,7 +330,7 @@ func (d *Daemon) logSkipped(ctx context.Context, log *slog.Logger, t *track, run
 				"from", skipped[listed].At, "to", skipped[len(skipped)-1].At)
 			break
 		}
-		log.Warn("missed firing skipped", "at", f.At, "period", f.Period, "reason", why(f))
+		log.Warn("missed firing skipped", "at", f.At, "period", f.Period.String(), "reason", why(f))
 	}
 	d.count(t.s.Name(), "skipped", len(skipped))
 	if len(run) > 0 {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/schedule"
 )
 
@@ -145,11 +146,11 @@ func TestCatchUpOnce(t *testing.T) {
 	s := compile(t, "0 7 * * MON", "Europe/Paris")
 	st := newMemStore()
 	// The firing of the week before ran.
-	st.EnqueueFiring(context.Background(), jobs.Firing{Schedule: "reps", Zone: "Europe/Paris", At: at("2026-11-30 07:00:00").UTC(), Period: "2026-W48"})
+	st.EnqueueFiring(context.Background(), jobs.Firing{Schedule: "reps", Zone: "Europe/Paris", At: at("2026-11-30 07:00:00").UTC(), Period: kpi.Period{Kind: kpi.Week, Year: 2026, N: 48}})
 
 	log := startOnce(t, st, s, nil, at("2026-12-07 09:00:00"))
 	got := st.firings()
-	if len(got) != 2 || !got[1].At.Equal(at("2026-12-07 07:00:00")) || got[1].Period != "2026-W49" {
+	if len(got) != 2 || !got[1].At.Equal(at("2026-12-07 07:00:00")) || got[1].Period.Key() != "2026-W49" {
 		t.Fatalf("firings after the first start: %+v", got)
 	}
 	if !strings.Contains(log, "catching up") {
@@ -166,7 +167,7 @@ func TestCatchUpOnce(t *testing.T) {
 func TestSkipTooLate(t *testing.T) {
 	s := compile(t, "0 7 * * MON", "Europe/Paris")
 	st := newMemStore()
-	st.EnqueueFiring(context.Background(), jobs.Firing{Schedule: "reps", Zone: "Europe/Paris", At: at("2026-11-16 07:00:00").UTC(), Period: "2026-W46"})
+	st.EnqueueFiring(context.Background(), jobs.Firing{Schedule: "reps", Zone: "Europe/Paris", At: at("2026-11-16 07:00:00").UTC(), Period: kpi.Period{Kind: kpi.Week, Year: 2026, N: 46}})
 
 	// Two weeks down; 7 hours after the newest firing: nothing runs.
 	log := startOnce(t, st, s, nil, at("2026-12-07 14:00:00"))
@@ -205,7 +206,7 @@ func TestFreshStore(t *testing.T) {
 func TestCatchUpOff(t *testing.T) {
 	s := compile(t, "0 7 * * MON", "Europe/Paris")
 	st := newMemStore()
-	st.EnqueueFiring(context.Background(), jobs.Firing{Schedule: "reps", Zone: "Europe/Paris", At: at("2026-11-30 07:00:00").UTC(), Period: "2026-W48"})
+	st.EnqueueFiring(context.Background(), jobs.Firing{Schedule: "reps", Zone: "Europe/Paris", At: at("2026-11-30 07:00:00").UTC(), Period: kpi.Period{Kind: kpi.Week, Year: 2026, N: 48}})
 	log := startOnceLate(t, st, s, nil, at("2026-12-07 07:00:30"), 0)
 	if n := len(st.firings()); n != 1 {
 		t.Fatalf("%d firings, want only the one recorded before: catch-up is off", n)

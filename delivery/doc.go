@@ -10,8 +10,8 @@
 // was sent and before the server's 250 reply, so it may have been delivered).
 //
 // The job engine owns retries, the ledger and the run history: it sets
-// Message.BeforeData to mark its ledger "sending" right before the SMTP DATA
-// command and marks "sent" when Send returns nil. Limiter caps the rate and
+// Message.BeforeEnd to mark its ledger "sending" right before the final "."
+// of SMTP DATA (the body already written) and marks "sent" when Send returns nil. Limiter caps the rate and
 // the number of concurrent SMTP sessions whatever the engine's worker count.
 package delivery
 
@@ -21,7 +21,7 @@ import (
 
 // Transport sends one message. Implementations return nil once the message
 // is accepted (SMTP 250, or the .eml file renamed into place) and otherwise a
-// *SendError, an *AddressError or the error returned by Message.BeforeData.
+// *SendError, an *AddressError or the error returned by Message.BeforeEnd.
 // The job engine declares the same one-method interface for itself; this one
 // lets this package check its implementations.
 type Transport interface {

@@ -25,7 +25,7 @@ const PreviewHeader = "X-Crmdigest-Preview"
 // Spec is one person's digest to be made into a message.
 type Spec struct {
 	Schedule string // schedule name, part of the Message-ID
-	Period   string // period id such as "2026-03", part of the Message-ID
+	Period   string // the period's canonical key (kpi.Period.Key) such as "2026-03": part of the Message-ID and the outbox folder
 	Role     string // rep, manager, director: names the outbox file
 	// To is the person the digest is for.
 	ToName    string
@@ -77,12 +77,15 @@ type Message struct {
 	Preview   bool
 	Resend    int
 
-	// BeforeData, if set, is called by a transport right before it commits
-	// to sending: by SMTP just before the DATA command, by the outbox just
-	// before it writes the file. A non-nil error aborts the send and is
-	// returned by Send (wrapped). The job engine marks its ledger "sending"
-	// here.
-	BeforeData func() error
+	// BeforeEnd, if set, is called by a transport at the last moment
+	// before the message can arrive: by SMTP after the body has been
+	// written and just before the final "." of DATA, by the outbox after
+	// the file is written and synced, just before it is renamed into
+	// place. A non-nil error aborts the send (nothing arrives) and is
+	// returned by Send (wrapped). The job engine marks its ledger
+	// "sending" here, so that a crash before the mark is a plain failure
+	// and only one after it leaves the message in doubt.
+	BeforeEnd func() error
 
 	raw []byte
 }

@@ -63,13 +63,18 @@ func (o *Outbox) Send(ctx context.Context, m *Message) error {
 	if err := ctx.Err(); err != nil {
 		return &SendError{Stage: "write", Err: err}
 	}
-	if m.BeforeData != nil {
-		if err := m.BeforeData(); err != nil {
-			return fmt.Errorf("before data: %w", err)
-		}
-	}
 	path := o.Path(m)
-	if err := writeFileAtomic(path, m.raw); err != nil {
+	var hookErr error
+	beforeRename := func() error {
+		if m.BeforeEnd != nil {
+			hookErr = m.BeforeEnd()
+		}
+		return hookErr
+	}
+	if err := writeFileAtomic(path, m.raw, beforeRename); err != nil {
+		if hookErr != nil {
+			return fmt.Errorf("before end: %w", hookErr)
+		}
 		// A full disk or a permission problem will not fix itself in the
 		// minutes of a retry, but neither is it the recipient's fault:
 		// report it as transient and let the attempt limit end it.
@@ -78,7 +83,9 @@ func (o *Outbox) Send(ctx context.Context, m *Message) error {
 	return nil
 }
 
-func writeFileAtomic(path string, data []byte) (err error) {
+// beforeRename, if not nil, runs once the data is synced and just before
+// the rename: its error leaves no file behind and is returned.
+func writeFileAtomic(path string, data []byte, beforeRename func() error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -102,6 +109,11 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	}
 	if err = f.Close(); err != nil {
 		return err
+	}
+	if beforeRename != nil {
+		if err = beforeRename(); err != nil {
+			return err
+		}
 	}
 	if err = os.Rename(f.Name(), path); err != nil {
 		return err

@@ -3,6 +3,8 @@ package delivery
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,14 +26,29 @@ func TestOutboxWritesPrivateAtomicFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	called := false
-	m.BeforeData = func() error { called = true; return nil }
+	path := o.Path(m)
+	m.BeforeEnd = func() error {
+		if called {
+			return nil // the same message sent again below
+		}
+		called = true
+		// The mark comes after the file is written, just before the
+		// rename: the .eml is not there yet, its temporary file is.
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("BeforeEnd ran after %s was in place (%v)", path, err)
+		}
+		tmps, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".partial-*.tmp"))
+		if len(tmps) != 1 {
+			t.Errorf("BeforeEnd ran with %d temporary files, want the written one", len(tmps))
+		}
+		return nil
+	}
 	if err := o.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
 	if !called {
-		t.Errorf("BeforeData not called")
+		t.Errorf("BeforeEnd not called")
 	}
-	path := o.Path(m)
 	if want := filepath.Join(dir, "monthly", "2026-03", "rep-ana.diaz@example.com.eml"); path != want {
 		t.Errorf("path %s, want %s", path, want)
 	}
@@ -209,5 +226,34 @@ func TestLimiterCapsConcurrencyAndRate(t *testing.T) {
 	err := slow.Send(ctx, m)
 	if !IsRetryable(err) || time.Since(start) > time.Second {
 		t.Errorf("cancelled wait: %v after %v", err, time.Since(start))
+	}
+}
+
+// A failing mark (the ledger unreachable) leaves no message and no
+// temporary file behind.
+func TestOutboxBeforeEndErrorLeavesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "outbox")
+	o, err := NewOutbox(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := testBuilder().Build(testSpec(t, "Ana", "ana@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := errors.New("ledger unavailable")
+	m.BeforeEnd = func() error { return down }
+	if err := o.Send(context.Background(), m); !errors.Is(err, down) {
+		t.Fatalf("err = %v, want the hook's error", err)
+	}
+	var files []string
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) != 0 {
+		t.Errorf("files left behind: %v", files)
 	}
 }

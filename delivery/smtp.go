@@ -142,9 +142,10 @@ func (s *SMTP) auth() (smtp.Auth, error) {
 	return nil, nil
 }
 
-// Send delivers m in one SMTP session. It calls m.BeforeData right before
-// the DATA command and returns nil only after the server's 250 reply to the
-// message. Failures are *SendError (see classify), or BeforeData's error.
+// Send delivers m in one SMTP session. It calls m.BeforeEnd once the
+// message body has been written to the server and right before the final
+// "." of DATA, and returns nil only after the server's 250 reply to the
+// message. Failures are *SendError (see classify), or BeforeEnd's error.
 func (s *SMTP) Send(ctx context.Context, m *Message) (err error) {
 	if m == nil || len(m.raw) == 0 {
 		return errors.New("smtp: message not built")
@@ -226,13 +227,6 @@ func (s *SMTP) Send(ctx context.Context, m *Message) (err error) {
 	if err = c.Rcpt("<" + m.To.Address + ">"); err != nil {
 		return err
 	}
-	if m.BeforeData != nil {
-		if herr := m.BeforeData(); herr != nil {
-			_ = c.Reset()
-			_ = c.Quit()
-			return &beforeDataError{fmt.Errorf("before data: %w", herr)}
-		}
-	}
 	stage = "data"
 	w, err := c.Data()
 	if err != nil {
@@ -241,6 +235,19 @@ func (s *SMTP) Send(ctx context.Context, m *Message) (err error) {
 	stage = "body"
 	if _, err = w.Write(m.raw); err != nil {
 		return err
+	}
+	// Push the whole body to the server now, so that only the final dot
+	// is left to send after the hook: the window in which a crash leaves
+	// the message in doubt is one small write.
+	if err = c.Text.W.Flush(); err != nil {
+		return err
+	}
+	if m.BeforeEnd != nil {
+		if herr := m.BeforeEnd(); herr != nil {
+			// Closing the connection without the final dot makes the
+			// server drop the message (RFC 5321 §3.8).
+			return &beforeDataError{fmt.Errorf("before end of data: %w", herr)}
+		}
 	}
 	// From here the final dot may reach the server: a broken connection
 	// leaves the message in doubt.

@@ -33,6 +33,21 @@ type faultServer struct {
 	rcpts    []string
 	authed   []string
 	attempts atomic.Int32
+	// received counts the body bytes of the current message read so far,
+	// before the final dot.
+	received atomic.Int64
+}
+
+// countingReader counts what the server has read of a message body.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 func (f *faultServer) NewSession(c *gosmtp.Conn) (gosmtp.Session, error) {
@@ -79,7 +94,12 @@ func (s *faultSession) Reset()        {}
 func (s *faultSession) Logout() error { return nil }
 
 func (s *faultSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
+	s.f.received.Store(0)
+	// One byte at a time: go-smtp's reader blocks until a read's buffer
+	// is full, which would hide the bytes already arrived.
+	var buf bytes.Buffer
+	_, err := io.CopyBuffer(struct{ io.Writer }{&buf}, struct{ io.Reader }{countingReader{r, &s.f.received}}, make([]byte, 1))
+	b := buf.Bytes()
 	if err != nil {
 		return err
 	}
@@ -153,15 +173,25 @@ func asSendError(t *testing.T, err error) *SendError {
 	return se
 }
 
-func TestSMTPSuccessAndBeforeDataOrder(t *testing.T) {
+func TestSMTPSuccessAndBeforeEndOrder(t *testing.T) {
 	f := &faultServer{}
 	tr := f.start(t, 5*time.Second)
 	m := buildTest(t)
 	var hookCalls int
-	m.BeforeData = func() error {
+	m.BeforeEnd = func() error {
 		hookCalls++
+		// The whole body has reached the server before the mark: wait
+		// for the server to read it (it arrives asynchronously), which
+		// never happens if the client still holds part of it.
+		want := int64(len(bytes.TrimRight(m.Bytes(), "\r\n")))
+		for deadline := time.Now().Add(3 * time.Second); f.received.Load() < want && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		if got := f.received.Load(); got < want {
+			t.Errorf("BeforeEnd ran with %d of %d body bytes at the server", got, want)
+		}
 		if f.attempts.Load() != 0 {
-			t.Errorf("BeforeData ran after the body was received")
+			t.Errorf("BeforeEnd ran after the final dot: the server already has the message")
 		}
 		return nil
 	}
@@ -179,12 +209,12 @@ func TestSMTPSuccessAndBeforeDataOrder(t *testing.T) {
 	}
 }
 
-func TestSMTPBeforeDataErrorAbortsWithoutSending(t *testing.T) {
+func TestSMTPBeforeEndErrorAbortsWithoutSending(t *testing.T) {
 	f := &faultServer{}
 	tr := f.start(t, 5*time.Second)
 	m := buildTest(t)
 	ledgerDown := errors.New("ledger unavailable")
-	m.BeforeData = func() error { return ledgerDown }
+	m.BeforeEnd = func() error { return ledgerDown }
 	err := tr.Send(context.Background(), m)
 	if !errors.Is(err, ledgerDown) {
 		t.Fatalf("err = %v, want the hook's error", err)
@@ -194,7 +224,7 @@ func TestSMTPBeforeDataErrorAbortsWithoutSending(t *testing.T) {
 		t.Errorf("hook error dressed as a SendError: %v", se)
 	}
 	if f.attempts.Load() != 0 {
-		t.Errorf("the message was sent although BeforeData failed")
+		t.Errorf("the message was sent although BeforeEnd failed")
 	}
 }
 
@@ -360,7 +390,7 @@ func TestSMTPPasswordFile(t *testing.T) {
 	cfg := tr.cfg
 	cfg.Password = ""
 	cfg.PasswordFile = t.TempDir() + "/pw"
-	if err := writeFileAtomic(cfg.PasswordFile, []byte("from-file\n")); err != nil {
+	if err := writeFileAtomic(cfg.PasswordFile, []byte("from-file\n"), nil); err != nil {
 		t.Fatal(err)
 	}
 	ftr, err := NewSMTP(cfg)

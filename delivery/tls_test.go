@@ -393,7 +393,7 @@ func TestSMTPUnverifiedCertificateIsPermanent(t *testing.T) {
 			}
 			m := buildTest(t)
 			hook := 0
-			m.BeforeData = func() error { hook++; return nil }
+			m.BeforeEnd = func() error { hook++; return nil }
 			err = tr.Send(context.Background(), m)
 			se := asSendError(t, err)
 			if !se.Permanent || se.InDoubt || se.Retryable() || !IsPermanent(err) {
@@ -404,7 +404,7 @@ func TestSMTPUnverifiedCertificateIsPermanent(t *testing.T) {
 				t.Errorf("err = %v, want a certificate verification error", err)
 			}
 			if hook != 0 {
-				t.Errorf("BeforeData ran: the ledger would mark an undelivered message as sending")
+				t.Errorf("BeforeEnd ran: the ledger would mark an undelivered message as sending")
 			}
 			if bodies, _, _, authed, _ := r.snapshot(); len(bodies) != 0 || len(authed) != 0 {
 				t.Errorf("relay stored %d messages, auth %v", len(bodies), authed)

@@ -7,12 +7,15 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 type nopDeliverer struct{}
 
 func (nopDeliverer) Deliver(ctx context.Context, d Delivery, h Hooks) (Receipt, error) {
-	if err := h.BeforeData(ctx); err != nil {
+	if err := h.BeforeEnd(ctx); err != nil {
 		return Receipt{}, err
 	}
 	return Receipt{MessageID: "<" + d.Recipient + ">"}, nil
@@ -21,7 +24,7 @@ func (nopDeliverer) Deliver(ctx context.Context, d Delivery, h Hooks) (Receipt, 
 // BenchmarkEngine measures the job engine's own cost per delivery: a run of
 // batch recipients from StartRun (ledger rows, run history, River inserts)
 // to the last recipient recorded sent, with a deliverer that does nothing
-// but the BeforeData hook. Each iteration is a new period, so every
+// but the BeforeEnd hook. Each iteration is a new period, so every
 // recipient is really worked.
 func BenchmarkEngine(b *testing.B) {
 	const batch = 500
@@ -57,7 +60,7 @@ func benchEngine(b *testing.B, url, schema string, workers, batch int) {
 	rs := recipients(batch)
 	start := time.Now()
 	for i := 0; b.Loop(); i++ {
-		id, err := s.StartRun(ctx, RunSpec{Schedule: "bench", Period: fmt.Sprintf("p%d", i), Recipients: rs})
+		id, err := s.StartRun(ctx, RunSpec{Schedule: "bench", Period: kpi.Containing(kpi.Week, crm.Day(i*7)), Recipients: rs})
 		if err != nil {
 			b.Fatal(err)
 		}

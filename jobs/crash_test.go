@@ -22,6 +22,9 @@ const (
 	envURL    = "CRMDIGEST_JOBS_CRASH_URL"
 	envSchema = "CRMDIGEST_JOBS_CRASH_SCHEMA"
 	envHang   = "CRMDIGEST_JOBS_CRASH_HANG"
+	// envBefore makes the child hang before the BeforeEnd mark instead of
+	// after it: the message cannot have arrived.
+	envBefore = "CRMDIGEST_JOBS_CRASH_BEFORE_MARK"
 )
 
 // TestCrashChild is not a test: it is the worker process of the crash
@@ -31,8 +34,13 @@ func TestCrashChild(t *testing.T) {
 		return
 	}
 	hang := os.Getenv(envHang)
+	before := os.Getenv(envBefore) == "1"
 	d := deliverFunc(func(ctx context.Context, d Delivery, h Hooks) (Receipt, error) {
-		if err := h.BeforeData(ctx); err != nil {
+		if before && d.Recipient == hang {
+			fmt.Println("IN-DATA", d.Recipient)
+			select {} // killed here, with the body written but not marked
+		}
+		if err := h.BeforeEnd(ctx); err != nil {
 			return Receipt{}, err
 		}
 		if d.Recipient == hang {
@@ -62,7 +70,7 @@ func (f deliverFunc) Deliver(ctx context.Context, d Delivery, h Hooks) (Receipt,
 
 // crashInData enqueues a run, has a child process work it until it is in
 // DATA for hang, and kills the child.
-func crashInData(t *testing.T, bc backendCase, rs []string, hang string) int64 {
+func crashInData(t *testing.T, bc backendCase, rs []string, hang string, beforeMark bool) int64 {
 	t.Helper()
 	ctx := context.Background()
 	o := Options{}
@@ -71,14 +79,14 @@ func crashInData(t *testing.T, bc backendCase, rs []string, hang string) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: "p1", Recipients: rs})
+	id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: period("2026-W01"), Recipients: rs})
 	_ = s.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envChild+"=1", envURL+"="+bc.url, envSchema+"="+o.Schema, envHang+"="+hang)
+	cmd.Env = append(os.Environ(), envChild+"=1", envURL+"="+bc.url, envSchema+"="+o.Schema, envHang+"="+hang, envBefore+"="+map[bool]string{true: "1"}[beforeMark])
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +157,7 @@ func TestCrashInDataThenRestart(t *testing.T) {
 				ctx := context.Background()
 				rs := recipients(5)
 				hang := rs[2]
-				id := crashInData(t, bc, rs, hang)
+				id := crashInData(t, bc, rs, hang, false)
 
 				f := newFake(nil)
 				o := testOptions(bc, f)
@@ -159,7 +167,7 @@ func TestCrashInDataThenRestart(t *testing.T) {
 				o.JobTimeout = time.Second
 				o.RescueAfter = 2 * time.Second
 				s := openStore(t, bc, o)
-				e, _, err := s.Ledger(ctx, "reps", hang, "p1")
+				e, _, err := s.Ledger(ctx, "reps", hang, "2026-W01")
 				if err != nil || e.State != StateSending {
 					t.Fatalf("after the kill the ledger says %+v (%v), want sending", e, err)
 				}
@@ -180,7 +188,7 @@ func TestCrashInDataThenRestart(t *testing.T) {
 				if took := time.Since(start); took > limit {
 					t.Errorf("stuck job took %s to recover, want at most %s", took, limit)
 				}
-				e, _, _ = s.Ledger(ctx, "reps", hang, "p1")
+				e, _, _ = s.Ledger(ctx, "reps", hang, "2026-W01")
 				rep, err := s.Status(ctx, 1)
 				if err != nil {
 					t.Fatal(err)
@@ -213,7 +221,7 @@ func TestCrashInDataThenRestart(t *testing.T) {
 					if r == hang {
 						continue
 					}
-					e, _, _ := s.Ledger(ctx, "reps", r, "p1")
+					e, _, _ := s.Ledger(ctx, "reps", r, "2026-W01")
 					mine := f.count(f.delivered, r)
 					byChild := e.MessageID == "<"+r+">"
 					if e.State != StateSent || (byChild && mine != 0) || (!byChild && mine != 1) {
@@ -223,4 +231,47 @@ func TestCrashInDataThenRestart(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestCrashBeforeMarkIsPlainRetry kills the worker while it is in DATA
+// for one recipient but before the BeforeEnd mark (the body written, the
+// final dot not sent): the server cannot have the message, so the next
+// process sends it as a plain retry, even under the hold policy, and the
+// ledger records no doubt.
+func TestCrashBeforeMarkIsPlainRetry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	eachBackend(t, func(t *testing.T, bc backendCase) {
+		ctx := context.Background()
+		rs := recipients(5)
+		hang := rs[2]
+		id := crashInData(t, bc, rs, hang, true)
+
+		f := newFake(nil)
+		o := testOptions(bc, f)
+		o.InDoubt = InDoubtHold
+		o.JobTimeout = time.Second
+		o.RescueAfter = 2 * time.Second
+		s := openStore(t, bc, o)
+		e, _, err := s.Ledger(ctx, "reps", hang, "2026-W01")
+		if err != nil || e.State != StatePending {
+			t.Fatalf("after the kill the ledger says %+v (%v), want pending: nothing was marked", e, err)
+		}
+		if bc.name == "postgres" {
+			forgetLeader(t, s)
+			time.Sleep(o.RescueAfter + 100*time.Millisecond)
+		}
+		startStore(t, s)
+		sum := waitRun(t, s, id)
+		e, _, _ = s.Ledger(ctx, "reps", hang, "2026-W01")
+		if e.State != StateSent || e.Doubts != 0 || sum.Sent != len(rs) || sum.InDoubt != 0 || f.count(f.delivered, hang) != 1 {
+			t.Errorf("ledger %+v, run %+v, delivered %d times: want sent once, no doubt", e, sum, f.count(f.delivered, hang))
+		}
+		for _, d := range f.deliveries {
+			if d.Recipient == hang && d.AfterDoubt {
+				t.Errorf("the retry is marked AfterDoubt: %+v", d)
+			}
+		}
+	})
 }

@@ -11,19 +11,24 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // deliveryArgs is the per-recipient job.
 type deliveryArgs struct {
 	Schedule   string    `json:"schedule"`
 	Recipient  string    `json:"recipient"`
-	Period     string    `json:"period"`
+	Period     string    `json:"period"` // the period's key (kpi.Period.Key): the ledger's column
 	Zone       string    `json:"zone,omitempty"`
 	At         time.Time `json:"at"`
 	RunID      int64     `json:"run_id"`
 	Force      bool      `json:"force,omitempty"`
 	DryRun     bool      `json:"dry_run,omitempty"`
 	RedirectTo string    `json:"redirect_to,omitempty"`
+	// PeriodValue is the period itself, for the Deliverer. Jobs queued
+	// before it existed get it from the store migration (period_key.go).
+	PeriodValue kpi.Period `json:"period_value"`
 }
 
 func (deliveryArgs) Kind() string { return "crmdigest_delivery" }
@@ -39,7 +44,7 @@ type deliveryWorker struct {
 	s *Store
 }
 
-// errClaimLost is returned by BeforeData when another job took the ledger
+// errClaimLost is returned by BeforeEnd when another job took the ledger
 // row over: this one must not send.
 var errClaimLost = errors.New("ledger row taken over by another job")
 
@@ -57,6 +62,9 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs])
 	a := job.Args
 	if s.opts.Deliverer == nil {
 		return errors.New("no deliverer")
+	}
+	if err := a.checkPeriod(); err != nil {
+		return river.JobCancel(err)
 	}
 	if a.preview() {
 		return w.workPreview(ctx, job)
@@ -87,7 +95,7 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs])
 		return river.JobSnooze(time.Minute)
 	}
 	var dataStarted atomic.Bool
-	hooks := Hooks{BeforeData: func(ctx context.Context) error {
+	hooks := Hooks{BeforeEnd: func(ctx context.Context) error {
 		if err := s.markSending(ctx, job, c); err != nil {
 			return err
 		}
@@ -147,7 +155,7 @@ func (s *Store) ownerLive(ctx context.Context, id int64) (bool, error) {
 }
 
 // claimed is claim's answer: what to do, and for decSend the delivery and
-// the ledger row's version that BeforeData must still find.
+// the ledger row's version that BeforeEnd must still find.
 type claimed struct {
 	dec     decision
 	d       Delivery
@@ -156,7 +164,7 @@ type claimed struct {
 }
 
 // claim reads the ledger row of the job's (schedule, recipient, period)
-// and decides whether to send. Sending writes nothing yet: BeforeData
+// and decides whether to send. Sending writes nothing yet: BeforeEnd
 // takes the row if its version is unchanged, so of two jobs racing for one
 // person only one reaches DATA, and a send costs two commits, not three.
 // A row found `sending` whose owner (job and attempt) is gone means that
@@ -164,7 +172,7 @@ type claimed struct {
 func (s *Store) claim(ctx context.Context, job *river.Job[deliveryArgs], known *ownerState) (claimed, error) {
 	a := job.Args
 	c := claimed{dec: decSend, d: Delivery{
-		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.Period, Zone: a.Zone,
+		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.PeriodValue, Zone: a.Zone,
 		At: a.At, RunID: a.RunID, Attempt: job.Attempt,
 	}}
 	wrote := false
@@ -209,7 +217,7 @@ func (s *Store) claim(ctx context.Context, job *river.Job[deliveryArgs], known *
 			c.doubt, c.d.AfterDoubt = true, true
 			if s.opts.InDoubt == InDoubtHold && !forcedResend {
 				c.dec, wrote = decDone, true
-				return s.holdDoubt(ctx, tx, a, "interrupted after DATA: may have been delivered")
+				return s.holdDoubt(ctx, tx, a, "interrupted after the body was sent, before the server's reply: may have been delivered")
 			}
 			c.d.Resend = int(l.resends)
 			if forcedResend {
@@ -265,8 +273,11 @@ func insertLedger(ctx context.Context, tx dbtx, now int64, schedule, recipient, 
 	return nil
 }
 
-// markSending is BeforeData: the row goes `sending`, owned by this job and
-// attempt, if nobody changed it since claim read it.
+// markSending is BeforeEnd, called just before the final "." of DATA: the
+// row goes `sending`, owned by this job and attempt, if nobody changed it
+// since claim read it. A row found `sending` with a dead owner is therefore
+// one whose message may have arrived; a crash before this commit leaves the
+// row as it was, and the delivery is retried as a plain failure.
 func (s *Store) markSending(ctx context.Context, job *river.Job[deliveryArgs], c claimed) error {
 	a := job.Args
 	return s.b.inTx(ctx, func(tx dbtx) error {
@@ -301,14 +312,14 @@ func (s *Store) settle(ctx context.Context, job *river.Job[deliveryArgs], rc Rec
 		cl = classify(derr)
 		var t temporary
 		if cl == classTransient && dataStarted && !errors.As(derr, &t) {
-			cl = classInDoubt // an unexplained failure after DATA
+			cl = classInDoubt // an unexplained failure after the mark
 		}
 	}
 	last := job.Attempt >= job.MaxAttempts
 	var ret error
 	err := s.recordTx(rctx, a.RunID, func(tx dbtx) error {
 		now := s.now()
-		// setLedger writes the outcome. After BeforeData the row is ours
+		// setLedger writes the outcome. After BeforeEnd the row is ours
 		// (job and attempt); before it, the row is only updated if no
 		// other job has taken it to `sending` or `sent` meanwhile, and a
 		// row in doubt stays in doubt.
@@ -405,10 +416,10 @@ func (w *deliveryWorker) workPreview(ctx context.Context, job *river.Job[deliver
 	s := w.s
 	a := job.Args
 	d := Delivery{
-		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.Period, Zone: a.Zone, At: a.At,
+		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.PeriodValue, Zone: a.Zone, At: a.At,
 		RunID: a.RunID, DryRun: a.DryRun, RedirectTo: a.RedirectTo, Attempt: job.Attempt,
 	}
-	rc, derr := s.opts.Deliverer.Deliver(ctx, d, Hooks{BeforeData: func(context.Context) error { return nil }})
+	rc, derr := s.opts.Deliverer.Deliver(ctx, d, Hooks{BeforeEnd: func(context.Context) error { return nil }})
 	rctx := context.WithoutCancel(ctx)
 	state, msg, ret := StatePreview, "", error(nil)
 	if derr != nil {
@@ -437,6 +448,16 @@ func setRecipient(ctx context.Context, tx dbtx, now, runID int64, recipient, sta
 		WHERE run_id = ? AND recipient = ?`, state, msg, messageID, messageID, now, runID, recipient)
 	if err != nil {
 		return fmt.Errorf("record run recipient: %w", err)
+	}
+	return nil
+}
+
+// checkPeriod refuses a job without its period value (queued by an older
+// crmdigest and missed by the store migration): it cannot be rendered, and
+// its key may not be canonical.
+func (a deliveryArgs) checkPeriod() error {
+	if a.PeriodValue.Kind == 0 {
+		return fmt.Errorf("delivery job of %s for %s (%s) carries no period value: queued by an older crmdigest and not migrated", a.Schedule, a.Recipient, a.Period)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 func TestOnceOnlyAndRerun(t *testing.T) {
@@ -18,7 +20,7 @@ func TestOnceOnlyAndRerun(t *testing.T) {
 		s := openStore(t, bc, testOptions(bc, f))
 		startStore(t, s)
 		rs := recipients(6)
-		spec := RunSpec{Schedule: "reps", Period: "2026-W47", Recipients: append(rs, rs[0]), DataFiles: []string{"deals.csv", "people.csv"}}
+		spec := RunSpec{Schedule: "reps", Period: period("2026-W47"), Recipients: append(rs, rs[0]), DataFiles: []string{"deals.csv", "people.csv"}}
 
 		id, err := s.StartRun(ctx, spec)
 		if err != nil {
@@ -51,7 +53,7 @@ func TestOnceOnlyAndRerun(t *testing.T) {
 			t.Fatalf("re-run: %+v", sum2)
 		}
 		// Another period is another digest.
-		id3, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: "2026-W48", Recipients: rs[:2]})
+		id3, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: period("2026-W48"), Recipients: rs[:2]})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +75,7 @@ func TestForceResendIsRecorded(t *testing.T) {
 		s := openStore(t, bc, testOptions(bc, f))
 		startStore(t, s)
 		rs := recipients(3)
-		spec := RunSpec{Schedule: "managers", Period: "2026-11", Recipients: rs}
+		spec := RunSpec{Schedule: "managers", Period: period("2026-11"), Recipients: rs}
 		id, err := s.StartRun(ctx, spec)
 		if err != nil {
 			t.Fatal(err)
@@ -131,7 +133,7 @@ func TestTransientRetriedWithBackoff(t *testing.T) {
 		o := testOptions(bc, f)
 		s := openStore(t, bc, o)
 		startStore(t, s)
-		id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: "p1", Recipients: []string{"a@example.com"}})
+		id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: period("2026-W01"), Recipients: []string{"a@example.com"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +154,7 @@ func TestTransientRetriedWithBackoff(t *testing.T) {
 				t.Errorf("retry %d after %s, want at least %s", i, gap, step/2)
 			}
 		}
-		e, _, _ := s.Ledger(ctx, "reps", "a@example.com", "p1")
+		e, _, _ := s.Ledger(ctx, "reps", "a@example.com", "2026-W01")
 		if e.Attempts != failures+1 || e.State != StateSent || e.LastError != "" {
 			t.Errorf("ledger %+v", e)
 		}
@@ -167,7 +169,7 @@ func TestTransientExhaustedFails(t *testing.T) {
 		o.MaxAttempts = 3
 		s := openStore(t, bc, o)
 		startStore(t, s)
-		id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: "p1", Recipients: []string{"a@example.com"}})
+		id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: period("2026-W01"), Recipients: []string{"a@example.com"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +200,7 @@ func TestPermanentRecordedNotRetried(t *testing.T) {
 		}
 		s := openStore(t, bc, o)
 		startStore(t, s)
-		id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: "p1", Recipients: []string{"bad@example.com", "good@example.com"}})
+		id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: period("2026-W01"), Recipients: []string{"bad@example.com", "good@example.com"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +211,7 @@ func TestPermanentRecordedNotRetried(t *testing.T) {
 		if n := f.count(f.calls, "bad@example.com"); n != 1 {
 			t.Errorf("permanent failure tried %d times", n)
 		}
-		e, _, _ := s.Ledger(ctx, "reps", "bad@example.com", "p1")
+		e, _, _ := s.Ledger(ctx, "reps", "bad@example.com", "2026-W01")
 		if e.State != StateFailed || e.LastError != reply {
 			t.Errorf("ledger %+v", e)
 		}
@@ -248,12 +250,12 @@ func TestInDoubtReplyPolicies(t *testing.T) {
 				o.InDoubt = policy
 				s := openStore(t, bc, o)
 				startStore(t, s)
-				id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: "p1", Recipients: []string{"a@example.com"}})
+				id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: period("2026-W01"), Recipients: []string{"a@example.com"}})
 				if err != nil {
 					t.Fatal(err)
 				}
 				sum := waitRun(t, s, id)
-				e, _, _ := s.Ledger(ctx, "reps", "a@example.com", "p1")
+				e, _, _ := s.Ledger(ctx, "reps", "a@example.com", "2026-W01")
 				rep, err := s.Status(ctx, 5)
 				if err != nil {
 					t.Fatal(err)
@@ -285,8 +287,8 @@ func TestPreviewLeavesLedgerAlone(t *testing.T) {
 		startStore(t, s)
 		rs := recipients(3)
 		for _, spec := range []RunSpec{
-			{Schedule: "reps", Period: "p1", Recipients: rs, DryRun: true},
-			{Schedule: "reps", Period: "p1", Recipients: rs, RedirectTo: "admin@example.com"},
+			{Schedule: "reps", Period: period("2026-W01"), Recipients: rs, DryRun: true},
+			{Schedule: "reps", Period: period("2026-W01"), Recipients: rs, RedirectTo: "admin@example.com"},
 		} {
 			id, err := s.StartRun(ctx, spec)
 			if err != nil {
@@ -296,10 +298,10 @@ func TestPreviewLeavesLedgerAlone(t *testing.T) {
 				t.Fatalf("preview run: %+v", sum)
 			}
 		}
-		if _, ok, _ := s.Ledger(ctx, "reps", rs[0], "p1"); ok {
+		if _, ok, _ := s.Ledger(ctx, "reps", rs[0], "2026-W01"); ok {
 			t.Error("a preview wrote the ledger")
 		}
-		id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: "p1", Recipients: rs})
+		id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: period("2026-W01"), Recipients: rs})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,7 +320,7 @@ func TestConcurrentRunsSendOnce(t *testing.T) {
 		f.slow = 30 * time.Millisecond
 		s := openStore(t, bc, testOptions(bc, f))
 		rs := recipients(8)
-		spec := RunSpec{Schedule: "reps", Period: "p1", Recipients: rs}
+		spec := RunSpec{Schedule: "reps", Period: period("2026-W01"), Recipients: rs}
 		id1, err := s.StartRun(ctx, spec)
 		if err != nil {
 			t.Fatal(err)
@@ -352,7 +354,7 @@ func TestStatusReport(t *testing.T) {
 		s := openStore(t, bc, testOptions(bc, f))
 		startStore(t, s)
 		var ids []int64
-		for _, p := range []string{"p1", "p2", "p3"} {
+		for _, p := range []kpi.Period{period("2026-W01"), period("2026-W02"), period("2026-W03")} {
 			id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: p, Recipients: []string{"a@example.com", "bad@example.com"}})
 			if err != nil {
 				t.Fatal(err)
@@ -459,7 +461,7 @@ func TestStopWithDeadline(t *testing.T) {
 		if err := s.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
-		id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: "p1", Recipients: []string{"a@example.com"}})
+		id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: period("2026-W01"), Recipients: []string{"a@example.com"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -48,7 +48,7 @@ func TestFiringOnceAcrossNodes(t *testing.T) {
 		o.Planner = pl
 		a := openStore(t, bc, o)
 		b := openStore(t, bc, o) // a second node on the same store
-		fir := Firing{Schedule: "reps", Zone: "America/Los_Angeles", At: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC), Period: "2026-W47"}
+		fir := Firing{Schedule: "reps", Zone: "America/Los_Angeles", At: time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC), Period: period("2026-W47")}
 
 		ok1, err := a.EnqueueFiring(ctx, fir)
 		if err != nil {
@@ -114,7 +114,7 @@ func TestFiringPlanFailureIsReported(t *testing.T) {
 		}
 		s := openStore(t, bc, o)
 		startStore(t, s)
-		fir := Firing{Schedule: "directors", At: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), Period: "2026-11"}
+		fir := Firing{Schedule: "directors", At: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), Period: period("2026-11")}
 		if _, err := s.EnqueueFiring(ctx, fir); err != nil {
 			t.Fatal(err)
 		}

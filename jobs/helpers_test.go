@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // backendCase is one store to run a test against: a SQLite file, and
@@ -153,7 +155,7 @@ func waitRun(t *testing.T, s *Store, id int64) RunSummary {
 
 // fakeDeliverer is a hand-written Deliverer. Each call runs plan (if set)
 // for the recipient and call number; a message counts as delivered when it
-// passed BeforeData and either succeeded or ended in doubt (it may have
+// passed BeforeEnd and either succeeded or ended in doubt (it may have
 // arrived), which is what a real SMTP server would have stored.
 type fakeDeliverer struct {
 	mu         sync.Mutex
@@ -194,7 +196,7 @@ func (f *fakeDeliverer) Deliver(ctx context.Context, d Delivery, h Hooks) (Recei
 	if err != nil && classify(err) == classTransient {
 		return Receipt{}, err // a 4xx before DATA
 	}
-	if herr := h.BeforeData(ctx); herr != nil {
+	if herr := h.BeforeEnd(ctx); herr != nil {
 		return Receipt{}, herr
 	}
 	if d.DryRun {
@@ -221,4 +223,13 @@ func recipients(n int) []string {
 		out[i] = fmt.Sprintf("rep%03d@example.com", i)
 	}
 	return out
+}
+
+// period reads a period id for a test; a bad id is a bug in the test.
+func period(id string) kpi.Period {
+	p, err := kpi.ParsePeriod(id, 0)
+	if err != nil {
+		panic(err)
+	}
+	return p
 }

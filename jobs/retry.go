@@ -42,7 +42,7 @@ type class int
 const (
 	classTransient class = iota // retried with backoff up to MaxAttempts
 	classPermanent              // recorded and not retried
-	classInDoubt                // interrupted after DATA: per InDoubtPolicy
+	classInDoubt                // interrupted after the BeforeEnd mark, before the reply: per InDoubtPolicy
 )
 
 // classify reads an error's kind. An error that says nothing about itself

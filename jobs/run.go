@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // StartRun records a run and enqueues one delivery job per recipient, in
@@ -19,7 +21,7 @@ import (
 // never read or write the ledger. Start the store (or have a daemon
 // running) to work the jobs; WaitRun waits for the run to end.
 func (s *Store) StartRun(ctx context.Context, spec RunSpec) (int64, error) {
-	if spec.Schedule == "" || spec.Period == "" {
+	if spec.Schedule == "" || spec.Period.Kind == 0 {
 		return 0, errors.New("start run: schedule and period are required")
 	}
 	var id int64
@@ -40,6 +42,7 @@ func (s *Store) StartRun(ctx context.Context, spec RunSpec) (int64, error) {
 
 func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool, error) {
 	now := s.now()
+	key := spec.Period.Key()
 	var at int64
 	if !spec.At.IsZero() {
 		at = spec.At.UnixMicro()
@@ -47,7 +50,7 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 	var id int64
 	err := tx.queryRow(ctx, `INSERT INTO crmdigest_run (schedule, zone, period, firing_at, data_files, forced, dry_run, redirect_to, started_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		spec.Schedule, spec.Zone, spec.Period, at, strings.Join(spec.DataFiles, "\n"),
+		spec.Schedule, spec.Zone, key, at, strings.Join(spec.DataFiles, "\n"),
 		b2i(spec.Force), b2i(spec.DryRun), spec.RedirectTo, now).Scan(&id)
 	if err != nil {
 		return 0, false, fmt.Errorf("insert run: %w", err)
@@ -65,13 +68,13 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 		seen[r] = true
 		state, note, msgID := StatePending, "", ""
 		if !preview {
-			l, ok, err := getLedger(ctx, tx, spec.Schedule, r, spec.Period)
+			l, ok, err := getLedger(ctx, tx, spec.Schedule, r, key)
 			if err != nil {
 				return 0, false, err
 			}
 			switch {
 			case !ok:
-				if err := insertLedger(ctx, tx, now, spec.Schedule, r, spec.Period); err != nil {
+				if err := insertLedger(ctx, tx, now, spec.Schedule, r, key); err != nil {
 					return 0, false, err
 				}
 			case spec.Force:
@@ -89,7 +92,7 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 			continue
 		}
 		params = append(params, river.InsertManyParams{Args: deliveryArgs{
-			Schedule: spec.Schedule, Recipient: r, Period: spec.Period, Zone: spec.Zone, At: spec.At,
+			Schedule: spec.Schedule, Recipient: r, Period: key, PeriodValue: spec.Period, Zone: spec.Zone, At: spec.At,
 			RunID: id, Force: spec.Force, DryRun: spec.DryRun, RedirectTo: spec.RedirectTo,
 		}})
 	}
@@ -167,7 +170,9 @@ type firingArgs struct {
 	Schedule string    `json:"schedule" river:"unique"`
 	Zone     string    `json:"zone" river:"unique"`
 	At       time.Time `json:"at" river:"unique"`
-	Period   string    `json:"period"`
+	Period   string    `json:"period"` // the period's key, as in the firings table
+	// PeriodValue is the period itself (see deliveryArgs.PeriodValue).
+	PeriodValue kpi.Period `json:"period_value"`
 }
 
 func (firingArgs) Kind() string { return "crmdigest_firing" }
@@ -189,7 +194,7 @@ const (
 // recipients and fans out their delivery jobs. Safe to call for every
 // missed firing on start: those already recorded are left alone.
 func (s *Store) EnqueueFiring(ctx context.Context, f Firing) (bool, error) {
-	if f.Schedule == "" || f.Period == "" || f.At.IsZero() {
+	if f.Schedule == "" || f.Period.Kind == 0 || f.At.IsZero() {
 		return false, errors.New("enqueue firing: schedule, period and time are required")
 	}
 	f.At = f.At.UTC().Truncate(time.Microsecond)
@@ -197,7 +202,7 @@ func (s *Store) EnqueueFiring(ctx context.Context, f Firing) (bool, error) {
 	err := s.b.inTx(ctx, func(tx dbtx) error {
 		n, err := tx.exec(ctx, `INSERT INTO crmdigest_firing (schedule, zone, at, period, state, created_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (schedule, zone, at) DO NOTHING`,
-			f.Schedule, f.Zone, f.At.UnixMicro(), f.Period, FiringEnqueued, s.now())
+			f.Schedule, f.Zone, f.At.UnixMicro(), f.Period.Key(), FiringEnqueued, s.now())
 		if err != nil {
 			return fmt.Errorf("record firing: %w", err)
 		}
@@ -206,7 +211,7 @@ func (s *Store) EnqueueFiring(ctx context.Context, f Firing) (bool, error) {
 		}
 		inserted = true
 		_, err = tx.insertJobs(ctx, []river.InsertManyParams{{Args: firingArgs{
-			Schedule: f.Schedule, Zone: f.Zone, At: f.At, Period: f.Period,
+			Schedule: f.Schedule, Zone: f.Zone, At: f.At, Period: f.Period.Key(), PeriodValue: f.Period,
 		}}})
 		if err != nil {
 			return fmt.Errorf("insert firing job: %w", err)
@@ -219,12 +224,16 @@ func (s *Store) EnqueueFiring(ctx context.Context, f Firing) (bool, error) {
 	return inserted, nil
 }
 
-// FiringRecord is a row of the firings table.
+// FiringRecord is a row of the firings table. The store keeps the
+// period's key (kpi.Period.Key), not the value.
 type FiringRecord struct {
-	Firing
-	State string
-	RunID int64
-	Error string
+	Schedule  string
+	Zone      string
+	At        time.Time
+	PeriodKey string
+	State     string
+	RunID     int64
+	Error     string
 }
 
 // Firings lists the recorded firings of a schedule in a zone at or after
@@ -242,7 +251,7 @@ func (s *Store) Firings(ctx context.Context, schedule, zone string, since time.T
 		for rs.Next() {
 			var f FiringRecord
 			var at int64
-			if err := rs.Scan(&f.Schedule, &f.Zone, &at, &f.Period, &f.State, &f.RunID, &f.Error); err != nil {
+			if err := rs.Scan(&f.Schedule, &f.Zone, &at, &f.PeriodKey, &f.State, &f.RunID, &f.Error); err != nil {
 				return err
 			}
 			f.At = time.UnixMicro(at).UTC()
@@ -280,7 +289,10 @@ type firingWorker struct {
 func (w *firingWorker) Work(ctx context.Context, job *river.Job[firingArgs]) error {
 	s := w.s
 	a := job.Args
-	f := Firing{Schedule: a.Schedule, Zone: a.Zone, At: a.At.UTC(), Period: a.Period}
+	if a.PeriodValue.Kind == 0 {
+		return river.JobCancel(fmt.Errorf("firing job of %s at %s carries no period value: queued by an older crmdigest and not migrated", a.Schedule, a.At))
+	}
+	f := Firing{Schedule: a.Schedule, Zone: a.Zone, At: a.At.UTC(), Period: a.PeriodValue}
 	var state string
 	err := s.b.inTx(ctx, func(tx dbtx) error {
 		return tx.queryRow(ctx, `SELECT state FROM crmdigest_firing WHERE schedule = ? AND zone = ? AND at = ?`,

@@ -17,7 +17,7 @@ const FiringSkipped = "skipped"
 // firing with the same (schedule, zone, at) is already recorded: then it
 // returns false and changes nothing. No job is enqueued.
 func (s *Store) RecordSkipped(ctx context.Context, f Firing, reason string) (bool, error) {
-	if f.Schedule == "" || f.Period == "" || f.At.IsZero() {
+	if f.Schedule == "" || f.Period.Kind == 0 || f.At.IsZero() {
 		return false, errors.New("record skipped firing: schedule, period and time are required")
 	}
 	at := f.At.UTC().Truncate(time.Microsecond).UnixMicro()
@@ -26,7 +26,7 @@ func (s *Store) RecordSkipped(ctx context.Context, f Firing, reason string) (boo
 		var err error
 		n, err = tx.exec(ctx, `INSERT INTO crmdigest_firing (schedule, zone, at, period, state, error, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (schedule, zone, at) DO NOTHING`,
-			f.Schedule, f.Zone, at, f.Period, FiringSkipped, reason, s.now())
+			f.Schedule, f.Zone, at, f.Period.Key(), FiringSkipped, reason, s.now())
 		return err
 	})
 	if err != nil {

@@ -135,7 +135,7 @@ func sourceLoads(ctx context.Context, tx dbtx, where string, args ...any) ([]Sou
 // status shows it. It does not call OnRunFinished: the caller has told
 // the administrator already (once per source and breach per day).
 func (s *Store) RefuseRun(ctx context.Context, spec RunSpec, reasons []string) (int64, error) {
-	if spec.Schedule == "" || spec.Period == "" {
+	if spec.Schedule == "" || spec.Period.Kind == 0 {
 		return 0, errors.New("refuse run: schedule and period are required")
 	}
 	spec.Recipients = nil

@@ -44,7 +44,7 @@ func TestSourceLoads(t *testing.T) {
 			t.Fatalf("latest loads = %+v", latest)
 		}
 
-		id, err := s.RefuseRun(ctx, RunSpec{Schedule: "weekly", Period: "2026-W45", Recipients: []string{"a@x.example"}}, loads[1].Reasons)
+		id, err := s.RefuseRun(ctx, RunSpec{Schedule: "weekly", Period: period("2026-W45"), Recipients: []string{"a@x.example"}}, loads[1].Reasons)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +58,7 @@ func TestSourceLoads(t *testing.T) {
 		if _, ok, _ := s.Ledger(ctx, "weekly", "a@x.example", "2026-W45"); ok {
 			t.Fatal("a refused run wrote a ledger row")
 		}
-		id2, err := s.StartRun(ctx, RunSpec{Schedule: "weekly", Period: "2026-W45", DryRun: true, Override: "--accept-quality"})
+		id2, err := s.StartRun(ctx, RunSpec{Schedule: "weekly", Period: period("2026-W45"), DryRun: true, Override: "--accept-quality"})
 		if err != nil {
 			t.Fatal(err)
 		}

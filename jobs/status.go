@@ -61,7 +61,7 @@ type LedgerEntry struct {
 	Schedule, Recipient, Period string
 	State                       string
 	Attempts                    int
-	Doubts                      int  // attempts interrupted after DATA: a duplicate may exist
+	Doubts                      int  // attempts interrupted after the mark before the final ".": a duplicate may exist
 	Resends                     int  // forced resends
 	Forced                      bool // the last send was forced
 	LastError                   string
@@ -219,7 +219,8 @@ func (s *Store) Status(ctx context.Context, recent int) (StatusReport, error) {
 	return rep, nil
 }
 
-// Ledger returns the ledger's row for (schedule, recipient, period).
+// Ledger returns the ledger's row for (schedule, recipient, period), period
+// being the canonical key (kpi.Period.Key) the store keeps.
 func (s *Store) Ledger(ctx context.Context, schedule, recipient, period string) (LedgerEntry, bool, error) {
 	var es []LedgerEntry
 	err := s.b.inTx(ctx, func(tx dbtx) error {

@@ -34,6 +34,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/crmdigest/crmdigest/internal/clock"
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // InDoubtPolicy says what to do with a message whose sending was interrupted
@@ -107,6 +108,12 @@ type Options struct {
 	// hear about it. It runs on a worker goroutine: keep it short.
 	OnRunFinished func(context.Context, RunSummary)
 
+	// ParsePeriod reads a period id stored by an older crmdigest, so that
+	// Open can rewrite it to its canonical key (period_key.go). The
+	// command line passes kpi.ParsePeriod with the configured fiscal year;
+	// nil leaves stored keys as they are.
+	ParsePeriod func(id string) (kpi.Period, error)
+
 	// Now is the clock (default clock.Now).
 	Now func() time.Time
 }
@@ -169,6 +176,12 @@ func Open(ctx context.Context, storeURL string, opts Options) (*Store, error) {
 	var err error
 	if strings.HasPrefix(storeURL, "postgres://") || strings.HasPrefix(storeURL, "postgresql://") {
 		s.postgres = true
+		// River's migrations and ours run under one lock (migrate_lock.go).
+		release, lerr := lockMigrations(ctx, storeURL, opts.Schema)
+		if lerr != nil {
+			return nil, lerr
+		}
+		defer release()
 		err = s.openPostgres(ctx, storeURL)
 	} else {
 		path := sqlitePath(storeURL)
@@ -181,6 +194,10 @@ func Open(ctx context.Context, storeURL string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.b.close()
+		return nil, err
+	}
+	if err := s.canonicalisePeriods(ctx); err != nil {
 		s.b.close()
 		return nil, err
 	}
@@ -392,7 +409,7 @@ func (s *Store) Start(ctx context.Context) error {
 // Stop stops taking new jobs and waits for the ones in flight until ctx is
 // done; then it cancels them (their deliveries see a cancelled context and
 // the jobs are retried later) and waits for them to return. A message
-// interrupted after DATA is then in doubt, as after a crash.
+// interrupted after its BeforeEnd mark is then in doubt, as after a crash.
 func (s *Store) Stop(ctx context.Context) error {
 	if !s.started {
 		return nil

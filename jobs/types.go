@@ -3,15 +3,17 @@ package jobs
 import (
 	"context"
 	"time"
+
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // Delivery is one digest for one recipient, as handed to the Deliverer.
 type Delivery struct {
 	Schedule  string
-	Recipient string    // the recipient's key, as listed in the run (an email address or a person id)
-	Period    string    // the period's id, e.g. 2026-W47
-	Zone      string    // the firing's time zone, "" for a command-line run
-	At        time.Time // the firing time; zero for a command-line run
+	Recipient string     // the recipient's key, as listed in the run (an email address or a person id)
+	Period    kpi.Period // the period, as parsed at the edge (flag or schedule)
+	Zone      string     // the firing's time zone, "" for a command-line run
+	At        time.Time  // the firing time; zero for a command-line run
 	RunID     int64
 
 	DryRun     bool   // render everything, send nothing
@@ -20,7 +22,7 @@ type Delivery struct {
 	// Attempt counts from 1. Resend is how many forced resends preceded
 	// this one: 0 for the original message, so a Message-ID can carry it
 	// as a suffix. AfterDoubt says an earlier attempt was interrupted after
-	// DATA, so this message may be a duplicate (it keeps the same
+	// its BeforeEnd mark, so this message may be a duplicate (it keeps the same
 	// Message-ID, which makes the duplicate recognisable).
 	Attempt    int
 	Resend     int
@@ -30,11 +32,14 @@ type Delivery struct {
 
 // Hooks are called by the Deliverer during one delivery.
 type Hooks struct {
-	// BeforeData must be called right before the SMTP DATA command (or
-	// before an outbox file is renamed into place). It records the message
-	// as being sent; if it returns an error, do not send and return that
-	// error.
-	BeforeData func(ctx context.Context) error
+	// BeforeEnd must be called at the last moment before the message can
+	// arrive: after the message body has been written to the SMTP server
+	// and right before the final "." of DATA (or before an outbox file is
+	// renamed into place). It durably records the message as being sent:
+	// a crash after it leaves the delivery in doubt, a crash before it is
+	// a plain failure, retried. If it returns an error, do not finish the
+	// message (drop the connection without the dot) and return that error.
+	BeforeEnd func(ctx context.Context) error
 }
 
 // Receipt is what a successful delivery reports.
@@ -47,10 +52,10 @@ type Receipt struct {
 // failure they are through methods anywhere in their chain:
 //
 //	Temporary() bool // true: worth retrying (4xx, refused, timeout); false: permanent (5xx, bad address)
-//	InDoubt() bool   // true: interrupted after DATA; the message may have arrived
+//	InDoubt() bool   // true: interrupted after the final "." of DATA, before the reply; the message may have arrived
 //
 // An error with neither method is retried, and taken as in doubt if
-// BeforeData had been called. Permanent, Transient and InDoubt wrap an
+// BeforeEnd had been called. Permanent, Transient and InDoubt wrap an
 // error with these methods. Error texts are stored in the run history: they
 // must not hold credentials.
 type Deliverer interface {
@@ -60,9 +65,9 @@ type Deliverer interface {
 // Firing is one firing of a schedule in one time zone.
 type Firing struct {
 	Schedule string
-	Zone     string    // IANA zone name of this firing, "" if the schedule has one zone
-	At       time.Time // the scheduled firing time
-	Period   string    // the period it covers
+	Zone     string     // IANA zone name of this firing, "" if the schedule has one zone
+	At       time.Time  // the scheduled firing time
+	Period   kpi.Period // the period it covers
 }
 
 // Plan is what a firing sends: its recipients' keys and the data files
@@ -84,7 +89,7 @@ type Planner interface {
 // RunSpec is a run started from the command line (`crmdigest send`).
 type RunSpec struct {
 	Schedule   string
-	Period     string
+	Period     kpi.Period
 	Zone       string
 	At         time.Time
 	Recipients []string
@@ -100,10 +105,10 @@ type RunSpec struct {
 // Ledger and run-recipient states.
 const (
 	StatePending = "pending" // queued, or being retried
-	StateSending = "sending" // DATA issued, no reply recorded yet
+	StateSending = "sending" // body written, final "." about to go; no reply recorded yet
 	StateSent    = "sent"
 	StateFailed  = "failed"   // permanent error, or attempts exhausted
 	StateSkipped = "skipped"  // already sent in an earlier run
-	StateInDoubt = "in_doubt" // interrupted after DATA: may have arrived
+	StateInDoubt = "in_doubt" // interrupted between the mark and the reply: may have arrived
 	StatePreview = "preview"  // dry run or redirected: not a delivery
 )

@@ -287,6 +287,30 @@ func (p Period) String() string {
 	return p.ID()
 }
 
+// Canonical returns the one period that stands for p's dates: a fiscal
+// quarter, half or year whose dates are those of a calendar one becomes the
+// calendar one (with a fiscal year starting in April, FY2027-Q1 is 2026-Q2);
+// any other period is itself. Ids that ParsePeriod reads as the same dates
+// (2026-w48, " 2026-W48 ", 2026-W1 and 2026-W01) already give equal values.
+func (p Period) Canonical() Period {
+	if p.FiscalStart <= 1 {
+		p.FiscalStart = 0
+		return p
+	}
+	c := Containing(p.Kind, p.Start())
+	c.Until = p.Until
+	if c.Start() == p.Start() && c.FullEnd() == p.FullEnd() {
+		return c
+	}
+	return p
+}
+
+// Key returns the canonical text of p (Canonical's String): the one form in
+// which a period is stored (ledger, runs, firings), named in a Message-ID
+// and in file and folder names, so that every id of the same dates shares
+// one key. Reports print ID or String, which keep a fiscal label.
+func (p Period) Key() string { return p.Canonical().String() }
+
 // shift returns the whole period n periods later (n may be negative).
 func (p Period) shift(n int) Period {
 	q := p.Whole()

@@ -164,3 +164,57 @@ func FuzzParsePeriod(f *testing.F) {
 		}
 	})
 }
+
+// TestPeriodKey checks that ids denoting the same dates share one key, and
+// that ids of other dates do not.
+func TestPeriodKey(t *testing.T) {
+	key := func(id string, fiscal time.Month) string {
+		t.Helper()
+		p, err := ParsePeriod(id, fiscal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Key()
+	}
+	same := []struct {
+		a, b   string
+		fiscal time.Month
+	}{
+		{"2026-w48", "2026-W48", 0},
+		{" 2026-W48 ", "2026-W48", 0},
+		{"2026-W1", "2026-W01", 0},
+		{"fy2027-q1", "2026-Q2", time.April},
+		{"FY2027-H1", "2026-H2", time.July},
+		{"FY2026-Q4", "2026-Q3", time.October},
+		{"FY2026", "2026", 0}, // no fiscal start: fiscal ids are calendar ids
+		{"2026-q4..2026-11-15", "2026-Q4..2026-11-15", 0},
+	}
+	for _, c := range same {
+		if ka, kb := key(c.a, c.fiscal), key(c.b, c.fiscal); ka != kb {
+			t.Errorf("%q and %q (fiscal start %v): keys %q and %q, want one", c.a, c.b, c.fiscal, ka, kb)
+		}
+	}
+	// Whatever the typing, the key is the calendar id when one exists.
+	if k := key("FY2027-Q1", time.April); k != "2026-Q2" {
+		t.Errorf("FY2027-Q1 (April) key %q, want the calendar id 2026-Q2", k)
+	}
+	differ := []struct {
+		a, b   string
+		fiscal time.Month
+	}{
+		{"2026-W48", "2026-W49", 0},
+		{"FY2027", "2026", time.April},          // April to March is no calendar year
+		{"FY2027-Q1", "2026-Q1", time.February}, // Feb-Apr is no calendar quarter
+		{"2026-Q4", "2026-Q4..2026-11-15", 0},
+	}
+	for _, c := range differ {
+		if ka, kb := key(c.a, c.fiscal), key(c.b, c.fiscal); ka == kb {
+			t.Errorf("%q and %q (fiscal start %v) share key %q", c.a, c.b, c.fiscal, ka)
+		}
+	}
+	// A fiscal quarter off the calendar keeps its fiscal id, whose dates
+	// depend on the fiscal start.
+	if k := key("FY2027-Q1", time.February); k != "FY2027-Q1" {
+		t.Errorf("FY2027-Q1 (February) key %q", k)
+	}
+}

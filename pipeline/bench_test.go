@@ -12,11 +12,12 @@ import (
 	"github.com/crmdigest/crmdigest/delivery"
 	"github.com/crmdigest/crmdigest/internal/mailpittest"
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/templates"
 )
 
 // prebuilt is a Deliverer that sends messages built beforehand, the way
-// Pipeline.Deliver sends the one it renders: BeforeData hook, the
+// Pipeline.Deliver sends the one it renders: BeforeEnd hook, the
 // transport, classify. It leaves rendering out, so that the benchmark
 // compares the job engine's path with sending straight to the server, the
 // same messages both ways.
@@ -30,7 +31,7 @@ func (p prebuilt) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hooks
 	if !ok {
 		return jobs.Receipt{}, jobs.Permanent(fmt.Errorf("no message for %s", d.Recipient))
 	}
-	msg.BeforeData = func() error { return hooks.BeforeData(ctx) }
+	msg.BeforeEnd = func() error { return hooks.BeforeEnd(ctx) }
 	if err := p.tr.Send(ctx, msg); err != nil {
 		return jobs.Receipt{}, classify(err)
 	}
@@ -134,7 +135,7 @@ func BenchmarkEngineVsDirect(b *testing.B) {
 
 	// Through the job engine.
 	start = time.Now()
-	id, err := store.StartRun(ctx, jobs.RunSpec{Schedule: "bench", Period: "2026-W48", Recipients: keys})
+	id, err := store.StartRun(ctx, jobs.RunSpec{Schedule: "bench", Period: kpi.Period{Kind: kpi.Week, Year: 2026, N: 48}, Recipients: keys})
 	if err != nil {
 		b.Fatal(err)
 	}

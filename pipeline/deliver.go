@@ -10,6 +10,7 @@ import (
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/delivery"
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/report"
 )
 
@@ -27,8 +28,8 @@ func (p *Pipeline) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hook
 	if d.DryRun {
 		return jobs.Receipt{MessageID: msg.MessageID, Reply: "dry run: not sent"}, nil
 	}
-	if hooks.BeforeData != nil {
-		msg.BeforeData = func() error { return hooks.BeforeData(ctx) }
+	if hooks.BeforeEnd != nil {
+		msg.BeforeEnd = func() error { return hooks.BeforeEnd(ctx) }
 	}
 	if err := p.transport.Send(ctx, msg); err != nil {
 		return jobs.Receipt{}, classify(err)
@@ -79,9 +80,9 @@ func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Mess
 	}
 	b := delivery.Builder{FromName: from.Name, FromAddress: from.Address, Now: p.now, RedirectTo: d.RedirectTo, ReplyTo: p.cfg.Organisation.Admin}
 	msg, err := b.Build(delivery.Spec{
-		Schedule: d.Schedule, Period: d.Period, Role: string(set.Kind()),
+		Schedule: d.Schedule, Period: d.Period.Key(), Role: string(set.Kind()),
 		ToName: person.Name, ToAddress: person.Email, Rendered: rendered,
-		PDF: pdf, PDFName: fmt.Sprintf("digest-%s-%s.pdf", set.Kind(), d.Period), Resend: d.Resend,
+		PDF: pdf, PDFName: fmt.Sprintf("digest-%s-%s.pdf", set.Kind(), d.Period.Key()), Resend: d.Resend,
 	})
 	if err != nil {
 		return nil, jobs.Permanent(err)
@@ -91,7 +92,7 @@ func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Mess
 
 // set returns the figures of one digest kind, period and as-of time,
 // computed once for every recipient that shares them.
-func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period string, asOf time.Time) (*report.Set, error) {
+func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period kpi.Period, asOf time.Time) (*report.Set, error) {
 	loc := p.cfg.Organisation.Location
 	day := crm.DayOf(asOf.In(loc))
 	k := setKey{kind, period, day}
@@ -126,7 +127,7 @@ func classify(err error) error {
 	case errors.As(err, &se):
 		return jobs.Transient(err)
 	}
-	// Anything else (a BeforeData error from the ledger, say) is returned
+	// Anything else (a BeforeEnd error from the ledger, say) is returned
 	// as it is: the engine retries it.
 	return err
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/delivery"
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // flakyTransport fails its first sends, then records the subjects: a mail
@@ -135,7 +136,7 @@ func TestRecheckOnAnotherNode(t *testing.T) {
 		RowsRead: 20000, RowsAccepted: 20000, Verdict: jobs.VerdictOK, LoadedAt: now.Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	d := jobs.Delivery{Schedule: "managers-weekly", Recipient: "cara.losch@maventech.example.com", Period: "2017-W52", At: now}
+	d := jobs.Delivery{Schedule: "managers-weekly", Recipient: "cara.losch@maventech.example.com", Period: kpi.Period{Kind: kpi.Week, Year: 2017, N: 52}, At: now}
 	for i := range 2 {
 		_, err := p.Message(ctx, d)
 		var temp interface{ Temporary() bool }

@@ -19,6 +19,7 @@ import (
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/delivery"
 	"github.com/crmdigest/crmdigest/internal/clock"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/report"
 	"github.com/crmdigest/crmdigest/schedule"
 	"github.com/crmdigest/crmdigest/sources"
@@ -66,7 +67,7 @@ type data struct {
 
 type setKey struct {
 	kind   report.Kind
-	period string
+	period kpi.Period
 	asOf   crm.Day
 }
 

@@ -43,7 +43,7 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%s: temporary=%v in-doubt=%v, want %v %v", c.name, k.Temporary(), k.InDoubt(), c.temp, c.doubt)
 		}
 	}
-	// A ledger error from BeforeData is left to the engine's default.
+	// A ledger error from BeforeEnd is left to the engine's default.
 	plain := errors.New("database is locked")
 	if got := classify(plain); got != plain {
 		t.Errorf("an unclassified error was rewrapped: %v", got)

@@ -74,9 +74,9 @@ func (p *Pipeline) Firing(name string, t time.Time) (jobs.Firing, error) {
 	if !ok {
 		return jobs.Firing{}, fmt.Errorf("no schedule named %q (have %s)", name, strings.Join(p.names, ", "))
 	}
-	id, _, _, err := schedule.ResolvePeriod(s.Spec().Period, t, p.cfg.Organisation.Location)
+	period, err := schedule.ResolvePeriod(s.Spec().Period, t, p.cfg.Organisation.Location)
 	if err != nil {
 		return jobs.Firing{}, err
 	}
-	return jobs.Firing{Schedule: name, At: t, Period: id}, nil
+	return jobs.Firing{Schedule: name, At: t, Period: period}, nil
 }

@@ -58,7 +58,7 @@ func BenchmarkSetLarge(b *testing.B) {
 	d := demo.Build(demo.LargeOptions(2000))
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := NewSet(d.Dataset, KindRep, "2026-W48", demoAsOf, demoOptions()); err != nil {
+		if _, err := NewSet(d.Dataset, KindRep, pid("2026-W48"), demoAsOf, demoOptions()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -91,11 +91,11 @@ func TestDeterministic(t *testing.T) {
 	ds := demoData().Dataset
 	for _, k := range []Kind{KindRep, KindManager, KindDirector} {
 		p := Recipients(ds, k)[0]
-		a, err := Render(ds, demoPeriods[k], demoAsOf, p.Email, demoOptions())
+		a, err := Render(ds, pid(demoPeriods[k]), demoAsOf, p.Email, demoOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := Render(ds, demoPeriods[k], demoAsOf, p.Email, demoOptions())
+		b, err := Render(ds, pid(demoPeriods[k]), demoAsOf, p.Email, demoOptions())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/demo"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/sources"
 )
 
@@ -36,7 +37,7 @@ var demoPeriods = map[Kind]string{KindRep: "2026-W48", KindManager: "2026-W48", 
 var demoSets = sync.OnceValues(func() (map[Kind]*Set, error) {
 	out := map[Kind]*Set{}
 	for k, id := range demoPeriods {
-		s, err := NewSet(demoData().Dataset, k, id, demoAsOf, demoOptions())
+		s, err := NewSet(demoData().Dataset, k, pid(id), demoAsOf, demoOptions())
 		if err != nil {
 			return nil, err
 		}
@@ -160,4 +161,13 @@ func render(t testing.TB, s *Set, p *crm.Person) (*Digest, []byte) {
 		t.Fatalf("%s: pdf: %v", p.Email, err)
 	}
 	return d, b
+}
+
+// pid reads a period id for a test; a bad id is a bug in the test.
+func pid(id string) kpi.Period {
+	p, err := kpi.ParsePeriod(id, 0)
+	if err != nil {
+		panic(err)
+	}
+	return p
 }

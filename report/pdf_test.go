@@ -225,7 +225,7 @@ func TestRepRankOnly(t *testing.T) {
 
 func ss(t testing.TB, ds *crm.Dataset, k Kind, id string, o Options) *Set {
 	t.Helper()
-	s, err := NewSet(ds, k, id, demoAsOf, o)
+	s, err := NewSet(ds, k, pid(id), demoAsOf, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,7 +94,7 @@ type Set struct {
 }
 
 // NewSet computes every kpi result the digests of kind need, once for the
-// whole organisation. periodID is the reported period (a week such as
+// whole organisation. period is the reported period (a week such as
 // 2026-W48 for reps, a week or a month for managers, a month for
 // directors); asOf is the day the figures are read on (actions due before
 // it are overdue), crm.NoDay for the day after the period.
@@ -104,15 +104,15 @@ type Set struct {
 // its last day; a director's the month (with its previous month, same
 // month last year and seasonal expectation inside each value) and the year
 // to date.
-func NewSet(ds *crm.Dataset, kind Kind, periodID string, asOf crm.Day, opts Options) (*Set, error) {
+func NewSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Options) (*Set, error) {
 	if ds == nil {
 		return nil, errors.New("report: no dataset")
 	}
-	p, err := kpi.ParsePeriod(periodID, opts.KPI.FiscalStart)
-	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+	if period.Kind == 0 {
+		return nil, errors.New("report: no period")
 	}
-	p = p.Whole()
+	p := period.Whole()
+	var err error
 	if !asOf.Valid() || asOf == 0 {
 		asOf = p.FullEnd() + 1
 	}
@@ -237,12 +237,12 @@ func FindPerson(ds *crm.Dataset, key string) (*crm.Person, error) {
 // name or CRM id, for one period: the person's role picks the digest. It
 // computes a Set for that person alone; to render many people, make one
 // Set per kind and call Digest for each.
-func Render(ds *crm.Dataset, periodID string, asOf crm.Day, who string, opts Options) ([]byte, error) {
+func Render(ds *crm.Dataset, period kpi.Period, asOf crm.Day, who string, opts Options) ([]byte, error) {
 	p, err := FindPerson(ds, who)
 	if err != nil {
 		return nil, err
 	}
-	s, err := NewSet(ds, KindOf(p.Role), periodID, asOf, opts)
+	s, err := NewSet(ds, KindOf(p.Role), period, asOf, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -182,7 +182,7 @@ func TestMaven(t *testing.T) {
 
 func ss2(t *testing.T, ds *crm.Dataset, k Kind, id string, o Options) *Set {
 	t.Helper()
-	s, err := NewSet(ds, k, id, mavenAsOf, o)
+	s, err := NewSet(ds, k, pid(id), mavenAsOf, o)
 	if err != nil {
 		t.Fatal(err)
 	}

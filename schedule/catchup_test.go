@@ -87,7 +87,7 @@ func TestMissedRecipientZoneAndCap(t *testing.T) {
 	ny := mustLoad(t, "America/New_York")
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, ny)
 	run, _ := s.Missed("America/New_York", now.Add(-7*24*time.Hour), now, 6*time.Hour)
-	if len(run) != 1 || run[0].Zone != "America/New_York" || !run[0].At.Equal(time.Date(2026, 11, 23, 7, 0, 0, 0, ny)) || run[0].Period != "2026-W47" {
+	if len(run) != 1 || run[0].Zone != "America/New_York" || !run[0].At.Equal(time.Date(2026, 11, 23, 7, 0, 0, 0, ny)) || run[0].Period.ID() != "2026-W47" {
 		t.Errorf("run = %+v", run)
 	}
 

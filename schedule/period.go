@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // The periods a schedule may cover: the last complete one before the
@@ -22,63 +23,35 @@ var Periods = []string{LastWeek, LastMonth, LastQuarter, LastHalf, LastYear}
 
 // ResolvePeriod returns the period of the given kind that a firing at the
 // instant at covers, cut in the organisation's reporting zone org: the last
-// complete period before the day at falls on in org. See PeriodBefore for
-// the ids; start and end are both included.
-func ResolvePeriod(kind string, at time.Time, org *time.Location) (id string, start, end crm.Day, err error) {
+// complete period before the day at falls on in org. See PeriodBefore.
+func ResolvePeriod(kind string, at time.Time, org *time.Location) (kpi.Period, error) {
 	if org == nil {
 		org = time.UTC
 	}
 	return PeriodBefore(kind, crm.DayOf(at.In(org)))
 }
 
+// periodKinds maps the schedule periods to their kpi kinds.
+var periodKinds = map[string]kpi.Kind{
+	LastWeek: kpi.Week, LastMonth: kpi.Month, LastQuarter: kpi.Quarter, LastHalf: kpi.Half, LastYear: kpi.Year,
+}
+
 // PeriodBefore returns the last complete period of the given kind that ends
 // before day: for last_week the ISO week (Monday to Sunday) before the one
 // holding day, for last_month the calendar month before day's, and so on.
-// Ids are "2026-W47" (ISO week-year: 2019-12-30 is in 2020-W01), "2026-10",
-// "2026-Q3", "2026-H1" and "2025". start and end are both included.
-func PeriodBefore(kind string, day crm.Day) (id string, start, end crm.Day, err error) {
+// Schedule periods are calendar periods; their ids are "2026-W47" (ISO
+// week-year: 2019-12-30 is in 2020-W01), "2026-10", "2026-Q3", "2026-H1"
+// and "2025". The value travels as it is; only the store and file names
+// use its canonical text (kpi.Period.Key).
+func PeriodBefore(kind string, day crm.Day) (kpi.Period, error) {
+	k, ok := periodKinds[kind]
+	if !ok {
+		return kpi.Period{}, fmt.Errorf("unknown period %q: expected one of last_week, last_month, last_quarter, last_half, last_year", kind)
+	}
 	if !day.Valid() {
-		return "", crm.NoDay, crm.NoDay, fmt.Errorf("period %s: no day", kind)
+		return kpi.Period{}, fmt.Errorf("period %s: no day", kind)
 	}
-	y, m, _ := day.Date()
-	months := 0
-	switch kind {
-	case LastWeek:
-		// Weekday counted from Monday = 0.
-		wd := (int(day.Time().Weekday()) + 6) % 7
-		start = day - crm.Day(wd) - 7
-		end = start + 6
-		wy, w := start.Time().ISOWeek()
-		return fmt.Sprintf("%d-W%02d", wy, w), start, end, nil
-	case LastMonth:
-		months = 1
-	case LastQuarter:
-		months = 3
-	case LastHalf:
-		months = 6
-	case LastYear:
-		months = 12
-	default:
-		return "", crm.NoDay, crm.NoDay, fmt.Errorf("unknown period %q: expected one of last_week, last_month, last_quarter, last_half, last_year", kind)
-	}
-	// First month of the current period, then step back one period;
-	// time.Date normalises a month below 1 into the previous year.
-	first := time.Month((int(m)-1)/months*months + 1)
-	s := time.Date(y, first-time.Month(months), 1, 0, 0, 0, 0, time.UTC)
-	e := s.AddDate(0, months, -1)
-	start, end = crm.DayOf(s), crm.DayOf(e)
-	sy, sm := s.Year(), s.Month()
-	switch months {
-	case 1:
-		id = fmt.Sprintf("%d-%02d", sy, int(sm))
-	case 3:
-		id = fmt.Sprintf("%d-Q%d", sy, (int(sm)-1)/3+1)
-	case 6:
-		id = fmt.Sprintf("%d-H%d", sy, (int(sm)-1)/6+1)
-	default:
-		id = fmt.Sprintf("%d", sy)
-	}
-	return id, start, end, nil
+	return kpi.Last(k, day), nil
 }
 
 // AsOf returns the time the numbers of a firing are as of: the firing's

@@ -43,7 +43,8 @@ func TestPeriodBefore(t *testing.T) {
 		{LastYear, "2026-01-01", "2025", "2025-01-01", "2025-12-31"},
 		{LastYear, "2026-12-31", "2025", "2025-01-01", "2025-12-31"},
 	} {
-		id, start, end, err := PeriodBefore(tc.kind, day(t, tc.day))
+		p, err := PeriodBefore(tc.kind, day(t, tc.day))
+		id, start, end := p.ID(), p.Start(), p.End()
 		if err != nil {
 			t.Errorf("%s before %s: %v", tc.kind, tc.day, err)
 			continue
@@ -56,10 +57,10 @@ func TestPeriodBefore(t *testing.T) {
 			t.Errorf("%s before %s: %s..%s does not end before the day", tc.kind, tc.day, start, end)
 		}
 	}
-	if _, _, _, err := PeriodBefore("last_fortnight", day(t, "2026-01-01")); err == nil || !strings.Contains(err.Error(), "last_fortnight") {
+	if _, err := PeriodBefore("last_fortnight", day(t, "2026-01-01")); err == nil || !strings.Contains(err.Error(), "last_fortnight") {
 		t.Errorf("unknown kind: err = %v", err)
 	}
-	if _, _, _, err := PeriodBefore(LastWeek, crm.NoDay); err == nil {
+	if _, err := PeriodBefore(LastWeek, crm.NoDay); err == nil {
 		t.Error("no day: accepted")
 	}
 }
@@ -73,7 +74,8 @@ func TestPeriodBeforeWalk(t *testing.T) {
 		var prevID string
 		var prevEnd crm.Day
 		for d := first; d < last; d++ {
-			id, start, end, err := PeriodBefore(kind, d)
+			p, err := PeriodBefore(kind, d)
+			id, start, end := p.ID(), p.Start(), p.End()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -101,18 +103,19 @@ func TestResolvePeriodOrgZone(t *testing.T) {
 		org  *time.Location
 		want string
 	}{{paris, "2026-W47"}, {la, "2026-W46"}, {time.UTC, "2026-W47"}, {nil, "2026-W47"}} {
-		id, _, _, err := ResolvePeriod(LastWeek, at, tc.org)
+		p, err := ResolvePeriod(LastWeek, at, tc.org)
+		id := p.ID()
 		if err != nil || id != tc.want {
 			t.Errorf("ResolvePeriod in %v = %s, %v; want %s", tc.org, id, err, tc.want)
 		}
 	}
 	// Midnight on the 1st in Paris is still the last day of the month in UTC.
 	at = time.Date(2026, 11, 1, 0, 30, 0, 0, paris)
-	if id, _, _, _ := ResolvePeriod(LastMonth, at, paris); id != "2026-10" {
-		t.Errorf("last_month at %s in Paris = %s, want 2026-10", at, id)
+	if p, _ := ResolvePeriod(LastMonth, at, paris); p.ID() != "2026-10" {
+		t.Errorf("last_month at %s in Paris = %s, want 2026-10", at, p)
 	}
-	if id, _, _, _ := ResolvePeriod(LastMonth, at, time.UTC); id != "2026-09" {
-		t.Errorf("last_month at %s in UTC = %s, want 2026-09", at, id)
+	if p, _ := ResolvePeriod(LastMonth, at, time.UTC); p.ID() != "2026-09" {
+		t.Errorf("last_month at %s in UTC = %s, want 2026-09", at, p)
 	}
 }
 

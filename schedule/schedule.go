@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 // RecipientZoneMode is the Spec.TimeZone value that fires a schedule once
@@ -179,7 +180,7 @@ type Firing struct {
 	// Period is the id of the period covered ("2026-W47", "2026-10",
 	// "2026-Q3", "2026-H1", "2025"); Start and End are its first and last
 	// days, both included, in the organisation's calendar.
-	Period     string
+	Period     kpi.Period
 	Start, End crm.Day
 }
 
@@ -239,9 +240,9 @@ func (s *Schedule) firingsIn(zone string, from, to time.Time) []Firing {
 // week before. The digest prints as_of, which shows any part of the last
 // day not yet over in the organisation's zone.
 func (s *Schedule) firing(loc *time.Location, at time.Time) Firing {
-	id, start, end, _ := PeriodBefore(s.spec.Period, crm.DayOf(at.In(loc)))
+	p, _ := PeriodBefore(s.spec.Period, crm.DayOf(at.In(loc)))
 	return Firing{
 		Schedule: s.spec.Name, Report: s.spec.Report, Zone: loc.String(), At: at.UTC(),
-		Period: id, Start: start, End: end,
+		Period: p, Start: p.Start(), End: p.End(),
 	}
 }

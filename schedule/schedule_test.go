@@ -66,7 +66,7 @@ func firingStrings(fs []Firing) []string {
 	var out []string
 	for _, f := range fs {
 		loc, _ := time.LoadLocation(f.Zone)
-		out = append(out, f.Zone+" "+f.At.In(loc).Format(wallLayout)+" "+f.Period)
+		out = append(out, f.Zone+" "+f.At.In(loc).Format(wallLayout)+" "+f.Period.ID())
 	}
 	return out
 }

@@ -106,6 +106,7 @@ func startDaemon(ctx context.Context, cfg *config.Config, log *slog.Logger, cloc
 	}
 	store, err := openStore(ctx, cfg.Store, jobs.Options{
 		Logger:      log,
+		ParsePeriod: periodParser(cfg),
 		Deliverer:   metrics.Deliverer(pipe),
 		Planner:     metrics.Planner(pipe, pipe.Quality),
 		Workers:     cfg.Delivery.Workers,

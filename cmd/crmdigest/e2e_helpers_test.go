@@ -25,6 +25,7 @@ import (
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/internal/mailpittest"
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/pipeline"
 	"github.com/crmdigest/crmdigest/schedule"
 )
@@ -329,4 +330,14 @@ func byRecipient(t *testing.T, mp *mailpittest.Server) map[string][]mailpittest.
 		out[m.To[0].Address] = append(out[m.To[0].Address], m)
 	}
 	return out
+}
+
+// e2ePeriodValue is e2ePeriod read as the command line reads it.
+func e2ePeriodValue(t testing.TB) kpi.Period {
+	t.Helper()
+	p, err := kpi.ParsePeriod(e2ePeriod, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -190,7 +190,7 @@ func testE2ESend(t *testing.T, store string) {
 func checkDigest(t *testing.T, mp *mailpittest.Server, exp *expected, id, recipient, pdfDir, cfgPath string) {
 	t.Helper()
 	m := mp.Message(t, id)
-	want, err := exp.pipe.Message(context.Background(), jobs.Delivery{Schedule: e2eSched, Recipient: recipient, Period: e2ePeriod})
+	want, err := exp.pipe.Message(context.Background(), jobs.Delivery{Schedule: e2eSched, Recipient: recipient, Period: e2ePeriodValue(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

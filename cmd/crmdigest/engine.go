@@ -67,6 +67,7 @@ func openEngine(ctx context.Context, cfg *config.Config, log *slog.Logger, popts
 	}
 	store, err := openStore(ctx, cfg.Store, jobs.Options{
 		Logger:      log,
+		ParsePeriod: periodParser(cfg),
 		Deliverer:   pipe,
 		Planner:     pipe,
 		Workers:     cfg.Delivery.Workers,

@@ -47,7 +47,7 @@ func runRender(ctx context.Context, m *Main, args []string) error {
 	if !req.AsOf.Valid() {
 		req.AsOf = crm.DayOf(asOfTime.In(loc))
 	}
-	pdf, err := report.Render(ds, req.Period.ID(), req.AsOf, *to, reportOptions(e.cfg, asOfTime))
+	pdf, err := report.Render(ds, req.Period, req.AsOf, *to, reportOptions(e.cfg, asOfTime))
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 		if err := eng.pipe.CheckFresh(f.At); err != nil {
 			subject := fmt.Sprintf("crmdigest: schedule %s, period %s did not run", f.Schedule, f.Period)
 			if !o.dryRun {
-				if nerr := eng.pipe.Notify(ctx, subject, err.Error(), "stale-"+f.Schedule+"-"+f.Period); nerr != nil {
+				if nerr := eng.pipe.Notify(ctx, subject, err.Error(), "stale-"+f.Schedule+"-"+f.Period.Key()); nerr != nil {
 					eng.log.Error("admin notice not sent", "err", nerr)
 				}
 			}
@@ -225,7 +225,7 @@ func (eng *engine) resumable(ctx context.Context, f jobs.Firing, o sendOptions) 
 	}
 	var out []jobs.RunSummary
 	for _, r := range rep.Runs {
-		if r.Done() || r.Error != "" || r.Schedule != f.Schedule || r.Zone != f.Zone || r.Period != f.Period ||
+		if r.Done() || r.Error != "" || r.Schedule != f.Schedule || r.Zone != f.Zone || r.Period != f.Period.Key() ||
 			r.Force != o.force || r.DryRun != o.dryRun || r.RedirectTo != o.redirectTo {
 			continue
 		}

@@ -28,7 +28,11 @@ func runSend(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := e.kpiRequest(*period, ""); err != nil {
+	// The period is read here, once: every id of the same dates (2026-w48,
+	// 2026-W48, FY2027-Q1 and 2026-Q2 with an April fiscal year) travels
+	// as one value and is stored under one key.
+	req, err := e.kpiRequest(*period, "")
+	if err != nil {
 		return err
 	}
 	now := e.now()
@@ -49,6 +53,6 @@ func runSend(ctx context.Context, m *Main, args []string) error {
 			}
 		}
 	}
-	f := jobs.Firing{Schedule: *name, At: now, Period: *period}
+	f := jobs.Firing{Schedule: *name, At: now, Period: req.Period}
 	return eng.runFirings(ctx, m, e, []jobs.Firing{f}, *flags, filter)
 }

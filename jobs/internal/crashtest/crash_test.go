@@ -156,7 +156,7 @@ func TestSIGKILLDuringBatch(t *testing.T) {
 	dups, doubts := 0, 0
 	for i := range n {
 		r := fmt.Sprintf("rcpt%03d@example.test", i)
-		e, ok, err := s.Ledger(ctx, "crash", r, "p1")
+		e, ok, err := s.Ledger(ctx, "crash", r, "2026-W01")
 		if err != nil || !ok {
 			t.Fatalf("ledger %s: %v %v", r, ok, err)
 		}

@@ -28,7 +28,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 )
 
 func main() {
@@ -78,7 +80,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		for i := range rs {
 			rs[i] = fmt.Sprintf("rcpt%03d@example.test", i)
 		}
-		if _, err := s.StartRun(ctx, jobs.RunSpec{Schedule: "crash", Period: "p1", Recipients: rs}); err != nil {
+		if _, err := s.StartRun(ctx, jobs.RunSpec{Schedule: "crash", Period: kpi.Period{Kind: kpi.Week, Year: 2026, N: 1, Until: crm.NoDay}, Recipients: rs}); err != nil {
 			return err
 		}
 	}
@@ -113,7 +115,7 @@ type smtpDeliverer struct {
 }
 
 func messageID(d jobs.Delivery) string {
-	h := sha256.Sum256([]byte(d.Schedule + "\x00" + d.Recipient + "\x00" + d.Period))
+	h := sha256.Sum256([]byte(d.Schedule + "\x00" + d.Recipient + "\x00" + d.Period.Key()))
 	id := hex.EncodeToString(h[:8])
 	if d.Resend > 0 {
 		id += fmt.Sprintf(".r%d", d.Resend)
@@ -145,7 +147,7 @@ func (s *smtpDeliverer) Deliver(ctx context.Context, d jobs.Delivery, h jobs.Hoo
 	if err := c.Rcpt(d.Recipient); err != nil {
 		return jobs.Receipt{}, classify(err, false)
 	}
-	if err := h.BeforeData(ctx); err != nil {
+	if err := h.BeforeEnd(ctx); err != nil {
 		return jobs.Receipt{}, err
 	}
 	w, err := c.Data()
