@@ -2,7 +2,6 @@ package report
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"strings"
 
@@ -346,67 +345,33 @@ func (b *builder) pipeline(sc *kpi.Scope) {
 		kpis = append(kpis, b.kpiVs(sc.Values[name], name, func(v *kpi.Value) float64 { return v.Previous }, refPrevious))
 	}
 	b.add(Block{KPIs: kpis})
-	stages, amounts, counts := b.s.stagePipeline(b.p)
-	switch {
-	case len(stages) == 0:
-		b.paragraph(b.t("No open deals."), true)
-	case allAbsent(amounts):
-		b.add(Block{Chart: &Chart{Kind: ChartPipeline, Height: 48, HighlightIndex: -1,
-			Labels: stages, Actual: nums(counts), Caption: b.t("Open deals by stage today, in number of deals: the export gives no amounts for open deals.")}})
-	default:
-		b.add(Block{Chart: &Chart{Kind: ChartPipeline, Height: 48, Money: true, HighlightIndex: -1,
-			Labels: stages, Actual: nums(amounts), Caption: b.t("Open deals by stage today, amounts in %s.", b.cur)}})
-	}
-}
-
-// stagePipeline returns the stages of a person's open deals, in the CRM's
-// stage order, with the amount (in the reporting currency; NaN when no
-// deal of the stage has one) and the number of deals of each.
-func (s *Set) stagePipeline(p *crm.Person) (names []string, amounts, counts []float64) {
-	s.pipeOnce.Do(s.indexPipeline)
-	byStage := map[crm.ID]*stageSum{}
-	for _, o := range s.ownersOf(p) {
-		for st, v := range s.pipeByOwner[o] {
-			t := byStage[st]
-			if t == nil {
-				t = &stageSum{amount: math.NaN()}
-				byStage[st] = t
-			}
-			t.add(v)
-		}
-	}
-	ids := make([]crm.ID, 0, len(byStage))
-	for id := range byStage {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		name := s.ds.Stages.Name(id)
-		if id == crm.NoID {
+	op := kpi.PipelineAsOf(b.s.ds, b.s.ownersOf(b.p), res.Period.End())
+	var stages []string
+	var amounts, counts []float64
+	for _, st := range op.Stages {
+		name := b.s.ds.Stages.Name(st.Stage)
+		if st.Stage == crm.NoID {
 			name = "?"
 		}
-		names = append(names, name)
-		amounts = append(amounts, byStage[id].amount)
-		counts = append(counts, float64(byStage[id].n))
+		stages = append(stages, name)
+		amounts = append(amounts, st.Amount)
+		counts = append(counts, float64(st.Count))
 	}
-	return names, amounts, counts
-}
-
-// stageSum is the open pipeline of one stage: the amount of the deals
-// that have one, and the number of deals.
-type stageSum struct {
-	amount float64
-	n      int
-}
-
-func (t *stageSum) add(u *stageSum) {
-	if crm.Has(u.amount) {
-		if !crm.Has(t.amount) {
-			t.amount = 0
-		}
-		t.amount += u.amount
+	day := b.loc.Date(op.Day.Time())
+	note := ""
+	if !op.Current {
+		note = " " + b.t("The export keeps no stage history: each deal is shown in its stage today.")
 	}
-	t.n += u.n
+	switch {
+	case len(stages) == 0:
+		b.paragraph(b.t("No open deals on %s.", day), true)
+	case allAbsent(amounts):
+		b.add(Block{Chart: &Chart{Kind: ChartPipeline, Height: 48, HighlightIndex: -1,
+			Labels: stages, Actual: nums(counts), Caption: b.t("Deals open on %s by stage, in number of deals: the export gives no amounts for open deals.", day) + note}})
+	default:
+		b.add(Block{Chart: &Chart{Kind: ChartPipeline, Height: 48, Money: true, HighlightIndex: -1,
+			Labels: stages, Actual: nums(amounts), Caption: b.t("Deals open on %s by stage (%s deals), amounts in %s.", day, b.loc.Int(int64(op.Count())), b.cur) + note}})
+	}
 }
 
 func allAbsent(vs []float64) bool {
@@ -416,34 +381,6 @@ func allAbsent(vs []float64) bool {
 		}
 	}
 	return true
-}
-
-// indexPipeline sums the open deals by owner and stage, once per set.
-func (s *Set) indexPipeline() {
-	s.pipeByOwner = make(map[crm.ID]map[crm.ID]*stageSum)
-	for i := range s.ds.Deals {
-		d := &s.ds.Deals[i]
-		if d.Status != crm.StatusOpen || (d.Created.Valid() && d.Created > s.asOf) {
-			continue
-		}
-		m := s.pipeByOwner[d.Owner]
-		if m == nil {
-			m = make(map[crm.ID]*stageSum)
-			s.pipeByOwner[d.Owner] = m
-		}
-		t := m[d.Stage]
-		if t == nil {
-			t = &stageSum{amount: math.NaN()}
-			m[d.Stage] = t
-		}
-		t.n++
-		if rate, ok := s.ds.Rate(d.Currency); ok && crm.Has(d.Amount) {
-			if !crm.Has(t.amount) {
-				t.amount = 0
-			}
-			t.amount += d.Amount * rate
-		}
-	}
 }
 
 // ownersOf returns the owner ids that name p (by name, email or CRM id,

@@ -88,9 +88,6 @@ type Set struct {
 	ytd    *kpi.Result
 
 	zones sync.Map // time zone name -> *time.Location
-
-	pipeOnce    sync.Once
-	pipeByOwner map[crm.ID]map[crm.ID]*stageSum // open deals by owner and stage
 }
 
 // NewSet computes every kpi result the digests of kind need, once for the
