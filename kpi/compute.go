@@ -107,6 +107,9 @@ type engine struct {
 	metrics []Metric
 
 	work []*scopeWork
+	// teamTargets are the team scopes by key, for the target cover of the
+	// levels above.
+	teamTargets map[string]*scopeWork
 }
 
 // scopeWork is one scope being computed: its buckets and members.
@@ -116,8 +119,9 @@ type scopeWork struct {
 	full    []float64
 	cut     []float64
 	first   crm.Day
-	// targets holds, per metric, the target of each period of the series.
-	targets map[string][]float64
+	// targets holds, per metric, the target of each period of the series
+	// and where it comes from.
+	targets map[string]targetSeries
 }
 
 func (e *engine) prepare() {
@@ -272,9 +276,10 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		var fit seasonalFit
 		var fitted bool
 		v.Baseline, fit, fitted = baselineFit(y, t, e.yearAgo[t], &e.bp, &sc.fs)
-		if ts := w.targets[mt.Name]; ts != nil {
-			v.Target = ts[t]
+		if ts := w.targets[mt.Name]; ts.values != nil {
+			v.Target = ts.values[t]
 		}
+		v.TargetCover = e.targetCover(w, mt.Name, t)
 		hn := len(e.res.History)
 		v.History = History{Values: slices.Clone(y[h-hn:]), Threshold: v.Baseline.Threshold}
 		if fitted {

@@ -163,9 +163,12 @@ type Value struct {
 	Usual float64
 	// Target is the target for this period (see docs/KPIS.md for the
 	// pro-rating rule), NaN when none.
-	Target   float64
-	Baseline Baseline
-	History  History
+	Target float64
+	// TargetCover says where Target comes from (own rows, the sum of the
+	// teams' or reps' targets) and how many teams below have one.
+	TargetCover TargetCover
+	Baseline    Baseline
+	History     History
 }
 
 // History is the series behind a value, for sparklines and trend charts:

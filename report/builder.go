@@ -282,9 +282,23 @@ func (b *builder) targetCmp(v *kpi.Value, name string) (string, Dir) {
 		return b.t("no data"), Flat
 	}
 	if !crm.Has(v.Target) {
-		return b.t("no target set"), Flat
+		return b.noTarget(v, "no target set"), Flat
 	}
-	return b.compare(v.Value, v.Target, refTarget, name)
+	c, dir := b.compare(v.Value, v.Target, refTarget, name)
+	if v.TargetCover.Source == kpi.TargetSumTeams {
+		c += " (" + b.t("sum of team targets") + ")"
+	}
+	return c, dir
+}
+
+// noTarget says why a value has no target: "targets for 3 of 5 teams"
+// when only some teams below a region or the organisation have one (their
+// sum would not be the level's target), else the words given.
+func (b *builder) noTarget(v *kpi.Value, words string) string {
+	if c := v.TargetCover; c.Teams > 0 && c.TeamsWith > 0 {
+		return b.t("targets for %d of %d teams", c.TeamsWith, c.Teams)
+	}
+	return b.t(words)
 }
 
 // baselineCmp compares a value with its baseline (seasonal expectation,

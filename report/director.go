@@ -67,7 +67,12 @@ func (b *builder) director() {
 				}
 				if crm.Has(v.Target) {
 					c, _ := b.compare(v.Value, v.Target, refTarget, kpi.WonRevenue)
+					if v.TargetCover.Source == kpi.TargetSumTeams {
+						c += ", " + b.t("sum of team targets")
+					}
 					line += " " + b.t("Target to date: %s (%s).", b.money(v.Target), c)
+				} else if c := v.TargetCover; c.Teams > 0 && c.TeamsWith > 0 {
+					line += " " + b.t("No target for the year to date: %s.", b.noTarget(v, ""))
 				} else {
 					line += " " + b.t("No targets set for the year to date.")
 				}
@@ -308,15 +313,19 @@ func (b *builder) scopeTable(r *kpi.Result, title string, scopes []*kpi.Scope) {
 	t := &Table{Columns: []Column{{Title: title, Weight: 2.4}, {Title: b.metricLabel(kpi.WonRevenue), Weight: 1.8, Numeric: true},
 		{Title: b.t("vs target"), Weight: 1.3, Numeric: true}, {Title: b.t("vs last year"), Weight: 1.3, Numeric: true},
 		{Title: b.t("vs expected"), Weight: 1.3, Numeric: true}, {Title: b.t("Reading"), Weight: 2.2}}}
+	var summed []string
 	for _, sc := range scopes {
 		v := sc.Values[kpi.WonRevenue]
 		if v == nil {
 			t.Rows = append(t.Rows, []string{sc.Name, b.loc.NotAvailable(), "", "", "", ""})
 			continue
 		}
-		tgt := b.t("no target")
+		tgt := b.noTarget(v, "no target")
 		if crm.Has(v.Target) {
 			tgt = b.delta(v.Value, v.Target, kpi.WonRevenue)
+			if v.TargetCover.Source == kpi.TargetSumTeams {
+				summed = append(summed, sc.Name)
+			}
 		}
 		exp := b.t("n/a")
 		if v.Baseline.Method == kpi.MethodSeasonal {
@@ -326,6 +335,9 @@ func (b *builder) scopeTable(r *kpi.Result, title string, scopes []*kpi.Scope) {
 			b.delta(v.Value, v.YearAgo, kpi.WonRevenue), exp, b.readingWord(v.Baseline)})
 	}
 	b.add(Block{Table: t})
+	if len(summed) > 0 {
+		b.paragraph(b.t("Targets of %s: sums of team targets (none set at that level).", strings.Join(summed, ", ")), true)
+	}
 }
 
 func (b *builder) readingWord(bl kpi.Baseline) string {
