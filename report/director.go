@@ -173,6 +173,14 @@ func (b *builder) teamsIn(r *kpi.Result, sc *kpi.Scope) []*kpi.Scope {
 	return out
 }
 
+// dirScope is the director's scope: their region, else the organisation.
+func (b *builder) dirScope() *kpi.Scope {
+	if b.p.Region != "" {
+		return b.s.main.Scope(kpi.ScopeRegion, b.p.Region)
+	}
+	return b.s.main.Scope(kpi.ScopeOrg, kpi.OrgKey)
+}
+
 // directorHeadline reads the month: is the gap to the seasonal
 // expectation structural (beyond its range several months running) or
 // seasonal?
@@ -181,26 +189,54 @@ func (b *builder) directorHeadline(won *kpi.Value) string {
 	if won == nil || !crm.Has(won.Value) {
 		return b.t("%s: no won revenue figures in this export.", label)
 	}
-	h := b.t("%s: won revenue %s", label, b.money(won.Value))
-	bl := won.Baseline
-	if bl.Method == kpi.MethodSeasonal && crm.Has(bl.Value) && bl.Value > 0 {
-		h += ", " + b.words(won.Value, bl.Value, refExpected) + "."
-		switch bl.Structural {
-		case crm.TriTrue:
-			h += " " + b.t("Beyond the seasonal range %d months running: this looks structural.", runLength(won.History.Structural))
-		case crm.TriFalse:
-			if crm.Has(bl.Threshold) && math.Abs(bl.Deviation) <= bl.Threshold {
-				h += " " + b.t("Within the usual seasonal range: this looks seasonal.")
-			} else {
-				h += " " + b.t("Outside the seasonal range this month only: too early to call it structural.")
-			}
+	sc := b.dirScope()
+	// With a target, the headline leads with its attainment; then it
+	// reads the month against its seasonal expectation (or last year).
+	var parts []string
+	if fs := b.wonFacts(b.s.main, sc, label); len(fs) > 0 && fs[0].Against == againstTarget {
+		t := b.sayFacts(fs[:1], false)
+		if won.TargetCover.Source == kpi.TargetSumTeams {
+			t = strings.TrimSuffix(t, ".") + " (" + b.t("sum of team targets") + ")."
 		}
-		return h
+		parts = append(parts, t)
 	}
-	if crm.Has(won.YearAgo) && won.YearAgo > 0 {
-		h += ", " + b.words(won.Value, won.YearAgo, refLastYear)
+	var against ref
+	refv := math.NaN()
+	bl := won.Baseline
+	seasonal := bl.Method == kpi.MethodSeasonal && crm.Has(bl.Value) && bl.Value > 0
+	switch {
+	case seasonal:
+		against, refv = refExpected, bl.Value
+	case crm.Has(won.YearAgo) && won.YearAgo > 0:
+		against, refv = refLastYear, won.YearAgo
 	}
-	return h + ". " + b.t("Not enough history for a seasonal reading yet (two full years are needed).")
+	if crm.Has(refv) {
+		w := b.words(won.Value, refv, against)
+		b.d.Claims = append(b.d.Claims, Claim{Scope: sc.Kind.String(), Key: sc.Key, Metric: kpi.WonRevenue,
+			Period: b.s.main.Period.String(), Label: label, Against: refAgainst(against), Value: won.Value, Reference: refv,
+			Dir: dirOf(won.Value/refv - 1), Text: w})
+		if len(parts) == 0 {
+			parts = append(parts, b.t("%s: won revenue %s", label, b.money(won.Value))+", "+w+".")
+		} else {
+			parts = append(parts, capitalize(w)+".")
+		}
+	} else if len(parts) == 0 {
+		parts = append(parts, b.t("%s: won revenue %s", label, b.money(won.Value))+".")
+	}
+	if !seasonal {
+		return strings.Join(append(parts, b.t("Not enough history for a seasonal reading yet (two full years are needed).")), " ")
+	}
+	switch bl.Structural {
+	case crm.TriTrue:
+		parts = append(parts, b.t("Beyond the seasonal range %d months running: this looks structural.", runLength(won.History.Structural)))
+	case crm.TriFalse:
+		if crm.Has(bl.Threshold) && math.Abs(bl.Deviation) <= bl.Threshold {
+			parts = append(parts, b.t("Within the usual seasonal range: this looks seasonal."))
+		} else {
+			parts = append(parts, b.t("Outside the seasonal range this month only: too early to call it structural."))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // runLength counts the periods marked structural at the end of a series.

@@ -35,15 +35,22 @@ func (b *builder) manager() {
 		b.paragraph(b.t("The people directory names no rep in this team, or the exports hold nothing they own."), true)
 		return
 	}
-	reps := sellers(res, ts.Members)
-	lts := long.Scope(kpi.ScopeTeam, team)
-	d.Headline = b.managerHeadline(long, lts)
-
-	// Team totals against target and expectation.
 	all := []*kpi.Result{res}
 	if long != res {
 		all = append(all, long)
 	}
+	// The diagnosis and the rep table share one period: the shortest in
+	// which the team has enough deals to judge.
+	di := b.diagnosisIndex(all, team)
+	dres := all[di]
+	reps := sellers(dres, dres.Scope(kpi.ScopeTeam, team).Members)
+	var facts []fact
+	for i, r := range all {
+		if f, ok := b.wonFact(r, r.Scope(kpi.ScopeTeam, team), b.periodLabel(i, r)); ok {
+			facts = append(facts, f)
+		}
+	}
+	d.Headline = b.managerHeadline(pickFacts(facts), dres, b.periodLabel(di, dres), team)
 	for _, name := range []string{kpi.WonRevenue, kpi.GrossMargin} {
 		if !hasMetric(res, name) {
 			continue
@@ -51,10 +58,7 @@ func (b *builder) manager() {
 		b.section(b.t("Team") + " · " + b.metricLabel(name))
 		var rows []Bullet
 		for i, r := range all {
-			label := b.mainLabel(r.Period)
-			if i > 0 {
-				label = b.toDateLabel(r.Period)
-			}
+			label := b.periodLabel(i, r)
 			var v *kpi.Value
 			if sc := r.Scope(kpi.ScopeTeam, team); sc != nil {
 				v = sc.Values[name]
@@ -78,13 +82,16 @@ func (b *builder) manager() {
 	}
 
 	// One row per rep.
-	b.section(b.t("Reps") + " · " + b.mainLabel(res.Period))
+	b.section(b.t("Reps") + " · " + b.periodLabel(di, dres))
 	if len(reps) == 0 {
 		b.paragraph(b.t("No rep of this team owns figures in the exports."), true)
 	} else {
-		b.repTable(res, team, reps)
-		b.repChart(long, team)
-		b.multiples(res, reps)
+		b.repTable(dres, team, reps)
+		if len(all) > 1 {
+			b.paragraph(b.t("The period of the table and of the diagnosis: the shortest with at least %d deals won by the team.", minTeamDeals), true)
+		}
+		b.repChart(dres, team, b.periodLabel(di, dres))
+		b.multiples(res, sellers(res, ts.Members))
 	}
 
 	// The team's trend by month.
@@ -144,39 +151,64 @@ func teamFinding(r *kpi.Result, team string) *kpi.TeamFinding {
 	return nil
 }
 
-// managerHeadline puts the team's total and the diagnosis of its
-// shortfall into words, naming the reps concerned.
-func (b *builder) managerHeadline(r *kpi.Result, ts *kpi.Scope) string {
-	label := b.mainLabel(r.Period)
-	if r != b.s.main {
-		label = b.toDateLabel(r.Period)
+// minTeamDeals is the minimum volume of a diagnosis: a period in which
+// the team won fewer deals says more about chance than about anyone.
+const minTeamDeals = 8
+
+// diagnosisIndex returns the index in all of the period the diagnosis and
+// the rep table share: the shortest in which the team won at least
+// minTeamDeals deals and the findings assess it, else the longest shown.
+func (b *builder) diagnosisIndex(all []*kpi.Result, team string) int {
+	for i, r := range all {
+		sc := r.Scope(kpi.ScopeTeam, team)
+		if sc == nil {
+			continue
+		}
+		v := sc.Values[kpi.WonDeals]
+		tf := teamFinding(r, team)
+		if v != nil && crm.Has(v.Value) && v.Value >= minTeamDeals && tf != nil && tf.Diagnosis != kpi.DiagnosisNotAssessed {
+			return i
+		}
 	}
-	if ts == nil {
-		return b.t("No figures for the team in this period.")
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].Scope(kpi.ScopeTeam, team) != nil {
+			return i
+		}
 	}
+	return 0
+}
+
+// managerHeadline says the one or two most material facts of the team's
+// won revenue, then the diagnosis of the shared period r (named by label),
+// naming the reps concerned.
+func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label, team string) string {
+	ts := r.Scope(kpi.ScopeTeam, team)
 	won := ts.Values[kpi.WonRevenue]
-	if won == nil || !crm.Has(won.Value) {
+	var h string
+	switch {
+	case len(facts) > 0:
+		h = b.sayFacts(facts, true)
+	case won == nil || !crm.Has(won.Value):
 		return b.t("%s: no won revenue figures in this export.", label)
+	default:
+		h = b.t("%s: the team won %s", label, b.money(won.Value)) + "."
 	}
-	h := b.t("%s: the team won %s", label, b.money(won.Value))
-	if w := b.bestWords(won); w != "" {
-		h += ", " + w
-	}
-	h += "."
 	tf := teamFinding(r, ts.Key)
 	if tf == nil {
 		return h
 	}
 	reps := sellers(r, ts.Members)
-	keep := map[string]string{}
+	keep := map[string]*kpi.Scope{}
 	for _, sc := range reps {
-		keep[sc.Key] = sc.Name
+		if hasRows(sc) {
+			keep[sc.Key] = sc
+		}
 	}
 	names := func(keys []string) []string {
 		var out []string
 		for _, k := range keys {
-			if n, ok := keep[k]; ok {
-				out = append(out, n)
+			if sc, ok := keep[k]; ok {
+				out = append(out, sc.Name)
 			}
 		}
 		slices.Sort(out)
@@ -188,35 +220,76 @@ func (b *builder) managerHeadline(r *kpi.Result, ts *kpi.Scope) string {
 		against = b.t("usual level")
 	}
 	counted := 0
-	for _, sc := range reps {
+	for _, sc := range keep {
 		if v := sc.Values[kpi.WonRevenue]; v != nil {
 			counted++
 		}
 	}
+	say := ""
 	switch tf.Diagnosis {
 	case kpi.DiagnosisGeneral:
-		h += " " + b.t("General slowdown: %d of %d reps below their %s (%s).", len(below), counted, against, strings.Join(below, ", "))
+		say = b.t("General slowdown: %d of %d reps below their %s (%s).", len(below), counted, against, strings.Join(below, ", "))
 	case kpi.DiagnosisIndividual:
-		named := names(tf.Named)
+		var named []string
+		for _, k := range tf.Named {
+			sc, ok := keep[k]
+			if !ok {
+				continue
+			}
+			named = append(named, sc.Name)
+			b.d.Claims = append(b.d.Claims, b.farBelowClaim(r, label, tf, sc))
+		}
+		slices.Sort(named)
 		if len(named) > 0 {
-			h += " " + b.t("Individual shortfall: %s far below the rest of the team.", strings.Join(named, ", "))
+			say = b.t("Individual shortfall: %s far below the rest of the team.", strings.Join(named, ", "))
 		}
 	case kpi.DiagnosisMixed:
 		if tf.Against == "baseline" {
-			h += " " + b.t("Below the usual level, without a single pattern: %s below their own.", strings.Join(below, ", "))
+			say = b.t("Below the usual level, without a single pattern: %s below their own.", strings.Join(below, ", "))
 		} else {
-			h += " " + b.t("Below target, without a single pattern: %s below their own.", strings.Join(below, ", "))
+			say = b.t("Below target, without a single pattern: %s below their own.", strings.Join(below, ", "))
 		}
 	case kpi.DiagnosisNone:
 		if tf.Against == "baseline" {
-			h += " " + b.t("No shortfall against the team's usual level.")
+			say = b.t("No shortfall against the team's usual level.")
 		} else {
-			h += " " + b.t("No shortfall against the team's target.")
+			say = b.t("No shortfall against the team's target.")
 		}
 	case kpi.DiagnosisNotAssessed:
-		h += " " + b.t("No target or history to judge the team against yet.")
+		say = b.t("No target or history to judge the team against yet.")
 	}
-	return h
+	if say == "" {
+		return h
+	}
+	return h + " " + label + ", " + lowerFirst(say)
+}
+
+// farBelowClaim is the claim behind naming a rep far below the rest of
+// the team: their won revenue in the diagnosis period against the median
+// of the team's other reps.
+func (b *builder) farBelowClaim(r *kpi.Result, label string, tf *kpi.TeamFinding, sc *kpi.Scope) Claim {
+	c := Claim{Scope: sc.Kind.String(), Key: sc.Key, Metric: kpi.WonRevenue, Period: r.Period.String(), Label: label,
+		Against: againstTeam, Dir: Down, Text: b.t("%s far below", sc.Name)}
+	for _, rc := range tf.Comparisons {
+		if rc.Rep == sc.Key && rc.Metric == kpi.WonRevenue {
+			c.Value, c.Reference = rc.Value, rc.TeamMedian
+		}
+	}
+	return c
+}
+
+// hasRows reports whether a rep owns anything in the export's history: a
+// person of the directory without a single row reads "no deals in this
+// export", never 0, and is never diagnosed.
+func hasRows(sc *kpi.Scope) bool {
+	for _, v := range sc.Values {
+		for _, x := range v.History.Values {
+			if crm.Has(x) && x != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // repTable writes one row per rep: revenue against target, results and
@@ -243,6 +316,15 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope) {
 	tf := teamFinding(r, team)
 	var notes []string
 	for _, sc := range reps {
+		if !hasRows(sc) {
+			row := []string{sc.Name, b.t("no deals in this export"), ""}
+			for range metrics {
+				row = append(row, "")
+			}
+			t.Rows = append(t.Rows, row)
+			t.Marks = append(t.Marks, "")
+			continue
+		}
 		won := sc.Values[kpi.WonRevenue]
 		row := []string{sc.Name, b.loc.NotAvailable(), ""}
 		if won != nil {
@@ -327,7 +409,7 @@ func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, strin
 
 // repChart draws each rep's won revenue against their target over the
 // longer period, outliers highlighted.
-func (b *builder) repChart(r *kpi.Result, team string) {
+func (b *builder) repChart(r *kpi.Result, team, label string) {
 	ts := r.Scope(kpi.ScopeTeam, team)
 	if ts == nil {
 		return
@@ -337,6 +419,9 @@ func (b *builder) repChart(r *kpi.Result, team string) {
 	ch := &Chart{Kind: ChartRepBars, Height: 50, Money: true, HighlightIndex: -1}
 	anyTarget := false
 	for _, sc := range reps {
+		if !hasRows(sc) {
+			continue
+		}
 		v := sc.Values[kpi.WonRevenue]
 		ch.Labels = append(ch.Labels, sc.Name)
 		if v == nil {
@@ -358,10 +443,7 @@ func (b *builder) repChart(r *kpi.Result, team string) {
 	if !anyTarget {
 		ch.Reference = nil
 	}
-	ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", b.toDateLabel(r.Period))
-	if r == b.s.main {
-		ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", b.mainLabel(r.Period))
-	}
+	ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", strings.ToLower(label))
 	b.add(Block{Chart: ch})
 }
 

@@ -39,14 +39,18 @@ func (b *builder) rep() {
 	won := sc.Values[kpi.WonRevenue]
 	overdue := sc.AlertCount(kpi.AlertOverdue)
 	d.Overdue = overdue
-	d.Headline = b.repHeadline(won, overdue)
 
 	// Results: one column of bullet graphs per metric.
 	all := append([]*kpi.Result{res}, s.toDate...)
 	scopes := make([]*kpi.Scope, len(all))
+	var facts []fact
 	for i, r := range all {
 		scopes[i] = r.Scope(kpi.ScopeRep, b.p.Key())
+		if f, ok := b.wonFact(r, scopes[i], b.periodLabel(i, r)); ok {
+			facts = append(facts, f)
+		}
 	}
+	d.Headline = b.repHeadline(won, pickFacts(facts), overdue)
 	for _, name := range []string{kpi.WonRevenue, kpi.GrossMargin} {
 		if !hasMetric(res, name) {
 			continue
@@ -54,10 +58,7 @@ func (b *builder) rep() {
 		b.section(b.metricLabel(name))
 		var rows []Bullet
 		for i, r := range all {
-			label := b.mainLabel(r.Period)
-			if i > 0 {
-				label = b.toDateLabel(r.Period)
-			}
+			label := b.periodLabel(i, r)
 			var v *kpi.Value
 			if scopes[i] != nil {
 				v = scopes[i].Values[name]
@@ -123,22 +124,21 @@ func (b *builder) absentWhy(r *kpi.Result, name string) string {
 	return b.t("not in this export")
 }
 
-func (b *builder) repHeadline(won *kpi.Value, overdue int) string {
+// repHeadline says the one or two most material facts of the rep's won
+// revenue across the week and the periods to date (pickFacts), then the
+// overdue actions.
+func (b *builder) repHeadline(won *kpi.Value, facts []fact, overdue int) string {
 	h := ""
 	label := b.mainLabel(b.s.main.Period)
 	switch {
 	case won == nil:
 		h = b.t("%s: no won revenue figures in this export.", label)
+	case len(facts) > 0:
+		h = b.sayFacts(facts, false)
 	case !crm.Has(won.Value):
 		h = b.t("%s: no deals closed yet.", label)
 	default:
-		h = b.t("%s: won revenue %s", label, b.money(won.Value))
-		if w := b.bestWords(won); w != "" {
-			h += ", " + w
-		} else {
-			h += " (" + b.t("no target or history to compare with yet") + ")"
-		}
-		h += "."
+		h = b.t("%s: won revenue %s", label, b.money(won.Value)) + " (" + b.t("no target or history to compare with yet") + ")."
 	}
 	switch overdue {
 	case 0:
@@ -149,6 +149,15 @@ func (b *builder) repHeadline(won *kpi.Value, overdue int) string {
 		h += " " + b.t("%d actions overdue.", overdue)
 	}
 	return h
+}
+
+// periodLabel names the i-th period of a digest's results: the reported
+// period, then the periods to date.
+func (b *builder) periodLabel(i int, r *kpi.Result) string {
+	if i == 0 {
+		return b.mainLabel(r.Period)
+	}
+	return b.toDateLabel(r.Period)
 }
 
 // activityKPI is one count of the activity row with the rep's usual level.
