@@ -181,10 +181,10 @@ func (b *builder) sayFacts(fs []fact, team bool) string {
 	var parts []string
 	for i, f := range fs {
 		text := b.claimText(f, team)
-		f.Text = text
 		if i > 0 {
 			text = lowerFirst(text)
 		}
+		f.Text = text
 		parts = append(parts, text)
 		b.d.Claims = append(b.d.Claims, f.Claim)
 	}

@@ -218,6 +218,7 @@ func (b *builder) directorHeadline(won *kpi.Value) string {
 		if len(parts) == 0 {
 			parts = append(parts, b.t("%s: won revenue %s", label, b.money(won.Value))+", "+w+".")
 		} else {
+			b.d.Claims[len(b.d.Claims)-1].Text = capitalize(w)
 			parts = append(parts, capitalize(w)+".")
 		}
 	} else if len(parts) == 0 {
