@@ -10,6 +10,9 @@ import (
 // StageOpen is the open pipeline of one stage at the end of one day.
 type StageOpen struct {
 	Stage crm.ID // Dataset.Stages; crm.NoID for deals without a stage
+	// ClosedSince is true for the deals open on the day but won or lost
+	// since: their stage in the export is the closing one.
+	ClosedSince bool
 	// Amount is the sum of the amounts in the reporting currency of the
 	// deals that carry one; NaN when none does.
 	Amount float64
@@ -28,7 +31,7 @@ type StageOpen struct {
 // date, so the stages may have moved since).
 type OpenPipeline struct {
 	Day    crm.Day
-	Stages []StageOpen // in the CRM's stage order
+	Stages []StageOpen // in the CRM's stage order, the deals closed since last
 	// Current is true when the day is on or after the last deal date of
 	// the export: the stages are those of that day.
 	Current bool
@@ -62,7 +65,11 @@ func PipelineAsOf(ds *crm.Dataset, owners []crm.ID, day crm.Day) OpenPipeline {
 			}
 		}
 	}
-	byStage := map[crm.ID]*StageOpen{}
+	type key struct {
+		stage  crm.ID
+		closed bool
+	}
+	byStage := map[key]*StageOpen{}
 	for i := range ds.Deals {
 		d := &ds.Deals[i]
 		if !mine[d.Owner] {
@@ -72,10 +79,11 @@ func PipelineAsOf(ds *crm.Dataset, owners []crm.ID, day crm.Day) OpenPipeline {
 		if !ok || !openAt(d, day, snapshot) {
 			continue
 		}
-		st := byStage[d.Stage]
+		k := key{d.Stage, d.Status != crm.StatusOpen}
+		st := byStage[k]
 		if st == nil {
-			st = &StageOpen{Stage: d.Stage, Amount: math.NaN()}
-			byStage[d.Stage] = st
+			st = &StageOpen{Stage: d.Stage, ClosedSince: k.closed, Amount: math.NaN()}
+			byStage[k] = st
 		}
 		st.Count++
 		if crm.Has(d.Amount) {
@@ -89,7 +97,15 @@ func PipelineAsOf(ds *crm.Dataset, owners []crm.ID, day crm.Day) OpenPipeline {
 	for _, st := range byStage {
 		op.Stages = append(op.Stages, *st)
 	}
-	slices.SortFunc(op.Stages, func(a, b StageOpen) int { return int(a.Stage) - int(b.Stage) })
+	slices.SortFunc(op.Stages, func(a, b StageOpen) int {
+		if a.ClosedSince != b.ClosedSince {
+			if a.ClosedSince {
+				return 1
+			}
+			return -1
+		}
+		return int(a.Stage) - int(b.Stage)
+	})
 	return op
 }
 

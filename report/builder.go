@@ -284,11 +284,7 @@ func (b *builder) targetCmp(v *kpi.Value, name string) (string, Dir) {
 	if !crm.Has(v.Target) {
 		return b.noTarget(v, "no target set"), Flat
 	}
-	c, dir := b.compare(v.Value, v.Target, refTarget, name)
-	if v.TargetCover.Source == kpi.TargetSumTeams {
-		c += " (" + b.t("sum of team targets") + ")"
-	}
-	return c, dir
+	return b.compare(v.Value, v.Target, refTarget, name)
 }
 
 // noTarget says why a value has no target: "targets for 3 of 5 teams"

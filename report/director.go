@@ -45,6 +45,9 @@ func (b *builder) director() {
 	b.section(b.mainLabel(res.Period))
 	if won != nil {
 		b.add(Block{KPIs: b.monthKPIs(won, kpi.WonRevenue)})
+		if won.TargetCover.Source == kpi.TargetSumTeams {
+			b.paragraph(b.t("Target: %s, the sum of team targets (none set at this level).", b.money(won.Target)), true)
+		}
 	}
 	b.monthTable(sc)
 

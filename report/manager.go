@@ -230,18 +230,25 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label, team strin
 	case kpi.DiagnosisGeneral:
 		say = b.t("General slowdown: %d of %d reps below their %s (%s).", len(below), counted, against, strings.Join(below, ", "))
 	case kpi.DiagnosisIndividual:
-		var named []string
-		for _, k := range tf.Named {
+		// "Far below" only for the reps the table marks so on won revenue
+		// in this period; others the findings name are only below their
+		// own target or usual level.
+		var far []string
+		for _, k := range tf.FarBelow {
 			sc, ok := keep[k]
 			if !ok {
 				continue
 			}
-			named = append(named, sc.Name)
+			far = append(far, sc.Name)
 			b.d.Claims = append(b.d.Claims, b.farBelowClaim(r, label, tf, sc))
 		}
-		slices.Sort(named)
-		if len(named) > 0 {
-			say = b.t("Individual shortfall: %s far below the rest of the team.", strings.Join(named, ", "))
+		slices.Sort(far)
+		named := names(tf.Named)
+		switch {
+		case len(far) > 0:
+			say = b.t("Individual shortfall: %s far below the rest of the team.", strings.Join(far, ", "))
+		case len(named) > 0:
+			say = b.t("Individual shortfall: %s below their %s while the team holds.", strings.Join(named, ", "), against)
 		}
 	case kpi.DiagnosisMixed:
 		if tf.Against == "baseline" {

@@ -72,8 +72,8 @@ func (b *builder) quality() {
 
 // dataUpTo is the last day an export's figures speak of, as the digest
 // reads them: its last dated row, but never after the export day (tasks
-// planned for later are not data) nor after the day before the as-of day
-// (the digest counts nothing later).
+// planned for later are not data) nor after the as-of day (the digest
+// counts nothing later).
 func dataUpTo(q crm.SourceReport, asOf crm.Day) crm.Day {
 	last := q.Last
 	if !last.Valid() || last == 0 {
@@ -82,7 +82,7 @@ func dataUpTo(q crm.SourceReport, asOf crm.Day) crm.Day {
 	if q.ExportDate.Valid() && q.ExportDate != 0 {
 		last = min(last, q.ExportDate)
 	}
-	return min(last, asOf-1)
+	return min(last, asOf)
 }
 
 func dedupe(s []string) []string {

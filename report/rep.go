@@ -362,6 +362,9 @@ func (b *builder) pipeline(sc *kpi.Scope) {
 		if st.Stage == crm.NoID {
 			name = "?"
 		}
+		if st.ClosedSince {
+			name = b.t("%s (closed since)", name)
+		}
 		stages = append(stages, name)
 		amounts = append(amounts, st.Amount)
 		counts = append(counts, float64(st.Count))
