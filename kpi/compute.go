@@ -287,6 +287,12 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		} else {
 			v.History.Expected = nanSlice(hn)
 		}
+		v.Range = rangeOf(v.Baseline.Value, v.Baseline.Spread)
+		v.History.Low, v.History.High = make([]float64, hn), make([]float64, hn)
+		for i, x := range v.History.Expected {
+			rg := rangeOf(x, v.Baseline.Spread)
+			v.History.Low[i], v.History.High[i] = rg.Low, rg.High
+		}
 		if w.s.Kind != ScopeRep {
 			// Assessed over the last year at most (the director's
 			// question): earlier periods stay TriUnknown.

@@ -135,6 +135,11 @@ type Scope struct {
 	Team, Region string
 	// Manager is a team's manager (nil when the directory names none).
 	Manager *crm.Person
+	// InExport is false for a rep with no row at all in the export (a
+	// directory entry only): their figures read "no deals in this
+	// export", never 0, and they are never diagnosed. True for the other
+	// levels.
+	InExport bool
 	// Members are the keys of the reps inside a team, region or the
 	// organisation; Teams the teams inside a region or the organisation.
 	Members []string
@@ -168,7 +173,20 @@ type Value struct {
 	// teams' or reps' targets) and how many teams below have one.
 	TargetCover TargetCover
 	Baseline    Baseline
-	History     History
+	// Range is the usual range around the seasonal expectation (an ~80 %
+	// interval; NaN bounds without a seasonal baseline).
+	Range Range
+	// Coverage says why a comparison of this value is missing, e.g. "the
+	// export starts on 20 Oct 2016" for a year-ago period the export only
+	// partly covers; "" when nothing is missing.
+	Coverage string
+	History  History
+}
+
+// Range is the usual range of a value around its expectation: an honest
+// ~80 % prediction interval (see docs/KPIS.md).
+type Range struct {
+	Low, High float64
 }
 
 // History is the series behind a value, for sparklines and trend charts:
@@ -180,7 +198,10 @@ type History struct {
 	// there is none: no seasonal fit, or not a full year of values before
 	// it), made like the baseline, so its last value is Baseline.Value.
 	// Draw Expected × (1 ± Threshold) as the seasonal band.
-	Expected  []float64
+	Expected []float64
+	// Low and High are the usual range of each period (NaN where Expected
+	// is); a value outside it counts towards a Reading's Running.
+	Low, High []float64
 	Threshold float64
 	// Structural is the structural mark of each period, assessed for
 	// teams, regions and the organisation only (nil for reps).
