@@ -25,8 +25,10 @@ type Claim struct {
 	// sentence names it ("Month to date").
 	Period, Label string
 	// Against is the comparison: "target", "expected" (seasonal
-	// expectation), "last_year", "usual" (trailing mean) or "team" (the
-	// rest of the team, for a rep named in a diagnosis).
+	// expectation), "last_year", "usual" (trailing mean) or "own_range"
+	// (a rep named in a manager's diagnosis: below their own usual range,
+	// Reference their own seasonal expectation) or "far_below" (named far
+	// below it: kpi.FarBelow or more under that expectation).
 	Against   string
 	Value     float64 `json:",omitempty"`
 	Reference float64 `json:",omitempty"`
@@ -41,7 +43,8 @@ const (
 	againstExpected = "expected"
 	againstLastYear = "last_year"
 	againstUsual    = "usual"
-	againstTeam     = "team"
+	againstOwnRange = "own_range"
+	againstFarBelow = "far_below"
 )
 
 // fact is a candidate claim of a headline with its materiality.

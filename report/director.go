@@ -227,29 +227,7 @@ func (b *builder) directorHeadline(won *kpi.Value) string {
 	} else if len(parts) == 0 {
 		parts = append(parts, b.t("%s: won revenue %s", label, b.money(won.Value))+".")
 	}
-	if !seasonal {
-		return strings.Join(append(parts, b.t("Not enough history for a seasonal reading yet (two full years are needed).")), " ")
-	}
-	switch bl.Structural {
-	case crm.TriTrue:
-		parts = append(parts, b.t("Beyond the seasonal range %d months running: this looks structural.", runLength(won.History.Structural)))
-	case crm.TriFalse:
-		if crm.Has(bl.Threshold) && math.Abs(bl.Deviation) <= bl.Threshold {
-			parts = append(parts, b.t("Within the usual seasonal range: this looks seasonal."))
-		} else {
-			parts = append(parts, b.t("Outside the seasonal range this month only: too early to call it structural."))
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
-// runLength counts the periods marked structural at the end of a series.
-func runLength(marks []crm.Tri) int {
-	n := 0
-	for i := len(marks) - 1; i >= 0 && marks[i] == crm.TriTrue; i-- {
-		n++
-	}
-	return n
+	return strings.Join(append(parts, b.stateSentence(b.s.main.Reading(sc.Kind, sc.Key, kpi.WonRevenue))), " ")
 }
 
 // monthKPIs is the month, the previous month, the same month last year
@@ -372,22 +350,12 @@ func (b *builder) scopeTable(r *kpi.Result, title string, scopes []*kpi.Scope) {
 			exp = b.delta(v.Value, v.Baseline.Value, kpi.WonRevenue)
 		}
 		t.Rows = append(t.Rows, []string{sc.Name, b.value(kpi.WonRevenue, v.Value), tgt,
-			b.delta(v.Value, v.YearAgo, kpi.WonRevenue), exp, b.readingWord(v.Baseline)})
+			b.delta(v.Value, v.YearAgo, kpi.WonRevenue), exp, b.stateShort(r.Reading(sc.Kind, sc.Key, kpi.WonRevenue))})
 	}
 	b.add(Block{Table: t})
 	if len(summed) > 0 {
 		b.paragraph(b.t("Targets of %s: sums of team targets (none set at that level).", strings.Join(summed, ", ")), true)
 	}
-}
-
-func (b *builder) readingWord(bl kpi.Baseline) string {
-	switch bl.Structural {
-	case crm.TriTrue:
-		return "◆ " + b.t("Structural")
-	case crm.TriFalse:
-		return b.t("Seasonal")
-	}
-	return b.t("not enough history")
 }
 
 // yearOverYear is this year's months against last year's, January to
@@ -504,8 +472,8 @@ func (b *builder) readings(r *kpi.Result, sc *kpi.Scope, teams []*kpi.Scope) {
 	assessed := false
 	for _, k := range order {
 		for _, rd := range byKey[k] {
-			switch rd.Reading {
-			case "structural":
+			switch rd.State {
+			case kpi.StateStructural:
 				assessed = true
 				var months []string
 				for _, p := range rd.Marked {
@@ -515,23 +483,29 @@ func (b *builder) readings(r *kpi.Result, sc *kpi.Scope, teams []*kpi.Scope) {
 					months = append(months[:1], append([]string{"…"}, months[len(months)-5:]...)...)
 				}
 				dev := b.loc.SignedPercent(rd.Deviation, 0)
-				items = append(items, b.t("%s — %s: structural, %s vs expected; beyond the seasonal range in %s.",
-					names[k], strings.ToLower(b.metricLabel(rd.Metric)), dev, strings.Join(months, ", ")))
-			case "cyclical":
+				item := b.t("%s — %s: structural since %s, %s vs expected.", names[k], strings.ToLower(b.metricLabel(rd.Metric)), b.periodName(rd.Break), dev)
+				if len(months) > 0 {
+					item += " " + b.t("Marked: %s.", strings.Join(months, ", "))
+				}
+				items = append(items, item)
+			case kpi.StateOutside:
+				assessed = true
+				items = append(items, b.t("%s — %s: %s vs expected.", names[k], strings.ToLower(b.metricLabel(rd.Metric)), b.loc.SignedPercent(rd.Deviation, 0))+" "+b.stateSentence(&rd))
+			case kpi.StateWithin, kpi.StateWithinOff, kpi.StateBack:
 				assessed = true
 				seasonal[rd.Metric] = append(seasonal[rd.Metric], names[k])
 			}
 		}
 	}
 	if len(items) == 0 && assessed {
-		b.paragraph(b.t("Nothing looks structural: no deviation from the seasonal expectation has lasted %d months.", max(1, b.s.opts.KPI.StructuralK)), false)
+		b.paragraph(b.t("Nothing is beyond its usual range: no structural break, no run outside it."), false)
 	}
 	if len(items) > 0 {
 		b.add(Block{List: items})
 	}
 	for _, m := range readingMetrics {
 		if len(seasonal[m]) > 0 {
-			b.paragraph(b.t("Within the seasonal range or a one-off (%s): %s.", strings.ToLower(b.metricLabel(m)), strings.Join(seasonal[m], ", ")), true)
+			b.paragraph(b.t("Within the usual range (%s): %s.", strings.ToLower(b.metricLabel(m)), strings.Join(seasonal[m], ", ")), true)
 		}
 	}
 	if !assessed {

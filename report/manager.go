@@ -40,9 +40,17 @@ func (b *builder) manager() {
 		all = append(all, long)
 	}
 	// The diagnosis and the rep table share one period: the shortest in
-	// which the team has enough deals to judge.
-	di := b.diagnosisIndex(all, team)
-	dres := all[di]
+	// which the team expects enough deals (kpi.Diagnose).
+	cands := append(slices.Clone(all), s.diag...)
+	diag := kpi.Diagnose(cands, team)
+	di := len(all) - 1
+	for i, r := range cands {
+		if diag.Kind != kpi.DiagnosisNotAssessed && r.Period == diag.Period {
+			di = i
+		}
+	}
+	dres := cands[di]
+	dlabel := b.periodLabel(di, dres)
 	reps := sellers(dres, dres.Scope(kpi.ScopeTeam, team).Members)
 	var facts []fact
 	for i, r := range all {
@@ -50,7 +58,9 @@ func (b *builder) manager() {
 			facts = append(facts, f)
 		}
 	}
-	d.Headline = b.managerHeadline(pickFacts(facts), dres, b.periodLabel(di, dres), team)
+	d.Headline = b.managerHeadline(pickFacts(facts), dres, dlabel, &diag)
+
+	// Team totals against target and expectation.
 	for _, name := range []string{kpi.WonRevenue, kpi.GrossMargin} {
 		if !hasMetric(res, name) {
 			continue
@@ -82,15 +92,15 @@ func (b *builder) manager() {
 	}
 
 	// One row per rep.
-	b.section(b.t("Reps") + " · " + b.periodLabel(di, dres))
+	b.section(b.t("Reps") + " · " + dlabel)
 	if len(reps) == 0 {
 		b.paragraph(b.t("No rep of this team owns figures in the exports."), true)
 	} else {
-		b.repTable(dres, team, reps)
-		if len(all) > 1 {
-			b.paragraph(b.t("The period of the table and of the diagnosis: the shortest with at least %d deals won by the team.", minTeamDeals), true)
+		b.repTable(dres, team, reps, &diag)
+		if len(cands) > 1 {
+			b.paragraph(b.t("The period of the table and of the diagnosis: the shortest in which the team expects at least %d won deals.", kpi.MinTeamDeals), true)
 		}
-		b.repChart(dres, team, b.periodLabel(di, dres))
+		b.repChart(dres, team, dlabel)
 		b.multiples(res, sellers(res, ts.Members))
 	}
 
@@ -151,38 +161,11 @@ func teamFinding(r *kpi.Result, team string) *kpi.TeamFinding {
 	return nil
 }
 
-// minTeamDeals is the minimum volume of a diagnosis: a period in which
-// the team won fewer deals says more about chance than about anyone.
-const minTeamDeals = 8
-
-// diagnosisIndex returns the index in all of the period the diagnosis and
-// the rep table share: the shortest in which the team won at least
-// minTeamDeals deals and the findings assess it, else the longest shown.
-func (b *builder) diagnosisIndex(all []*kpi.Result, team string) int {
-	for i, r := range all {
-		sc := r.Scope(kpi.ScopeTeam, team)
-		if sc == nil {
-			continue
-		}
-		v := sc.Values[kpi.WonDeals]
-		tf := teamFinding(r, team)
-		if v != nil && crm.Has(v.Value) && v.Value >= minTeamDeals && tf != nil && tf.Diagnosis != kpi.DiagnosisNotAssessed {
-			return i
-		}
-	}
-	for i := len(all) - 1; i >= 0; i-- {
-		if all[i].Scope(kpi.ScopeTeam, team) != nil {
-			return i
-		}
-	}
-	return 0
-}
-
 // managerHeadline says the one or two most material facts of the team's
 // won revenue, then the diagnosis of the shared period r (named by label),
 // naming the reps concerned.
-func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label, team string) string {
-	ts := r.Scope(kpi.ScopeTeam, team)
+func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, diag *kpi.ManagerDiagnosis) string {
+	ts := r.Scope(kpi.ScopeTeam, diag.Team)
 	won := ts.Values[kpi.WonRevenue]
 	var h string
 	switch {
@@ -193,116 +176,48 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label, team strin
 	default:
 		h = b.t("%s: the team won %s", label, b.money(won.Value)) + "."
 	}
-	tf := teamFinding(r, ts.Key)
-	if tf == nil {
-		return h
-	}
-	reps := sellers(r, ts.Members)
-	keep := map[string]*kpi.Scope{}
-	for _, sc := range reps {
-		if hasRows(sc) {
-			keep[sc.Key] = sc
+	byKey := map[string]kpi.RepDiagnosis{}
+	assessed := 0
+	for _, rd := range diag.Reps {
+		byKey[rd.Rep] = rd
+		if rd.Assessed {
+			assessed++
 		}
 	}
-	names := func(keys []string) []string {
-		var out []string
-		for _, k := range keys {
-			if sc, ok := keep[k]; ok {
-				out = append(out, sc.Name)
-			}
+	var named []string
+	for _, k := range diag.Named {
+		rd := byKey[k]
+		named = append(named, rd.Name)
+		against := againstOwnRange
+		if diag.Kind == kpi.DiagnosisIndividual {
+			against = againstFarBelow
 		}
-		slices.Sort(out)
-		return out
-	}
-	below := names(tf.Below)
-	against := b.t("target")
-	if tf.Against == "baseline" {
-		against = b.t("usual level")
-	}
-	counted := 0
-	for _, sc := range keep {
-		if v := sc.Values[kpi.WonRevenue]; v != nil {
-			counted++
+		if diag.Kind == kpi.DiagnosisGeneral || diag.Kind == kpi.DiagnosisIndividual {
+			b.d.Claims = append(b.d.Claims, Claim{Scope: kpi.ScopeRep.String(), Key: rd.Rep, Metric: kpi.WonRevenue,
+				Period: r.Period.String(), Label: label, Against: against, Value: rd.Value, Reference: rd.Expected,
+				Dir: Down, Text: rd.Name})
 		}
 	}
 	say := ""
-	switch tf.Diagnosis {
+	switch diag.Kind {
 	case kpi.DiagnosisGeneral:
-		say = b.t("General slowdown: %d of %d reps below their %s (%s).", len(below), counted, against, strings.Join(below, ", "))
+		say = b.t("General slowdown: %d of %d reps below their usual range (%s).", len(named), assessed, strings.Join(named, ", "))
 	case kpi.DiagnosisIndividual:
-		// "Far below" only for the reps the table marks so on won revenue
-		// in this period; others the findings name are only below their
-		// own target or usual level.
-		var far []string
-		for _, k := range tf.FarBelow {
-			sc, ok := keep[k]
-			if !ok {
-				continue
-			}
-			far = append(far, sc.Name)
-			b.d.Claims = append(b.d.Claims, b.farBelowClaim(r, label, tf, sc))
-		}
-		slices.Sort(far)
-		named := names(tf.Named)
-		switch {
-		case len(far) > 0:
-			say = b.t("Individual shortfall: %s far below the rest of the team.", strings.Join(far, ", "))
-		case len(named) > 0:
-			say = b.t("Individual shortfall: %s below their %s while the team holds.", strings.Join(named, ", "), against)
-		}
+		say = b.t("Individual shortfall: %s far below their own expectation.", strings.Join(named, ", "))
 	case kpi.DiagnosisMixed:
-		if tf.Against == "baseline" {
-			say = b.t("Below the usual level, without a single pattern: %s below their own.", strings.Join(below, ", "))
-		} else {
-			say = b.t("Below target, without a single pattern: %s below their own.", strings.Join(below, ", "))
-		}
+		say = b.t("The team is below its usual range, without a single pattern.")
 	case kpi.DiagnosisNone:
-		if tf.Against == "baseline" {
-			say = b.t("No shortfall against the team's usual level.")
-		} else {
-			say = b.t("No shortfall against the team's target.")
-		}
+		say = b.t("No one stands out: the team is within its usual range or above it.")
 	case kpi.DiagnosisNotAssessed:
-		say = b.t("No target or history to judge the team against yet.")
-	}
-	if say == "" {
-		return h
+		return h + " " + b.t("Too few deals or too little history to judge the team yet.")
 	}
 	return h + " " + label + ", " + lowerFirst(say)
-}
-
-// farBelowClaim is the claim behind naming a rep far below the rest of
-// the team: their won revenue in the diagnosis period against the median
-// of the team's other reps.
-func (b *builder) farBelowClaim(r *kpi.Result, label string, tf *kpi.TeamFinding, sc *kpi.Scope) Claim {
-	c := Claim{Scope: sc.Kind.String(), Key: sc.Key, Metric: kpi.WonRevenue, Period: r.Period.String(), Label: label,
-		Against: againstTeam, Dir: Down, Text: b.t("%s far below", sc.Name)}
-	for _, rc := range tf.Comparisons {
-		if rc.Rep == sc.Key && rc.Metric == kpi.WonRevenue {
-			c.Value, c.Reference = rc.Value, rc.TeamMedian
-		}
-	}
-	return c
-}
-
-// hasRows reports whether a rep owns anything in the export's history: a
-// person of the directory without a single row reads "no deals in this
-// export", never 0, and is never diagnosed.
-func hasRows(sc *kpi.Scope) bool {
-	for _, v := range sc.Values {
-		for _, x := range v.History.Values {
-			if crm.Has(x) && x != 0 {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // repTable writes one row per rep: revenue against target, results and
 // activity, with the outliers against the team's median marked by a sign
 // and a word.
-func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope) {
+func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *kpi.ManagerDiagnosis) {
 	cols := []Column{{Title: b.t("Rep"), Weight: 2.3}, {Title: b.t("Won rev."), Weight: 1.7, Numeric: true},
 		{Title: b.t("vs target"), Weight: 1.2, Numeric: true}}
 	var metrics []string
@@ -323,7 +238,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope) {
 	tf := teamFinding(r, team)
 	var notes []string
 	for _, sc := range reps {
-		if !hasRows(sc) {
+		if !sc.InExport {
 			row := []string{sc.Name, b.t("no deals in this export"), ""}
 			for range metrics {
 				row = append(row, "")
@@ -352,6 +267,12 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope) {
 		}
 		t.Rows = append(t.Rows, row)
 		mark, note := b.outlierMark(tf, sc)
+		for _, rd := range diag.Reps {
+			if rd.Rep == sc.Key && rd.FarBelow && diag.Period == r.Period {
+				mark = strings.TrimSpace("▼ " + b.t("far below") + " " + strings.TrimPrefix(mark, "▼ "+b.t("far below")))
+				note = strings.TrimSpace(b.t("%s: won revenue %s below their own expectation.", sc.Name, b.loc.Percent(-rd.Deviation, 0)) + " " + note)
+			}
+		}
 		t.Marks = append(t.Marks, mark)
 		if note != "" {
 			notes = append(notes, note)
@@ -426,7 +347,7 @@ func (b *builder) repChart(r *kpi.Result, team, label string) {
 	ch := &Chart{Kind: ChartRepBars, Height: 50, Money: true, HighlightIndex: -1}
 	anyTarget := false
 	for _, sc := range reps {
-		if !hasRows(sc) {
+		if !sc.InExport {
 			continue
 		}
 		v := sc.Values[kpi.WonRevenue]

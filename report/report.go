@@ -86,6 +86,10 @@ type Set struct {
 	main   *kpi.Result
 	toDate []*kpi.Result
 	ytd    *kpi.Result
+	// diag are the longer periods to date a manager's diagnosis may fall
+	// back on (quarter and half-year) when the week and the month hold
+	// too few deals; the digest shows them only in the rep table.
+	diag []*kpi.Result
 
 	zones sync.Map // time zone name -> *time.Location
 }
@@ -148,6 +152,22 @@ func NewSet(ds *crm.Dataset, kind Kind, periodID string, asOf crm.Day, opts Opti
 			return nil, err
 		}
 		s.toDate = append(s.toDate, r)
+	}
+	if kind == KindManager {
+		for _, k := range []kpi.Kind{kpi.Quarter, kpi.Half} {
+			if k <= p.Kind {
+				continue
+			}
+			q, err := kpi.ContainingFiscal(k, end, opts.KPI.FiscalStart).ToDate(end)
+			if err != nil {
+				return nil, fmt.Errorf("report: %w", err)
+			}
+			r, err := s.compute(q, end)
+			if err != nil {
+				return nil, err
+			}
+			s.diag = append(s.diag, r)
+		}
 	}
 	if kind == KindDirector && p.Kind != kpi.Year {
 		q, err := kpi.ContainingFiscal(kpi.Year, end, opts.KPI.FiscalStart).ToDate(end)
