@@ -24,7 +24,8 @@ type Claim struct {
 	// "2026-11..2026-11-29" for a month to date); Label is how the
 	// sentence names it ("Month to date").
 	Period, Label string
-	// Against is the comparison: "target", "expected" (seasonal
+	// Against is the comparison: "range" (a reading: the usual range
+	// around the seasonal expectation), "target", "expected" (seasonal
 	// expectation), "last_year", "usual" (trailing mean) or "own_range"
 	// (a rep named in a manager's diagnosis: below their own usual range,
 	// Reference their own seasonal expectation) or "far_below" (named far
@@ -32,7 +33,12 @@ type Claim struct {
 	Against   string
 	Value     float64 `json:",omitempty"`
 	Reference float64 `json:",omitempty"`
-	Dir       Dir
+	// Low and High are the usual range of a reading ("range"), with its
+	// kpi state ("within_off", "outside", ...).
+	Low   float64 `json:",omitempty"`
+	High  float64 `json:",omitempty"`
+	State string  `json:",omitempty"`
+	Dir   Dir
 	// Text is the phrase written from the claim.
 	Text string
 }
@@ -43,9 +49,25 @@ const (
 	againstExpected = "expected"
 	againstLastYear = "last_year"
 	againstUsual    = "usual"
+	againstRange    = "range"
 	againstOwnRange = "own_range"
 	againstFarBelow = "far_below"
 )
+
+// readingClaim is the claim of a reading's sentence: the value, its
+// expectation and usual range, and the state the words come from.
+func (b *builder) readingClaim(rd *kpi.Reading, label, text string) Claim {
+	dir := Flat
+	switch {
+	case rd.Direction < 0:
+		dir = Down
+	case rd.Direction > 0:
+		dir = Up
+	}
+	return Claim{Scope: rd.Kind.String(), Key: rd.Key, Metric: rd.Metric, Period: rd.Period.String(), Label: label,
+		Against: againstRange, Value: rd.Value, Reference: rd.Expected, Low: rd.Low, High: rd.High, State: string(rd.State),
+		Dir: dir, Text: text}
+}
 
 // fact is a candidate claim of a headline with its materiality.
 type fact struct {

@@ -227,7 +227,12 @@ func (b *builder) directorHeadline(won *kpi.Value) string {
 	} else if len(parts) == 0 {
 		parts = append(parts, b.t("%s: won revenue %s", label, b.money(won.Value))+".")
 	}
-	return strings.Join(append(parts, b.stateSentence(b.s.main.Reading(sc.Kind, sc.Key, kpi.WonRevenue))), " ")
+	rd := b.s.main.Reading(sc.Kind, sc.Key, kpi.WonRevenue)
+	reading := b.stateSentence(rd)
+	if rd != nil && rd.State != kpi.StateNone {
+		b.d.Claims = append(b.d.Claims, b.readingClaim(rd, label, reading))
+	}
+	return strings.Join(append(parts, reading), " ")
 }
 
 // monthKPIs is the month, the previous month, the same month last year

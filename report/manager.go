@@ -41,8 +41,12 @@ func (b *builder) manager() {
 	}
 	// The diagnosis and the rep table share one period: the shortest in
 	// which the team expects enough deals (kpi.Diagnose).
-	cands := append(slices.Clone(all), s.diag...)
+	cands := slices.Clone(all)
 	diag := kpi.Diagnose(cands, team)
+	if diag.Kind == kpi.DiagnosisNotAssessed {
+		cands = append(cands, s.diagResults()...)
+		diag = kpi.Diagnose(cands, team)
+	}
 	di := len(all) - 1
 	for i, r := range cands {
 		if diag.Kind != kpi.DiagnosisNotAssessed && r.Period == diag.Period {

@@ -88,8 +88,9 @@ type Set struct {
 	ytd    *kpi.Result
 	// diag are the longer periods to date a manager's diagnosis may fall
 	// back on (quarter and half-year) when the week and the month hold
-	// too few deals; the digest shows them only in the rep table.
-	diag []*kpi.Result
+	// too few deals; computed once, when a digest first needs them.
+	diagOnce sync.Once
+	diag     []*kpi.Result
 
 	zones sync.Map // time zone name -> *time.Location
 }
@@ -153,22 +154,6 @@ func NewSet(ds *crm.Dataset, kind Kind, periodID string, asOf crm.Day, opts Opti
 		}
 		s.toDate = append(s.toDate, r)
 	}
-	if kind == KindManager {
-		for _, k := range []kpi.Kind{kpi.Quarter, kpi.Half} {
-			if k <= p.Kind {
-				continue
-			}
-			q, err := kpi.ContainingFiscal(k, end, opts.KPI.FiscalStart).ToDate(end)
-			if err != nil {
-				return nil, fmt.Errorf("report: %w", err)
-			}
-			r, err := s.compute(q, end)
-			if err != nil {
-				return nil, err
-			}
-			s.diag = append(s.diag, r)
-		}
-	}
 	if kind == KindDirector && p.Kind != kpi.Year {
 		q, err := kpi.ContainingFiscal(kpi.Year, end, opts.KPI.FiscalStart).ToDate(end)
 		if err != nil {
@@ -187,6 +172,30 @@ func (s *Set) compute(p kpi.Period, asOf crm.Day) (*kpi.Result, error) {
 		return nil, fmt.Errorf("report: compute %s: %w", p, err)
 	}
 	return r, nil
+}
+
+// diagResults returns the quarter and half-year to date for a manager's
+// diagnosis, computing them on first use (nil on an error: the diagnosis
+// then stays with the periods shown).
+func (s *Set) diagResults() []*kpi.Result {
+	s.diagOnce.Do(func() {
+		end := min(s.period.FullEnd(), s.asOf)
+		for _, k := range []kpi.Kind{kpi.Quarter, kpi.Half} {
+			if k <= s.period.Kind {
+				continue
+			}
+			q, err := kpi.ContainingFiscal(k, end, s.opts.KPI.FiscalStart).ToDate(end)
+			if err != nil {
+				return
+			}
+			r, err := s.compute(q, end)
+			if err != nil {
+				return
+			}
+			s.diag = append(s.diag, r)
+		}
+	})
+	return s.diag
 }
 
 // Kind returns the kind of digest the set builds.
