@@ -211,7 +211,7 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 	case kpi.DiagnosisMixed:
 		say = b.t("The team is below its usual range, without a single pattern.")
 	case kpi.DiagnosisNone:
-		say = b.t("No one stands out: the team is within its usual range or above it.")
+		say = b.t("No shortfall to diagnose: the team is within its usual range or above it.")
 	case kpi.DiagnosisNotAssessed:
 		return h + " " + b.t("Too few deals or too little history to judge the team yet.")
 	}
@@ -273,7 +273,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 		mark, note := b.outlierMark(tf, sc)
 		for _, rd := range diag.Reps {
 			if rd.Rep == sc.Key && rd.FarBelow && diag.Period == r.Period {
-				mark = strings.TrimSpace("▼ " + b.t("far below") + " " + strings.TrimPrefix(mark, "▼ "+b.t("far below")))
+				mark = strings.TrimSpace("▼ " + b.t("far below") + " " + mark)
 				note = strings.TrimSpace(b.t("%s: won revenue %s below their own expectation.", sc.Name, b.loc.Percent(-rd.Deviation, 0)) + " " + note)
 			}
 		}
@@ -284,7 +284,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 	}
 	b.add(Block{Table: t})
 	if len(notes) > 0 {
-		b.paragraph(b.t("Marked: more than two robust deviations from the team's median.")+" "+strings.Join(notes, " "), true)
+		b.paragraph(b.t("▼ low, ▲ high: more than two robust deviations from the team's median; ▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)
 	}
 }
 
@@ -323,18 +323,18 @@ func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, strin
 	}
 	mark, note := "", ""
 	if len(low) > 0 {
-		mark = "▼ " + b.t("far below")
-		note = b.t("%s: far below on %s.", sc.Name, strings.Join(low, ", "))
+		mark = "▼ " + b.t("low")
+		note = b.t("%s: low against the team on %s.", sc.Name, strings.Join(low, ", "))
 	}
 	if len(high) > 0 {
 		if mark != "" {
 			mark += " "
 		}
-		mark += "▲ " + b.t("far above")
+		mark += "▲ " + b.t("high")
 		if note != "" {
 			note += " "
 		}
-		note += b.t("%s: far above on %s.", sc.Name, strings.Join(high, ", "))
+		note += b.t("%s: high against the team on %s.", sc.Name, strings.Join(high, ", "))
 	}
 	return mark, note
 }
