@@ -103,7 +103,8 @@ type engine struct {
 
 	h       int // periods in the series; the request's is h-1
 	ends    []crm.Day
-	yearAgo []int // by period index: the index of the same period a year before, or -1
+	yearAgo []int     // by period index: the index of the same period a year before, or -1
+	shares  []float64 // by period index: the working-day share elapsed at its cut (1 when whole)
 	metrics []Metric
 
 	work []*scopeWork
@@ -133,6 +134,10 @@ func (e *engine) prepare() {
 		byStart[q.Whole()] = i
 	}
 	e.yearAgo = make([]int, e.h)
+	e.shares = make([]float64, e.h)
+	for i, q := range c.periods {
+		e.shares[i] = elapsedShare(q)
+	}
 	e.bp = baselineParams{m: c.periods[0].Kind.seasons(), k: e.opt.StructuralK, factor: e.opt.StructuralFactor,
 		usualN: e.opt.UsualN, minThr: minThreshold, seasons: make([]int, e.h)}
 	if c.periods[0].Kind == Year {
@@ -177,6 +182,7 @@ func (e *engine) run() {
 // scratch is one worker's reusable memory.
 type scratch struct {
 	y, stock []float64
+	full, s  []float64 // whole-period series of a to-date metric, and its test series
 	fs       fitScratch
 	exp      []float64
 	days     []float64
@@ -192,6 +198,8 @@ type scratch struct {
 func newScratch(e *engine) *scratch {
 	return &scratch{
 		y:        make([]float64, e.h),
+		full:     make([]float64, e.h),
+		s:        make([]float64, e.h),
 		stock:    make([]float64, e.h*nSeries),
 		exp:      make([]float64, e.h),
 		accFirst: make([]crm.Day, e.ds.Accounts.Len()),
@@ -261,6 +269,26 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		if !crm.Has(y[t]) {
 			continue
 		}
+		// A to-date additive metric is expected from the whole periods
+		// (see toDateBaseline); full holds them.
+		toDate := e.c.toDate && series == nil && sumsOverDays(mt)
+		full := sc.full
+		if toDate {
+			for i := range h {
+				if !crm.Has(y[i]) {
+					full[i] = math.NaN()
+					continue
+				}
+				b := (i + 1) * nSeries
+				full[i] = evalFlow(mt.Name, w.full[b:b+nSeries], sc.stock[i*nSeries:(i+1)*nSeries])
+			}
+		}
+		base := func(y []float64, t int) (Baseline, seasonalFit, bool) {
+			if toDate {
+				return toDateBaseline(y, full, e.shares, t, e.yearAgo[t], &e.bp, &sc.fs, sc.s)
+			}
+			return baselineFit(y, t, e.yearAgo[t], &e.bp, &sc.fs)
+		}
 		v := &Value{Metric: mt, Value: y[t], Previous: math.NaN(), YearAgo: math.NaN(), Target: math.NaN()}
 		if t > 0 {
 			v.Previous = y[t-1]
@@ -271,21 +299,36 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		v.Usual = trailingMean(y, t, e.opt.UsualN)
 		var fit seasonalFit
 		var fitted bool
-		v.Baseline, fit, fitted = baselineFit(y, t, e.yearAgo[t], &e.bp, &sc.fs)
+		v.Baseline, fit, fitted = base(y, t)
 		if ts := w.targets[mt.Name]; ts != nil {
 			v.Target = ts[t]
 		}
 		hn := len(e.res.History)
 		v.History = History{Values: slices.Clone(y[h-hn:]), Threshold: v.Baseline.Threshold}
-		if fitted {
+		switch {
+		case fitted && toDate:
+			// The whole periods' expectations at each one's elapsed share
+			// (sc.s holds the series toDateBaseline fitted).
+			v.History.Expected = slices.Clone(expectedFromFit(sc.s[:h], fit, &e.bp, sc.exp, h-hn)[h-hn:])
+			for i := range v.History.Expected {
+				v.History.Expected[i] *= e.shares[h-hn+i]
+			}
+		case fitted:
 			v.History.Expected = slices.Clone(expectedFromFit(y, fit, &e.bp, sc.exp, h-hn)[h-hn:])
-		} else {
+		default:
 			v.History.Expected = nanSlice(hn)
 		}
 		v.Range = rangeOf(v.Baseline.Value, v.Baseline.Spread)
 		v.History.Low, v.History.High = make([]float64, hn), make([]float64, hn)
 		for i, x := range v.History.Expected {
-			rg := rangeOf(x, v.Baseline.Spread)
+			sp := math.NaN()
+			if fitted {
+				sp = fit.spread
+				if toDate {
+					sp = math.Min(sp/math.Sqrt(e.shares[h-hn+i]), 1)
+				}
+			}
+			rg := rangeOf(x, sp)
 			v.History.Low[i], v.History.High[i] = rg.Low, rg.High
 		}
 		if w.s.Kind != ScopeRep {
@@ -296,7 +339,8 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 				if j == t {
 					v.History.Structural[j-(h-hn)] = v.Baseline.Structural
 				} else {
-					v.History.Structural[j-(h-hn)] = computeBaseline(y[:j+1], j, e.yearAgo[j], &e.bp, &sc.fs).Structural
+					b, _, _ := base(y[:j+1], j)
+					v.History.Structural[j-(h-hn)] = b.Structural
 				}
 			}
 		}
