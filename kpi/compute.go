@@ -254,7 +254,11 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		y := sc.y
 		for i := range h {
 			end := e.ends[i]
-			if end < start || (end < w.first && i < h-1) {
+			// A past period the export covers only in part (it began
+			// before the first row of this kind) is no full period: it
+			// must not enter a baseline, a trailing mean or a growth rate.
+			partial := i < h-1 && partlyCovered(c.periods[i], start)
+			if end < start || partial || (end < w.first && i < h-1) {
 				y[i] = math.NaN() // before the data (or the rep) started
 				continue
 			}
@@ -290,6 +294,7 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 			return baselineFit(y, t, e.yearAgo[t], &e.bp, &sc.fs)
 		}
 		v := &Value{Metric: mt, Value: y[t], Previous: math.NaN(), YearAgo: math.NaN(), Target: math.NaN()}
+		v.Coverage, v.CoveredFrom = e.coverage(t, fam, start)
 		if t > 0 {
 			v.Previous = y[t-1]
 		}

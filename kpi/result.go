@@ -177,7 +177,10 @@ type Value struct {
 	// export starts on 20 Oct 2016" for a year-ago period the export only
 	// partly covers; "" when nothing is missing.
 	Coverage string
-	History  History
+	// CoveredFrom is the first day of the export's rows of this metric's
+	// kind when Coverage is set (for a localised note), else NoDay.
+	CoveredFrom crm.Day
+	History     History
 }
 
 // Range is the usual range of a value around its expectation: an honest
