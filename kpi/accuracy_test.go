@@ -100,4 +100,9 @@ func TestExpectationBenchmark(t *testing.T) {
 	if ours >= classical || ours >= naive {
 		t.Errorf("the seasonal expectation (%.2f %%) does not beat the textbook methods (%.2f %%, %.2f %%)", 100*ours, 100*classical, 100*naive)
 	}
+	// docs/KPIS.md quotes 2.80 %; the 2.5 % the issue asked for is not
+	// reached on this pattern (see there why).
+	if ours > 0.029 {
+		t.Errorf("the seasonal expectation's error is %.2f %%, want <= 2.9 %% (docs/KPIS.md)", 100*ours)
+	}
 }
