@@ -27,7 +27,7 @@ type Options struct {
 	// threshold that makes a deviation structural. Default 3.
 	StructuralK int
 	// StructuralFactor multiplies the median absolute deviation of past
-	// residuals into the threshold. Default 2.5.
+	// residuals into the threshold. Default 3.
 	StructuralFactor float64
 	// StageProbabilities maps a stage name (as the CRM writes it, case
 	// ignored) to a win probability in [0, 1]; it takes precedence over
