@@ -88,6 +88,9 @@ func TestDiagnosisStories(t *testing.T) {
 				rs = append(rs, r)
 			}
 			d := Diagnose(rs, "T")
+			if s := rs[1].Scope(ScopeRep, "nora@x"); s == nil || s.InExport || rs[1].Reading(ScopeRep, "nora@x", WonRevenue) != nil {
+				t.Errorf("story %d seed %d: the rep without rows has scope %+v and a reading", st, seed, s)
+			}
 			got[st][d.Kind]++
 			for _, rp := range d.Reps {
 				if rp.Rep == "nora@x" && (rp.InExport || rp.Assessed || slices.Contains(d.Named, rp.Rep)) {
