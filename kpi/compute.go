@@ -59,7 +59,8 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 		r.YearAgoNote = err.Error()
 	}
 
-	e := &engine{ds: ds, c: c, dir: dir, opt: &opt, res: r, targets: newTargetIndex(ds.Targets, opt.FiscalStart)}
+	e := &engine{ds: ds, c: c, dir: dir, opt: &opt, res: r, targets: newTargetIndex(ds.Targets, opt.FiscalStart),
+		exportLast: exportLast(ds)}
 	e.prepare()
 	e.buildScopes()
 	e.resolveTargets()
@@ -105,7 +106,9 @@ type engine struct {
 	ends    []crm.Day
 	yearAgo []int     // by period index: the index of the same period a year before, or -1
 	shares  []float64 // by period index: the working-day share elapsed at its cut (1 when whole)
-	metrics []Metric
+	// exportLast is the last day of the export's dated rows (MaxInt32 when unknown).
+	exportLast crm.Day
+	metrics    []Metric
 
 	work []*scopeWork
 }
@@ -257,7 +260,7 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 			// A past period the export covers only in part (it began
 			// before the first row of this kind) is no full period: it
 			// must not enter a baseline, a trailing mean or a growth rate.
-			partial := i < h-1 && partlyCovered(c.periods[i], start)
+			partial := i < h-1 && (partlyCovered(c.periods[i], start) || endsUncovered(c.periods[i], e.exportLast))
 			if end < start || partial || (end < w.first && i < h-1) {
 				y[i] = math.NaN() // before the data (or the rep) started
 				continue

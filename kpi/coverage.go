@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/crmdigest/crmdigest/crm"
 )
@@ -13,7 +14,9 @@ var famLabels = [nFamilies]string{famClosed: "closed deals", famCreated: "deals"
 // coverage says why a comparison of the value at index t is missing when
 // the export's rows of its family start (on start) after the period it
 // needs began: the period itself, the previous one or the same period
-// last year. It returns "" and NoDay when nothing is missing.
+// last year; or when the period itself runs past the export's last day
+// (then the day returned is NoDay). It returns "" and NoDay when
+// nothing is missing.
 func (e *engine) coverage(t int, fam family, start crm.Day) (string, crm.Day) {
 	p := e.c.periods[t]
 	needs := []Period{p.Whole()}
@@ -30,7 +33,37 @@ func (e *engine) coverage(t int, fam family, start crm.Day) (string, crm.Day) {
 			return fmt.Sprintf("the export's %s start on %s", famLabels[fam], start.Time().Format("2 Jan 2006")), start
 		}
 	}
+	// The period read ends (or is cut) after the export's last row.
+	if endsUncovered(p, e.exportLast) {
+		return fmt.Sprintf("the export ends on %s", e.exportLast.Time().Format("2 Jan 2006")), crm.NoDay
+	}
 	return "", crm.NoDay
+}
+
+// exportLast is the last day of the dataset's dated rows (targets and
+// people aside), MaxInt32 when no source reports one.
+func exportLast(ds *crm.Dataset) crm.Day {
+	last := crm.Day(math.MaxInt32)
+	for _, q := range ds.Quality {
+		if q.Last.Valid() && q.Kind != crm.KindTargets && q.Kind != crm.KindPeople {
+			if last == math.MaxInt32 || q.Last > last {
+				last = q.Last
+			}
+		}
+	}
+	return last
+}
+
+// endsUncovered reports whether period p (as cut) runs more than
+// uncoveredShare of its working days past the export's last day.
+func endsUncovered(p Period, last crm.Day) bool {
+	end := p.End()
+	if last == math.MaxInt32 || end <= last {
+		return false
+	}
+	all := workingDays(p.Start(), p.FullEnd())
+	missed := workingDays(max(last+1, p.Start()), end)
+	return float64(missed) > uncoveredShare*float64(all)
 }
 
 // uncoveredShare is the share of a period's working days the export

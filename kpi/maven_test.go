@@ -157,6 +157,18 @@ func TestMavenNotEnoughHistory(t *testing.T) {
 		t.Errorf("2017-Q2 won revenue: previous %v, usual %v, coverage %q from %v; want absent, absent, a note from %v",
 			w.Previous, w.Usual, w.Coverage, w.CoveredFrom, firstClose)
 	}
+	// A month after the export's last row: its figures are no month's.
+	last := crm.Day(0)
+	for _, q := range ds.Quality {
+		if q.Kind != crm.KindPeople && q.Kind != crm.KindTargets && q.Last.Valid() {
+			last = max(last, q.Last)
+		}
+	}
+	after := kpi.Containing(kpi.Month, last+40)
+	if a := compute(t, ds, after.ID()).Scope(kpi.ScopeOrg, "all").Values[kpi.WonRevenue]; a == nil ||
+		a.Coverage != "the export ends on "+last.Time().Format("2 Jan 2006") {
+		t.Errorf("%s won revenue %+v, want a note that the export ends on %v", after, a, last)
+	}
 	if rd := q2.Reading(kpi.ScopeOrg, "all", kpi.WonRevenue); rd == nil || rd.Coverage != w.Coverage {
 		t.Errorf("2017-Q2 won revenue reading %+v, want the value's coverage note", rd)
 	}
