@@ -122,6 +122,12 @@ type scopeWork struct {
 	first   crm.Day
 	// targets holds, per metric, the target of each period of the series.
 	targets map[string][]float64
+	// team is a rep's team; a team's indices hold, per metric, the
+	// seasonal indices of its fit, the prior its reps' indices are
+	// shrunk toward, ready once done is closed.
+	team    *scopeWork
+	indices map[string][]float64
+	done    chan struct{}
 }
 
 func (e *engine) prepare() {
@@ -213,6 +219,14 @@ func newScratch(e *engine) *scratch {
 // computeScope fills w.s.Values.
 func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 	c, h := e.c, e.h
+	if w.done != nil {
+		defer close(w.done)
+	}
+	if w.team != nil {
+		// run hands out every team before any rep, so this wait ends.
+		<-w.team.done
+	}
+	defer func() { sc.fs.prior = nil }()
 	// stock[i] = running totals at the end of period i (cut like the
 	// request): every full bucket before it plus its own cut bucket.
 	run := make([]float64, nSeries)
@@ -290,6 +304,10 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 				full[i] = evalFlow(mt.Name, w.full[b:b+nSeries], sc.stock[i*nSeries:(i+1)*nSeries])
 			}
 		}
+		sc.fs.prior = nil
+		if w.team != nil {
+			sc.fs.prior = w.team.indices[mt.Name]
+		}
 		base := func(y []float64, t int) (Baseline, seasonalFit, bool) {
 			if toDate {
 				return toDateBaseline(y, full, e.shares, t, e.yearAgo[t], &e.bp, &sc.fs, sc.s)
@@ -308,6 +326,9 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		var fit seasonalFit
 		var fitted bool
 		v.Baseline, fit, fitted = base(y, t)
+		if fitted && w.indices != nil {
+			w.indices[mt.Name] = slices.Clone(fit.index)
+		}
 		if ts := w.targets[mt.Name]; ts != nil {
 			v.Target = ts[t]
 		}
