@@ -100,4 +100,58 @@ func TestExpectationBenchmark(t *testing.T) {
 	if ours >= classical || ours >= naive {
 		t.Errorf("the seasonal expectation (%.2f %%) does not beat the textbook methods (%.2f %%, %.2f %%)", 100*ours, 100*classical, 100*naive)
 	}
+	// docs/KPIS.md quotes 2.80 %; the 2.5 % the issue asked for is not
+	// reached on this pattern (see there why).
+	if ours > 0.029 {
+		t.Errorf("the seasonal expectation's error is %.2f %%, want <= 2.9 %% (docs/KPIS.md)", 100*ours)
+	}
+}
+
+// TestExpectationBenchmarkTeam is the benchmark for reps in a team: 500
+// seeded teams of five reps, each at their own level (500 to 1,500) ×
+// trueIndex × (1 + 6 % noise); each rep's expectation with their raw
+// indices shrunk toward the team's (as Compute does), and without.
+func TestExpectationBenchmarkTeam(t *testing.T) {
+	bp := monthlyParams()
+	var fs fitScratch
+	pooled, alone, n := 0.0, 0.0, 0
+	for seed := range uint64(benchSeeds) {
+		r := rand.New(rand.NewPCG(seed, 10))
+		levels := make([]float64, 5)
+		reps := make([][]float64, 5)
+		team := make([]float64, benchLen)
+		for i := range reps {
+			levels[i] = 500 + 1000*r.Float64()
+			reps[i] = make([]float64, benchLen)
+			for j := range benchLen {
+				reps[i][j] = levels[i] * trueIndex[j%12] * (1 + benchNoise*r.NormFloat64())
+				team[j] += reps[i][j]
+			}
+		}
+		for tt := benchLen - 12; tt < benchLen; tt++ {
+			fs.prior = nil
+			b, fit, ok := baselineFit(team, tt, tt-12, bp, &fs)
+			if !ok || b.Method != MethodSeasonal {
+				t.Fatalf("seed %d: no team fit", seed)
+			}
+			prior := append([]float64(nil), fit.index...)
+			for i := range reps {
+				truth := levels[i] * trueIndex[tt%12]
+				fs.prior = prior
+				with := computeBaseline(reps[i], tt, tt-12, bp, &fs)
+				fs.prior = nil
+				without := computeBaseline(reps[i], tt, tt-12, bp, &fs)
+				pooled += math.Abs(with.Value-truth) / truth
+				alone += math.Abs(without.Value-truth) / truth
+				n++
+			}
+		}
+	}
+	pooled /= float64(n)
+	alone /= float64(n)
+	t.Logf("reps of 5-rep teams, %d seeds, %.0f %% noise: MAPE %.2f %% with the team's indices as prior, %.2f %% alone",
+		benchSeeds, 100*benchNoise, 100*pooled, 100*alone)
+	if pooled > 0.025 || pooled >= alone {
+		t.Errorf("pooled rep expectation error %.2f %% (alone %.2f %%), want <= 2.5 %% and better", 100*pooled, 100*alone)
+	}
 }

@@ -73,6 +73,9 @@ type baselineParams struct {
 type fitScratch struct {
 	prefix, cma, ratio, idx, res, des []float64
 	smooth                            []float64
+	// prior, when it has m values, is the index the raw indices are
+	// shrunk toward instead of a smooth profile: a rep's team's.
+	prior []float64
 }
 
 // grow returns (*s)[:n], reallocating when the capacity is short.

@@ -16,9 +16,15 @@ const (
 	MinRepDeals  = 2
 )
 
-// FarBelow is the shortfall against a rep's own expectation from which a
-// rep below their usual range is "far below" (an individual case).
-const FarBelow = 0.40
+// FarBelow is the least shortfall against a rep's own expectation that
+// reads "far below" (an individual case). The rep's won deals must also
+// be improbably few for their expected number: a Poisson count of mean
+// the expectation would fall this low less than farP of the time, so
+// that a rep with an ordinary bad month is not singled out.
+const (
+	FarBelow = 0.40
+	farP     = 0.002
+)
 
 // ManagerDiagnosis is the diagnosis of one team's won revenue on one
 // period shared with the manager's rep table.
@@ -26,7 +32,9 @@ type ManagerDiagnosis struct {
 	Team string
 	// Period is the shortest of the candidate periods (week,
 	// month-to-date, quarter-to-date, half-to-date) in which the team's
-	// expected won deals reach MinTeamDeals; the zero Period when none
+	// expected won deals reach MinTeamDeals, the team has a seasonal
+	// expectation and at least half of its reps in the export can be
+	// assessed (see RepDiagnosis.Assessed); the zero Period when none
 	// does (Kind is then DiagnosisNotAssessed and Note says why). The rep
 	// table should show this period and name it in its heading.
 	Period Period
@@ -61,8 +69,9 @@ type RepDiagnosis struct {
 	// Value, Expected, Low and Deviation are the rep's won revenue
 	// reading in the period (NaN when absent).
 	Value, Expected, Low, Deviation float64
-	// Below: under their own usual range (beyond noise); FarBelow: Below
-	// and at least FarBelow under their expectation.
+	// Below: under their own usual range (beyond noise); FarBelow: Below,
+	// at least FarBelow under their expectation, and won deals a Poisson
+	// count of the expected mean reaches less than 0.2 % of the time.
 	Below, FarBelow bool
 }
 
@@ -86,7 +95,23 @@ func Diagnose(results []*Result, team string) ManagerDiagnosis {
 			d.Note = "no seasonal expectation for the team"
 			continue
 		}
-		return diagnoseIn(r, ts, tr)
+		// The reps must be readable too: at least half of those in the
+		// export assessed, or a longer period is needed.
+		dd := diagnoseIn(r, ts, tr)
+		inExport, assessed := 0, 0
+		for _, rp := range dd.Reps {
+			if rp.InExport {
+				inExport++
+			}
+			if rp.Assessed {
+				assessed++
+			}
+		}
+		if inExport == 0 || 2*assessed < inExport {
+			d.Note = "too few deals per rep to judge them"
+			continue
+		}
+		return dd
 	}
 	return d
 }
@@ -94,15 +119,21 @@ func Diagnose(results []*Result, team string) ManagerDiagnosis {
 // enoughVolume reports whether a scope expects at least n won deals in
 // the period (its seasonal expectation, else its usual level).
 func enoughVolume(s *Scope, n float64) bool {
+	exp := expectedDeals(s)
+	return crm.Has(exp) && exp >= n
+}
+
+// expectedDeals is the number of won deals a scope expects in the
+// period: its seasonal expectation, else its usual level (NaN without).
+func expectedDeals(s *Scope) float64 {
 	v := s.Values[WonDeals]
 	if v == nil {
-		return false
+		return math.NaN()
 	}
-	exp := v.Baseline.Value
-	if v.Baseline.Method != MethodSeasonal || !crm.Has(exp) {
-		exp = v.Usual
+	if v.Baseline.Method == MethodSeasonal && crm.Has(v.Baseline.Value) {
+		return v.Baseline.Value
 	}
-	return crm.Has(exp) && exp >= n
+	return v.Usual
 }
 
 func diagnoseIn(r *Result, ts *Scope, tr *Reading) ManagerDiagnosis {
@@ -124,7 +155,7 @@ func diagnoseIn(r *Result, ts *Scope, tr *Reading) ManagerDiagnosis {
 			rd.Assessed = true
 			rd.Expected, rd.Low, rd.Deviation = rr.Expected, rr.Low, rr.Deviation
 			rd.Below = rr.Value < rr.Low
-			rd.FarBelow = rd.Below && rr.Deviation <= -FarBelow
+			rd.FarBelow = rd.Below && rr.Deviation <= -FarBelow && improbablyFew(s)
 			assessed++
 			if rd.Below {
 				below = append(below, s.Key)
@@ -149,4 +180,28 @@ func diagnoseIn(r *Result, ts *Scope, tr *Reading) ManagerDiagnosis {
 		d.Kind = DiagnosisMixed
 	}
 	return d
+}
+
+// improbablyFew reports whether a scope's won deals are fewer than a
+// Poisson count of its expected won deals falls to with probability farP.
+func improbablyFew(s *Scope) bool {
+	v, exp := s.Values[WonDeals], expectedDeals(s)
+	if v == nil || !crm.Has(v.Value) || !crm.Has(exp) || exp <= 0 {
+		return false
+	}
+	return poissonCDF(int(math.Floor(v.Value)), exp) < farP
+}
+
+// poissonCDF is P(X <= k) for a Poisson X of mean lambda.
+func poissonCDF(k int, lambda float64) float64 {
+	if k < 0 {
+		return 0
+	}
+	term := math.Exp(-lambda)
+	sum := term
+	for i := 1; i <= k; i++ {
+		term *= lambda / float64(i)
+		sum += term
+	}
+	return math.Min(sum, 1)
 }

@@ -17,7 +17,8 @@ type Findings struct {
 	// directors).
 	Rankings []Ranking
 	// Readings is the reading of every metric of every scope (reps
-	// included) in the Result's period; Result.Reading finds one.
+	// included, but not those without a row in the export) in the
+	// Result's period; Result.Reading finds one.
 	Readings []Reading
 }
 
@@ -106,6 +107,9 @@ func findings(r *Result, opt *Options) Findings {
 		f.Rankings = append(f.Rankings, ranking(r, kind, TargetAttainment), ranking(r, kind, "growth_vs_baseline"))
 	}
 	for _, s := range r.Scopes {
+		if !s.InExport {
+			continue // a directory entry without rows is read as such, never against an expectation
+		}
 		for _, mt := range r.Metrics {
 			if v := s.Values[mt.Name]; v != nil {
 				f.Readings = append(f.Readings, readingOf(r, s, mt.Name, v))

@@ -80,9 +80,10 @@ type Reading struct {
 	// period of the run that made it structural); zero otherwise.
 	Break Period
 	// Seasonal is true when the seasonal pattern itself explains the move
-	// against the usual (non-seasonal) level: the value is within range
-	// of its seasonal expectation and the seasonal index moves it the way
-	// the value moved. Only then may a sentence say "seasonal".
+	// against the non-seasonal level (Expected / seasonal index): the
+	// value is within range of its seasonal expectation, and both the
+	// value and the index stand 5 % or more away from that level on the
+	// same side. Only then may a sentence say "seasonal".
 	Seasonal bool
 	// Coverage says why a comparison is missing or was left out, e.g.
 	// "the export starts on 20 Oct 2016"; "" when nothing is missing.
@@ -187,13 +188,13 @@ func readingOf(r *Result, s *Scope, name string, v *Value) Reading {
 		rd.State = StateStructural
 		rd.Break = rd.Since
 	}
-	// "Seasonal" only when the seasonal index explains the move: inside
-	// the range, and the index pulls the expectation away from the
-	// non-seasonal level the way the value moved.
-	if cur == 0 && crm.Has(b.Index) && rd.Direction != 0 {
-		move := b.Index - 1
-		rd.Seasonal = math.Abs(move) >= math.Max(rd.Variation/2, 0.05) &&
-			(move < 0) == (rd.Direction < 0)
+	// "Seasonal" only when the seasonal index explains the move: the
+	// value is inside the range of its seasonal expectation, and it
+	// stands away from the non-seasonal level (expected / index) the way
+	// the index pulls, by a visible amount.
+	if cur == 0 && crm.Has(b.Index) && b.Index > 0 {
+		pull, move := b.Index-1, v.Value/(rd.Expected/b.Index)-1
+		rd.Seasonal = math.Abs(pull) >= 0.05 && math.Abs(move) >= 0.05 && (pull < 0) == (move < 0)
 	}
 	return rd
 }

@@ -27,7 +27,7 @@ type Options struct {
 	// threshold that makes a deviation structural. Default 3.
 	StructuralK int
 	// StructuralFactor multiplies the median absolute deviation of past
-	// residuals into the threshold. Default 2.5.
+	// residuals into the threshold. Default 3.
 	StructuralFactor float64
 	// StageProbabilities maps a stage name (as the CRM writes it, case
 	// ignored) to a win probability in [0, 1]; it takes precedence over
@@ -180,7 +180,10 @@ type Value struct {
 	// export starts on 20 Oct 2016" for a year-ago period the export only
 	// partly covers; "" when nothing is missing.
 	Coverage string
-	History  History
+	// CoveredFrom is the first day of the export's rows of this metric's
+	// kind when Coverage is set (for a localised note), else NoDay.
+	CoveredFrom crm.Day
+	History     History
 }
 
 // Range is the usual range of a value around its expectation: an honest

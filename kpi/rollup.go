@@ -95,6 +95,8 @@ func (e *engine) buildScopes() {
 			s.Manager = &ds.People[mi]
 		}
 		teams[t] = newWork(s)
+		teams[t].indices = make(map[string][]float64)
+		teams[t].done = make(chan struct{})
 	}
 	for _, g := range dir.regions {
 		regions[g] = newWork(&Scope{Kind: ScopeRegion, Key: g, Name: g, InExport: true})
@@ -102,6 +104,7 @@ func (e *engine) buildScopes() {
 	org := newWork(&Scope{Kind: ScopeOrg, Key: OrgKey, Name: e.opt.OrgName, InExport: true})
 	for i := range reps {
 		mb := dir.members[i]
+		reps[i].team = teams[mb.team]
 		for _, agg := range []*scopeWork{teams[mb.team], regions[mb.region], org} {
 			agg.members = append(agg.members, i)
 			agg.s.Members = append(agg.s.Members, mb.key)

@@ -26,22 +26,18 @@ const levelSpan = 2
 // noise of each year would otherwise go straight into next year's
 // expectation.
 func shrinkIndex(idx, ratio []float64, m int, fs *fitScratch) {
+	if len(fs.prior) == m {
+		shrinkToward(idx, ratio, m, fs.prior, 0)
+		return
+	}
 	k := min(smoothHarmonics, (m-1)/2)
 	p := 1 + 2*k
 	if k < 1 || m <= p {
 		return
 	}
-	// Pooled within-season variance of the ratios.
-	ss, n := 0.0, 0.0
-	for j := range m {
-		c := ratio[2*j+1]
-		ss += ratio[2*m+j] - c*idx[j]*idx[j]
-		n += c
-	}
-	if n-float64(m) < 2 {
+	if _, ok := withinVariance(idx, ratio, m); !ok {
 		return
 	}
-	sigma2 := math.Max(ss/(n-float64(m)), 0)
 	// Weighted least squares of the season means on the Fourier basis
 	// (weights: counts), by the normal equations (p <= 9).
 	var a [9][10]float64
@@ -71,14 +67,42 @@ func shrinkIndex(idx, ratio []float64, m int, fs *fitScratch) {
 		return
 	}
 	smooth := grow(&fs.smooth, m)
+	for j := range m {
+		sm := 0.0
+		for q := range p {
+			sm += coef[q] * basis(j, q)
+		}
+		smooth[j] = sm
+	}
+	shrinkToward(idx, ratio, m, smooth, p)
+}
+
+// withinVariance is the pooled within-season variance of the ratios
+// (ok false with fewer than two degrees of freedom).
+func withinVariance(idx, ratio []float64, m int) (float64, bool) {
+	ss, n := 0.0, 0.0
+	for j := range m {
+		c := ratio[2*j+1]
+		ss += ratio[2*m+j] - c*idx[j]*idx[j]
+		n += c
+	}
+	if n-float64(m) < 2 {
+		return 0, false
+	}
+	return math.Max(ss/(n-float64(m)), 0), true
+}
+
+// shrinkToward pulls the raw indices toward target (a smooth profile
+// fitted with p parameters, or a team's indices with p = 0) by the
+// empirical Bayes weight τ² / (τ² + σ²/n) of each season.
+func shrinkToward(idx, ratio []float64, m int, target []float64, p int) {
+	sigma2, ok := withinVariance(idx, ratio, m)
+	if !ok || m <= p {
+		return
+	}
 	dev, meanVar := 0.0, 0.0
 	for j := range m {
-		s := 0.0
-		for q := range p {
-			s += coef[q] * basis(j, q)
-		}
-		smooth[j] = s
-		dev += (idx[j] - s) * (idx[j] - s)
+		dev += (idx[j] - target[j]) * (idx[j] - target[j])
 		meanVar += sigma2 / ratio[2*j+1]
 	}
 	tau2 := math.Max(dev/float64(m-p)-meanVar/float64(m), 0)
@@ -88,7 +112,7 @@ func shrinkIndex(idx, ratio []float64, m int, fs *fitScratch) {
 		if tau2+v > 0 {
 			w = tau2 / (tau2 + v)
 		}
-		idx[j] = smooth[j] + w*(idx[j]-smooth[j])
+		idx[j] = target[j] + w*(idx[j]-target[j])
 	}
 }
 

@@ -50,7 +50,7 @@ func TestHeadlinePins(t *testing.T) {
 	}
 
 	madrid := en("jose.dominguez@example.com")
-	const wantMadrid = "Month to date: the team won €284,500, 30% below target; last week: the team won €30,090, 69% below target. Month to date, no shortfall to diagnose: the team is within its usual range or above it."
+	const wantMadrid = "Month to date: the team won €284,500, 30% below target; last week: the team won €30,090, 69% below target. Quarter to date, no shortfall to diagnose: the team is within its usual range or above it."
 	if madrid.Headline != wantMadrid {
 		t.Errorf("Madrid manager's headline:\n got: %s\nwant: %s", madrid.Headline, wantMadrid)
 	}
