@@ -333,9 +333,9 @@ func (b *builder) signed(v float64, dec int) string {
 // scopeTable writes one row per team or region: won revenue against
 // target, last year and expectation, and the reading.
 func (b *builder) scopeTable(r *kpi.Result, title string, scopes []*kpi.Scope) {
-	t := &Table{Columns: []Column{{Title: title, Weight: 2.4}, {Title: b.metricLabel(kpi.WonRevenue), Weight: 1.8, Numeric: true},
+	t := &Table{Columns: []Column{{Title: title, Weight: 2.0}, {Title: b.metricLabel(kpi.WonRevenue), Weight: 1.8, Numeric: true},
 		{Title: b.t("vs target"), Weight: 1.3, Numeric: true}, {Title: b.t("vs last year"), Weight: 1.3, Numeric: true},
-		{Title: b.t("vs expected"), Weight: 1.3, Numeric: true}, {Title: b.t("Reading"), Weight: 2.2}}}
+		{Title: b.t("vs expected"), Weight: 1.3, Numeric: true}, {Title: b.t("Reading"), Weight: 2.6}}}
 	var summed []string
 	for _, sc := range scopes {
 		v := sc.Values[kpi.WonRevenue]

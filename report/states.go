@@ -31,9 +31,9 @@ func (b *builder) stateShort(rd *kpi.Reading) string {
 		return b.t("Within range")
 	case kpi.StateWithinOff:
 		if rd.Direction < 0 {
-			return b.t("Below expectation, within range")
+			return b.t("Low, within range")
 		}
-		return b.t("Above expectation, within range")
+		return b.t("High, within range")
 	case kpi.StateOutside:
 		if rd.Direction < 0 {
 			return "▼ " + b.t("Below range since %s", b.periodName(rd.Since))
