@@ -76,6 +76,10 @@ type fitScratch struct {
 	// prior, when it has m values, is the index the raw indices are
 	// shrunk toward instead of a smooth profile: a rep's team's.
 	prior []float64
+	// basis is the Fourier basis of the smooth profile for season length
+	// basisM (see shrinkIndex).
+	basis  []float64
+	basisM int
 }
 
 // grow returns (*s)[:n], reallocating when the capacity is short.

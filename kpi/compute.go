@@ -66,6 +66,10 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 	e.resolveTargets()
 	e.run()
 	r.Findings = findings(r, &opt)
+	r.readings = make(map[readingRef]int, len(r.Findings.Readings))
+	for i, rd := range r.Findings.Readings {
+		r.readings[readingRef{rd.Kind, rd.Key, rd.Metric}] = i
+	}
 	if len(req.Scopes) > 0 {
 		r.keepOnly(req.Scopes)
 	}

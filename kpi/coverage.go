@@ -19,7 +19,8 @@ var famLabels = [nFamilies]string{famClosed: "closed deals", famCreated: "deals"
 // nothing is missing.
 func (e *engine) coverage(t int, fam family, start crm.Day) (string, crm.Day) {
 	p := e.c.periods[t]
-	needs := []Period{p.Whole()}
+	var buf [3]Period
+	needs := append(buf[:0], p.Whole())
 	if t > 0 {
 		needs = append(needs, e.c.periods[t-1].Whole())
 	} else {

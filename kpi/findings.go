@@ -106,6 +106,11 @@ func findings(r *Result, opt *Options) Findings {
 	for _, kind := range []ScopeKind{ScopeTeam, ScopeRegion} {
 		f.Rankings = append(f.Rankings, ranking(r, kind, TargetAttainment), ranking(r, kind, "growth_vs_baseline"))
 	}
+	n := 0
+	for _, s := range r.Scopes {
+		n += len(s.Values)
+	}
+	f.Readings = make([]Reading, 0, n)
 	for _, s := range r.Scopes {
 		if !s.InExport {
 			continue // a directory entry without rows is read as such, never against an expectation

@@ -103,13 +103,16 @@ type Reading struct {
 
 // Reading returns the reading of one metric of one scope, or nil.
 func (r *Result) Reading(kind ScopeKind, key, metric string) *Reading {
-	for i := range r.Findings.Readings {
-		rd := &r.Findings.Readings[i]
-		if rd.Kind == kind && rd.Key == key && rd.Metric == metric {
-			return rd
-		}
+	if i, ok := r.readings[readingRef{kind, key, metric}]; ok {
+		return &r.Findings.Readings[i]
 	}
 	return nil
+}
+
+// readingRef is the key of Result.readings.
+type readingRef struct {
+	kind        ScopeKind
+	key, metric string
 }
 
 // readingOf builds the reading of a value of scope s in r.

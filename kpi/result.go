@@ -109,7 +109,8 @@ type Result struct {
 	YearAgoNote string
 	Findings    Findings
 
-	index map[scopeRef]*Scope
+	index    map[scopeRef]*Scope
+	readings map[readingRef]int // index in Findings.Readings
 }
 
 type scopeRef struct {

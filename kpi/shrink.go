@@ -41,17 +41,26 @@ func shrinkIndex(idx, ratio []float64, m int, fs *fitScratch) {
 	// Weighted least squares of the season means on the Fourier basis
 	// (weights: counts), by the normal equations (p <= 9).
 	var a [9][10]float64
-	basis := func(j, q int) float64 {
-		if q == 0 {
-			return 1
+	// The basis table is the same for every fit of a season length: it is
+	// kept in the scratch (a Compute makes tens of thousands of fits).
+	if fs.basisM != m || len(fs.basis) != m*p {
+		fs.basisM = m
+		fs.basis = make([]float64, m*p)
+		for j := range m {
+			for q := range p {
+				v := 1.0
+				if q > 0 {
+					x := 2 * math.Pi * float64((q+1)/2) * float64(j) / float64(m)
+					v = math.Sin(x)
+					if q%2 == 1 {
+						v = math.Cos(x)
+					}
+				}
+				fs.basis[j*p+q] = v
+			}
 		}
-		h := float64((q + 1) / 2)
-		x := 2 * math.Pi * h * float64(j) / float64(m)
-		if q%2 == 1 {
-			return math.Cos(x)
-		}
-		return math.Sin(x)
 	}
+	basis := func(j, q int) float64 { return fs.basis[j*p+q] }
 	for j := range m {
 		w := ratio[2*j+1]
 		for q := range p {
