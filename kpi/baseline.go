@@ -44,7 +44,18 @@ type Baseline struct {
 	Threshold float64
 	// Index is the period's seasonal index (NaN unless seasonal).
 	Index float64
+	// Spread is the relative half-width of the usual range around Value,
+	// an ~80 % prediction interval: Value × (1 ± Spread) (NaN unless
+	// seasonal). See docs/KPIS.md.
+	Spread float64
 }
+
+// The usual range: z of a two-sided 80 % normal interval, and the factor
+// that turns a median absolute deviation into a standard deviation.
+const (
+	rangeZ  = 1.2816
+	madToSD = 1.4826
+)
 
 // baselineParams tunes the baseline; see Options.
 type baselineParams struct {
@@ -61,6 +72,14 @@ type baselineParams struct {
 // garbage collector.
 type fitScratch struct {
 	prefix, cma, ratio, idx, res, des []float64
+	smooth                            []float64
+	// prior, when it has m values, is the index the raw indices are
+	// shrunk toward instead of a smooth profile: a rep's team's.
+	prior []float64
+	// basis is the Fourier basis of the smooth profile for season length
+	// basisM (see shrinkIndex).
+	basis  []float64
+	basisM int
 }
 
 // grow returns (*s)[:n], reallocating when the capacity is short.
@@ -78,6 +97,7 @@ type seasonalFit struct {
 	level     float64   // mean deseasonalised value of the last m periods
 	threshold float64   // factor × scaled MAD of the residuals
 	resMed    float64
+	spread    float64 // the usual range's relative half-width
 }
 
 // fitSeasonal decomposes the longest run of present values ending at s
@@ -116,7 +136,7 @@ func fitSeasonal(y []float64, s int, bp *baselineParams, fs *fitScratch) (fit se
 	// Centred moving average: a 2×m MA for even m, an m-MA for odd m.
 	cma := fs.cma[:0]
 	defer func() { fs.cma = cma[:0] }()
-	ratio := grow(&fs.ratio, 2*m) // per season: sum of ratios, count
+	ratio := grow(&fs.ratio, 3*m) // per season: sum of ratios, count, then sum of squares at 2m+j
 	clear(ratio)
 	for i := h; i+h < n; i++ {
 		var c float64
@@ -132,6 +152,25 @@ func fitSeasonal(y []float64, s int, bp *baselineParams, fs *fitScratch) (fit se
 		season := bp.seasons[f+i]
 		ratio[2*season] += x[i] / c
 		ratio[2*season+1]++
+		ratio[2*m+season] += (x[i] / c) * (x[i] / c)
+	}
+	// The ends, where the centred average does not reach: their ratios
+	// against the nearest centred average, so that every value of the
+	// fit informs its season (the first and last half-years would
+	// otherwise be lost to the index, a third of a three-year history).
+	if len(cma) > 0 {
+		for i := range h {
+			for _, e := range [2]struct {
+				i int
+				c float64
+			}{{i, cma[0]}, {n - 1 - i, cma[len(cma)-1]}} {
+				season := bp.seasons[f+e.i]
+				q := x[e.i] / e.c
+				ratio[2*season] += q
+				ratio[2*season+1]++
+				ratio[2*m+season] += q * q
+			}
+		}
 	}
 	idx := grow(&fs.idx, m)
 	total := 0.0
@@ -140,6 +179,9 @@ func fitSeasonal(y []float64, s int, bp *baselineParams, fs *fitScratch) (fit se
 			return fit, false
 		}
 		idx[j] = ratio[2*j] / ratio[2*j+1]
+	}
+	shrinkIndex(idx, ratio, m, fs)
+	for j := range m {
 		total += idx[j]
 	}
 	if total <= 0 {
@@ -154,6 +196,10 @@ func fitSeasonal(y []float64, s int, bp *baselineParams, fs *fitScratch) (fit se
 	// error of a forecast, and would make the threshold too tight.
 	res := fs.res[:0]
 	defer func() { fs.res = res[:0] }()
+	rawTotal := 0.0
+	for j := range m {
+		rawTotal += ratio[2*j] / ratio[2*j+1]
+	}
 	for c, i := 0, h; c < len(cma); c, i = c+1, i+1 {
 		season := bp.seasons[f+i]
 		r := ratio[2*season+1]
@@ -161,9 +207,9 @@ func fitSeasonal(y []float64, s int, bp *baselineParams, fs *fitScratch) (fit se
 			continue
 		}
 		own := x[i] / cma[c]
-		loo := (ratio[2*season] - own) / (r - 1) * float64(m) / total
+		loo := (ratio[2*season] - own) / (r - 1) * float64(m) / rawTotal
 		if loo > 0 {
-			res = append(res, own*float64(m)/total/loo-1)
+			res = append(res, own*float64(m)/rawTotal/loo-1)
 		}
 	}
 	med := median(res)
@@ -176,7 +222,7 @@ func fitSeasonal(y []float64, s int, bp *baselineParams, fs *fitScratch) (fit se
 	// dip or spike does not move it.
 	des := fs.des[:0]
 	defer func() { fs.des = des[:0] }()
-	for i := n - m; i < n; i++ {
+	for i := max(n-levelSpan*m, 0); i < n; i++ {
 		if sx := idx[bp.seasons[f+i]]; sx > 0 {
 			des = append(des, x[i]/sx)
 		}
@@ -185,7 +231,8 @@ func fitSeasonal(y []float64, s int, bp *baselineParams, fs *fitScratch) (fit se
 	if len(des) == 0 || lv <= 0 {
 		return fit, false
 	}
-	return seasonalFit{index: idx, level: lv, threshold: max(bp.factor*mad, bp.minThr), resMed: med}, true
+	return seasonalFit{index: idx, level: lv, threshold: max(bp.factor*mad, bp.minThr), resMed: med,
+		spread: max(rangeZ*madToSD*mad, bp.minThr)}, true
 }
 
 // computeBaseline returns the baseline of y[t]. The seasonal fit uses only
@@ -201,7 +248,7 @@ func computeBaseline(y []float64, t, yearAgo int, bp *baselineParams, fs *fitScr
 // false when there is none). The fit's index lives in fs until the next
 // fit.
 func baselineFit(y []float64, t, yearAgo int, bp *baselineParams, fs *fitScratch) (b Baseline, fit seasonalFit, ok bool) {
-	b = Baseline{Value: math.NaN(), Deviation: math.NaN(), Threshold: math.NaN(), Index: math.NaN()}
+	b = Baseline{Value: math.NaN(), Deviation: math.NaN(), Threshold: math.NaN(), Index: math.NaN(), Spread: math.NaN()}
 	if t < 0 || t >= len(y) {
 		return b, fit, false
 	}
@@ -211,6 +258,7 @@ func baselineFit(y []float64, t, yearAgo int, bp *baselineParams, fs *fitScratch
 		b.Index = fit.index[bp.seasons[t]]
 		b.Value = fit.level * b.Index
 		b.Threshold = fit.threshold
+		b.Spread = fit.spread
 		b.Structural = crm.TriFalse
 		sign := 0
 		for j := t - k + 1; j <= t; j++ {
@@ -286,15 +334,15 @@ func expectedSeries(y []float64, t int, bp *baselineParams, fs *fitScratch, out 
 func expectedFromFit(y []float64, fit seasonalFit, bp *baselineParams, out []float64, from int) []float64 {
 	out = out[:len(y)]
 	m, k := bp.m, max(bp.k, 1)
-	var des [52]float64 // m <= 52
+	var des [2 * 52]float64 // m <= 52
 	for j := from; j < len(y); j++ {
 		out[j] = math.NaN()
-		end := j - k // the window is y[end-m+1 .. end]
+		end := j - k // the window is y[end-m+1 .. end], longer as the fit's
 		if end-m+1 < 0 || fit.index[bp.seasons[j]] <= 0 {
 			continue
 		}
 		w := des[:0]
-		for i := end - m + 1; i <= end; i++ {
+		for i := max(end-levelSpan*m+1, 0); i <= end; i++ {
 			sx := fit.index[bp.seasons[i]]
 			if !crm.Has(y[i]) || sx <= 0 {
 				w = nil
@@ -391,7 +439,7 @@ func trimmedMean(v []float64) float64 {
 // chosen on synthetic series.
 const (
 	DefaultStructuralK      = 3
-	DefaultStructuralFactor = 2.5
+	DefaultStructuralFactor = 3
 	// minThreshold keeps a series with near-identical residuals from
 	// marking every small wobble.
 	minThreshold = 0.02

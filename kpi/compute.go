@@ -59,12 +59,17 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 		r.YearAgoNote = err.Error()
 	}
 
-	e := &engine{ds: ds, c: c, dir: dir, opt: &opt, res: r, targets: newTargetIndex(ds.Targets, opt.FiscalStart)}
+	e := &engine{ds: ds, c: c, dir: dir, opt: &opt, res: r, targets: newTargetIndex(ds.Targets, opt.FiscalStart),
+		exportLast: exportLast(ds)}
 	e.prepare()
 	e.buildScopes()
 	e.resolveTargets()
 	e.run()
 	r.Findings = findings(r, &opt)
+	r.readings = make(map[readingRef]int, len(r.Findings.Readings))
+	for i, rd := range r.Findings.Readings {
+		r.readings[readingRef{rd.Kind, rd.Key, rd.Metric}] = i
+	}
 	if len(req.Scopes) > 0 {
 		r.keepOnly(req.Scopes)
 	}
@@ -103,10 +108,16 @@ type engine struct {
 
 	h       int // periods in the series; the request's is h-1
 	ends    []crm.Day
-	yearAgo []int // by period index: the index of the same period a year before, or -1
-	metrics []Metric
+	yearAgo []int     // by period index: the index of the same period a year before, or -1
+	shares  []float64 // by period index: the working-day share elapsed at its cut (1 when whole)
+	// exportLast is the last day of the export's dated rows (MaxInt32 when unknown).
+	exportLast crm.Day
+	metrics    []Metric
 
 	work []*scopeWork
+	// teamTargets are the team scopes by key, for the target cover of the
+	// levels above.
+	teamTargets map[string]*scopeWork
 }
 
 // scopeWork is one scope being computed: its buckets and members.
@@ -116,8 +127,15 @@ type scopeWork struct {
 	full    []float64
 	cut     []float64
 	first   crm.Day
-	// targets holds, per metric, the target of each period of the series.
-	targets map[string][]float64
+	// targets holds, per metric, the target of each period of the series
+	// and where it comes from.
+	targets map[string]targetSeries
+	// team is a rep's team; a team's indices hold, per metric, the
+	// seasonal indices of its fit, the prior its reps' indices are
+	// shrunk toward, ready once done is closed.
+	team    *scopeWork
+	indices map[string][]float64
+	done    chan struct{}
 }
 
 func (e *engine) prepare() {
@@ -133,6 +151,10 @@ func (e *engine) prepare() {
 		byStart[q.Whole()] = i
 	}
 	e.yearAgo = make([]int, e.h)
+	e.shares = make([]float64, e.h)
+	for i, q := range c.periods {
+		e.shares[i] = elapsedShare(q)
+	}
 	e.bp = baselineParams{m: c.periods[0].Kind.seasons(), k: e.opt.StructuralK, factor: e.opt.StructuralFactor,
 		usualN: e.opt.UsualN, minThr: minThreshold, seasons: make([]int, e.h)}
 	if c.periods[0].Kind == Year {
@@ -177,6 +199,7 @@ func (e *engine) run() {
 // scratch is one worker's reusable memory.
 type scratch struct {
 	y, stock []float64
+	full, s  []float64 // whole-period series of a to-date metric, and its test series
 	fs       fitScratch
 	exp      []float64
 	days     []float64
@@ -192,6 +215,8 @@ type scratch struct {
 func newScratch(e *engine) *scratch {
 	return &scratch{
 		y:        make([]float64, e.h),
+		full:     make([]float64, e.h),
+		s:        make([]float64, e.h),
 		stock:    make([]float64, e.h*nSeries),
 		exp:      make([]float64, e.h),
 		accFirst: make([]crm.Day, e.ds.Accounts.Len()),
@@ -202,6 +227,14 @@ func newScratch(e *engine) *scratch {
 // computeScope fills w.s.Values.
 func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 	c, h := e.c, e.h
+	if w.done != nil {
+		defer close(w.done)
+	}
+	if w.team != nil {
+		// run hands out every team before any rep, so this wait ends.
+		<-w.team.done
+	}
+	defer func() { sc.fs.prior = nil }()
 	// stock[i] = running totals at the end of period i (cut like the
 	// request): every full bucket before it plus its own cut bucket.
 	run := make([]float64, nSeries)
@@ -246,7 +279,11 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		y := sc.y
 		for i := range h {
 			end := e.ends[i]
-			if end < start || (end < w.first && i < h-1) {
+			// A past period the export covers only in part (it began
+			// before the first row of this kind) is no full period: it
+			// must not enter a baseline, a trailing mean or a growth rate.
+			partial := i < h-1 && (partlyCovered(c.periods[i], start) || endsUncovered(c.periods[i], e.exportLast))
+			if end < start || partial || (end < w.first && i < h-1) {
 				y[i] = math.NaN() // before the data (or the rep) started
 				continue
 			}
@@ -261,7 +298,32 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		if !crm.Has(y[t]) {
 			continue
 		}
+		// A to-date additive metric is expected from the whole periods
+		// (see toDateBaseline); full holds them.
+		toDate := e.c.toDate && series == nil && sumsOverDays(mt)
+		full := sc.full
+		if toDate {
+			for i := range h {
+				if !crm.Has(y[i]) {
+					full[i] = math.NaN()
+					continue
+				}
+				b := (i + 1) * nSeries
+				full[i] = evalFlow(mt.Name, w.full[b:b+nSeries], sc.stock[i*nSeries:(i+1)*nSeries])
+			}
+		}
+		sc.fs.prior = nil
+		if w.team != nil {
+			sc.fs.prior = w.team.indices[mt.Name]
+		}
+		base := func(y []float64, t int) (Baseline, seasonalFit, bool) {
+			if toDate {
+				return toDateBaseline(y, full, e.shares, t, e.yearAgo[t], &e.bp, &sc.fs, sc.s)
+			}
+			return baselineFit(y, t, e.yearAgo[t], &e.bp, &sc.fs)
+		}
 		v := &Value{Metric: mt, Value: y[t], Previous: math.NaN(), YearAgo: math.NaN(), Target: math.NaN()}
+		v.Coverage, v.CoveredFrom = e.coverage(t, fam, start)
 		if t > 0 {
 			v.Previous = y[t-1]
 		}
@@ -271,16 +333,41 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		v.Usual = trailingMean(y, t, e.opt.UsualN)
 		var fit seasonalFit
 		var fitted bool
-		v.Baseline, fit, fitted = baselineFit(y, t, e.yearAgo[t], &e.bp, &sc.fs)
-		if ts := w.targets[mt.Name]; ts != nil {
-			v.Target = ts[t]
+		v.Baseline, fit, fitted = base(y, t)
+		if fitted && w.indices != nil {
+			w.indices[mt.Name] = slices.Clone(fit.index)
 		}
+		if ts := w.targets[mt.Name]; ts.values != nil {
+			v.Target = ts.values[t]
+		}
+		v.TargetCover = e.targetCover(w, mt.Name, t)
 		hn := len(e.res.History)
 		v.History = History{Values: slices.Clone(y[h-hn:]), Threshold: v.Baseline.Threshold}
-		if fitted {
+		switch {
+		case fitted && toDate:
+			// The whole periods' expectations at each one's elapsed share
+			// (sc.s holds the series toDateBaseline fitted).
+			v.History.Expected = slices.Clone(expectedFromFit(sc.s[:h], fit, &e.bp, sc.exp, h-hn)[h-hn:])
+			for i := range v.History.Expected {
+				v.History.Expected[i] *= e.shares[h-hn+i]
+			}
+		case fitted:
 			v.History.Expected = slices.Clone(expectedFromFit(y, fit, &e.bp, sc.exp, h-hn)[h-hn:])
-		} else {
+		default:
 			v.History.Expected = nanSlice(hn)
+		}
+		v.Range = rangeOf(v.Baseline.Value, v.Baseline.Spread)
+		v.History.Low, v.History.High = make([]float64, hn), make([]float64, hn)
+		for i, x := range v.History.Expected {
+			sp := math.NaN()
+			if fitted {
+				sp = fit.spread
+				if toDate {
+					sp = math.Min(sp/math.Sqrt(e.shares[h-hn+i]), 1)
+				}
+			}
+			rg := rangeOf(x, sp)
+			v.History.Low[i], v.History.High[i] = rg.Low, rg.High
 		}
 		if w.s.Kind != ScopeRep {
 			// Assessed over the last year at most (the director's
@@ -290,7 +377,8 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 				if j == t {
 					v.History.Structural[j-(h-hn)] = v.Baseline.Structural
 				} else {
-					v.History.Structural[j-(h-hn)] = computeBaseline(y[:j+1], j, e.yearAgo[j], &e.bp, &sc.fs).Structural
+					b, _, _ := base(y[:j+1], j)
+					v.History.Structural[j-(h-hn)] = b.Structural
 				}
 			}
 		}

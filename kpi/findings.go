@@ -16,8 +16,9 @@ type Findings struct {
 	// Rankings order teams and regions for sales challenges (for
 	// directors).
 	Rankings []Ranking
-	// Readings is the structural or cyclical reading of every metric of
-	// every team, region and the organisation (for directors).
+	// Readings is the reading of every metric of every scope (reps
+	// included, but not those without a row in the export) in the
+	// Result's period; Result.Reading finds one.
 	Readings []Reading
 }
 
@@ -95,21 +96,6 @@ type RankEntry struct {
 	Method Method // for growth: the baseline's method
 }
 
-// Reading is the structural/cyclical reading of one metric of one scope.
-type Reading struct {
-	Kind   ScopeKind
-	Key    string
-	Metric string
-	// Reading is "structural" (beyond the seasonal range for k periods),
-	// "cyclical" (assessed, within the seasonal range or a one-off) or
-	// "not_assessed" (no seasonal baseline).
-	Reading   string
-	Deviation float64 // value / baseline − 1
-	Threshold float64
-	// Marked lists the history periods marked structural.
-	Marked []Period
-}
-
 func findings(r *Result, opt *Options) Findings {
 	var f Findings
 	for _, s := range r.Scopes {
@@ -120,29 +106,19 @@ func findings(r *Result, opt *Options) Findings {
 	for _, kind := range []ScopeKind{ScopeTeam, ScopeRegion} {
 		f.Rankings = append(f.Rankings, ranking(r, kind, TargetAttainment), ranking(r, kind, "growth_vs_baseline"))
 	}
+	n := 0
 	for _, s := range r.Scopes {
-		if s.Kind == ScopeRep {
-			continue
+		n += len(s.Values)
+	}
+	f.Readings = make([]Reading, 0, n)
+	for _, s := range r.Scopes {
+		if !s.InExport {
+			continue // a directory entry without rows is read as such, never against an expectation
 		}
 		for _, mt := range r.Metrics {
-			v := s.Values[mt.Name]
-			if v == nil {
-				continue
+			if v := s.Values[mt.Name]; v != nil {
+				f.Readings = append(f.Readings, readingOf(r, s, mt.Name, v))
 			}
-			rd := Reading{Kind: s.Kind, Key: s.Key, Metric: mt.Name, Reading: "not_assessed",
-				Deviation: v.Baseline.Deviation, Threshold: v.Baseline.Threshold}
-			switch v.Baseline.Structural {
-			case crm.TriTrue:
-				rd.Reading = "structural"
-			case crm.TriFalse:
-				rd.Reading = "cyclical"
-			}
-			for i, st := range v.History.Structural {
-				if st == crm.TriTrue {
-					rd.Marked = append(rd.Marked, r.History[i])
-				}
-			}
-			f.Readings = append(f.Readings, rd)
 		}
 	}
 	return f

@@ -27,7 +27,7 @@ type Options struct {
 	// threshold that makes a deviation structural. Default 3.
 	StructuralK int
 	// StructuralFactor multiplies the median absolute deviation of past
-	// residuals into the threshold. Default 2.5.
+	// residuals into the threshold. Default 3.
 	StructuralFactor float64
 	// StageProbabilities maps a stage name (as the CRM writes it, case
 	// ignored) to a win probability in [0, 1]; it takes precedence over
@@ -109,7 +109,8 @@ type Result struct {
 	YearAgoNote string
 	Findings    Findings
 
-	index map[scopeRef]*Scope
+	index    map[scopeRef]*Scope
+	readings map[readingRef]int // index in Findings.Readings
 }
 
 type scopeRef struct {
@@ -135,6 +136,11 @@ type Scope struct {
 	Team, Region string
 	// Manager is a team's manager (nil when the directory names none).
 	Manager *crm.Person
+	// InExport is false for a rep with no row at all in the export (a
+	// directory entry only): their figures read "no deals in this
+	// export", never 0, and they are never diagnosed. True for the other
+	// levels.
+	InExport bool
 	// Members are the keys of the reps inside a team, region or the
 	// organisation; Teams the teams inside a region or the organisation.
 	Members []string
@@ -163,9 +169,28 @@ type Value struct {
 	Usual float64
 	// Target is the target for this period (see docs/KPIS.md for the
 	// pro-rating rule), NaN when none.
-	Target   float64
-	Baseline Baseline
-	History  History
+	Target float64
+	// TargetCover says where Target comes from (own rows, the sum of the
+	// teams' or reps' targets) and how many teams below have one.
+	TargetCover TargetCover
+	Baseline    Baseline
+	// Range is the usual range around the seasonal expectation (an ~80 %
+	// interval; NaN bounds without a seasonal baseline).
+	Range Range
+	// Coverage says why a comparison of this value is missing, e.g. "the
+	// export starts on 20 Oct 2016" for a year-ago period the export only
+	// partly covers; "" when nothing is missing.
+	Coverage string
+	// CoveredFrom is the first day of the export's rows of this metric's
+	// kind when Coverage is set (for a localised note), else NoDay.
+	CoveredFrom crm.Day
+	History     History
+}
+
+// Range is the usual range of a value around its expectation: an honest
+// ~80 % prediction interval (see docs/KPIS.md).
+type Range struct {
+	Low, High float64
 }
 
 // History is the series behind a value, for sparklines and trend charts:
@@ -177,7 +202,10 @@ type History struct {
 	// there is none: no seasonal fit, or not a full year of values before
 	// it), made like the baseline, so its last value is Baseline.Value.
 	// Draw Expected × (1 ± Threshold) as the seasonal band.
-	Expected  []float64
+	Expected []float64
+	// Low and High are the usual range of each period (NaN where Expected
+	// is); a value outside it counts towards a Reading's Running.
+	Low, High []float64
 	Threshold float64
 	// Structural is the structural mark of each period, assessed for
 	// teams, regions and the organisation only (nil for reps).

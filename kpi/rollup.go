@@ -77,6 +77,7 @@ func (e *engine) buildScopes() {
 			}
 		}
 		for _, o := range mb.owners {
+			s.InExport = s.InExport || c.owned == nil || c.owned[o]
 			w.first = min(w.first, c.ownerFirst[o])
 			if len(mb.owners) == 1 {
 				s.alerts = c.alerts[o] // sorted in computeScope, in parallel
@@ -89,18 +90,21 @@ func (e *engine) buildScopes() {
 	teams := make(map[string]*scopeWork)
 	regions := make(map[string]*scopeWork)
 	for _, t := range dir.teams {
-		s := &Scope{Kind: ScopeTeam, Key: t, Name: t}
+		s := &Scope{Kind: ScopeTeam, Key: t, Name: t, InExport: true}
 		if mi, ok := dir.teamManager[t]; ok {
 			s.Manager = &ds.People[mi]
 		}
 		teams[t] = newWork(s)
+		teams[t].indices = make(map[string][]float64)
+		teams[t].done = make(chan struct{})
 	}
 	for _, g := range dir.regions {
-		regions[g] = newWork(&Scope{Kind: ScopeRegion, Key: g, Name: g})
+		regions[g] = newWork(&Scope{Kind: ScopeRegion, Key: g, Name: g, InExport: true})
 	}
-	org := newWork(&Scope{Kind: ScopeOrg, Key: OrgKey, Name: e.opt.OrgName})
+	org := newWork(&Scope{Kind: ScopeOrg, Key: OrgKey, Name: e.opt.OrgName, InExport: true})
 	for i := range reps {
 		mb := dir.members[i]
+		reps[i].team = teams[mb.team]
 		for _, agg := range []*scopeWork{teams[mb.team], regions[mb.region], org} {
 			agg.members = append(agg.members, i)
 			agg.s.Members = append(agg.s.Members, mb.key)

@@ -180,11 +180,42 @@ func (e *engine) scopeTargets(s *Scope, metric string) *targetTable {
 	return e.targets.lookup(crm.TargetOrg, metric, "")
 }
 
+// TargetSource says where a scope's target comes from: its own rows of
+// the targets export, or the sum of the targets of the level below.
+type TargetSource uint8
+
+// The target sources.
+const (
+	TargetNone     TargetSource = iota // no target
+	TargetOwn                          // the scope's own target
+	TargetSumReps                      // the sum of its reps' targets (every rep has one)
+	TargetSumTeams                     // the sum of its teams' targets (every team has one)
+)
+
+// TargetCover tells where a value's target comes from and, for a region
+// or the organisation, how many of its teams have one: "sum of team
+// targets", or "targets for 3 of 5 teams" when the sum would be partial.
+type TargetCover struct {
+	Source TargetSource
+	// TeamsWith of Teams teams under a region or the organisation have a
+	// target of this metric for the period (0 of 0 for reps and teams).
+	TeamsWith, Teams int
+}
+
+// targetSeries is one scope's target series of a metric and its source.
+type targetSeries struct {
+	values []float64
+	source TargetSource
+}
+
 // resolveTargets fills each scope's target series (one value per period
-// of the series) for every metric some target names: its own targets,
-// else, for a team, region or the organisation, the sum of its reps' when
-// every rep has one. Reps come first in e.work, so their series are ready
-// when the levels above sum them.
+// of the series) for every metric some target names: its own targets;
+// else, for a region or the organisation, the sum of its teams' targets
+// when every team below has one; else, for a team, region or the
+// organisation, the sum of its reps' when every rep has one. A partial
+// sum is never a target: it would make a level look ahead of a target
+// that only covers part of it. e.work holds reps, then teams, regions and
+// the organisation, so each level is ready when the one above sums it.
 func (e *engine) resolveTargets() {
 	metrics := map[string]bool{}
 	for k := range e.targets.byKey {
@@ -195,42 +226,66 @@ func (e *engine) resolveTargets() {
 		ids[i] = p.String()
 	}
 	byRep := make([]*scopeWork, len(e.dir.members))
+	teams := map[string]*scopeWork{}
 	for _, w := range e.work {
-		if w.s.Kind == ScopeRep {
+		switch w.s.Kind {
+		case ScopeRep:
 			byRep[w.members[0]] = w
+		case ScopeTeam:
+			teams[w.s.Key] = w
 		}
+	}
+	sumOf := func(ws []*scopeWork, metric string) []float64 {
+		series := make([]float64, e.h)
+		for _, x := range ws {
+			ts, ok := x.targets[metric]
+			if !ok || ts.values == nil {
+				return nil
+			}
+			for i, v := range ts.values {
+				series[i] += v
+			}
+		}
+		return series
 	}
 	resolve := func(w *scopeWork, cache idCache) {
 		for metric := range metrics {
-			var series []float64
+			var ts targetSeries
 			if m := e.scopeTargets(w.s, metric); m != nil {
-				series = make([]float64, e.h)
+				ts = targetSeries{make([]float64, e.h), TargetOwn}
 				for i, p := range e.c.periods {
 					if v, ok := m.byID[ids[i]]; ok {
-						series[i] = v
+						ts.values[i] = v
 					} else {
-						series[i] = e.targets.targetFor(m, p, e.opt.FiscalStart, cache)
-					}
-				}
-			} else if w.s.Kind != ScopeRep && len(w.members) > 0 {
-				series = make([]float64, e.h)
-				for _, mi := range w.members {
-					rs := byRep[mi].targets[metric]
-					if rs == nil {
-						series = nil
-						break
-					}
-					for i, v := range rs {
-						series[i] += v
+						ts.values[i] = e.targets.targetFor(m, p, e.opt.FiscalStart, cache)
 					}
 				}
 			}
-			if series != nil {
-				if w.targets == nil {
-					w.targets = make(map[string][]float64)
+			if ts.values == nil && (w.s.Kind == ScopeRegion || w.s.Kind == ScopeOrg) && len(w.s.Teams) > 0 {
+				ws := make([]*scopeWork, 0, len(w.s.Teams))
+				for _, t := range w.s.Teams {
+					if tw := teams[t]; tw != nil {
+						ws = append(ws, tw)
+					}
 				}
-				w.targets[metric] = series
+				if len(ws) == len(w.s.Teams) {
+					ts = targetSeries{sumOf(ws, metric), TargetSumTeams}
+				}
 			}
+			if ts.values == nil && w.s.Kind != ScopeRep && len(w.members) > 0 {
+				ws := make([]*scopeWork, len(w.members))
+				for i, mi := range w.members {
+					ws[i] = byRep[mi]
+				}
+				ts = targetSeries{sumOf(ws, metric), TargetSumReps}
+			}
+			if ts.values == nil {
+				continue
+			}
+			if w.targets == nil {
+				w.targets = make(map[string]targetSeries)
+			}
+			w.targets[metric] = ts
 		}
 	}
 	// Reps in parallel (they are the many), then the levels above, which
@@ -253,12 +308,34 @@ func (e *engine) resolveTargets() {
 	for _, w := range e.work[nReps:] {
 		resolve(w, cache)
 	}
+	e.teamTargets = teams
+}
+
+// targetCover returns where the target of period t of a scope's metric
+// comes from and, for a region or the organisation, how many of its teams
+// have one for that period.
+func (e *engine) targetCover(w *scopeWork, metric string, t int) TargetCover {
+	var c TargetCover
+	if ts, ok := w.targets[metric]; ok && crm.Has(ts.values[t]) {
+		c.Source = ts.source
+	}
+	if w.s.Kind == ScopeRegion || w.s.Kind == ScopeOrg {
+		c.Teams = len(w.s.Teams)
+		for _, k := range w.s.Teams {
+			if tw := e.teamTargets[k]; tw != nil {
+				if ts, ok := tw.targets[metric]; ok && crm.Has(ts.values[t]) {
+					c.TeamsWith++
+				}
+			}
+		}
+	}
+	return c
 }
 
 // attainment returns won revenue / its target for each period, or nil
 // when the scope has no won-revenue target this period.
 func (e *engine) attainment(w *scopeWork) []float64 {
-	ts := w.targets[WonRevenue]
+	ts := w.targets[WonRevenue].values
 	if ts == nil || !crm.Has(ts[e.h-1]) {
 		return nil
 	}

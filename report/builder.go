@@ -24,7 +24,7 @@ type builder struct {
 func (s *Set) newBuilder(p *crm.Person) *builder {
 	loc := locale.New(p.Locale)
 	b := &builder{s: s, p: p, loc: loc, cur: s.ds.Currency}
-	asOf := s.now.In(s.location(p.TimeZone))
+	asOf := s.headerAsOf(s.location(p.TimeZone))
 	b.d = &Digest{
 		Kind:      string(s.kind),
 		Locale:    loc.Code(),
@@ -39,6 +39,19 @@ func (s *Set) newBuilder(p *crm.Person) *builder {
 		asOfTime:  asOf,
 	}
 	return b
+}
+
+// headerAsOf is the as-of instant a digest prints: the run's time, or,
+// when the figures are read on an earlier day (render --as-of, a past
+// period), the start of that day, so that the header, the to-do list and
+// the pipeline speak of the same moment.
+func (s *Set) headerAsOf(loc *time.Location) time.Time {
+	now := s.now.In(loc)
+	if crm.DayOf(now) <= s.asOf {
+		return now
+	}
+	y, m, d := s.asOf.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
 
 func (b *builder) t(key string, args ...any) string { return b.loc.T(key, args...) }
@@ -269,9 +282,19 @@ func (b *builder) targetCmp(v *kpi.Value, name string) (string, Dir) {
 		return b.t("no data"), Flat
 	}
 	if !crm.Has(v.Target) {
-		return b.t("no target set"), Flat
+		return b.noTarget(v, "no target set"), Flat
 	}
 	return b.compare(v.Value, v.Target, refTarget, name)
+}
+
+// noTarget says why a value has no target: "targets for 3 of 5 teams"
+// when only some teams below a region or the organisation have one (their
+// sum would not be the level's target), else the words given.
+func (b *builder) noTarget(v *kpi.Value, words string) string {
+	if c := v.TargetCover; c.Teams > 0 && c.TeamsWith > 0 {
+		return b.t("targets for %d of %d teams", c.TeamsWith, c.Teams)
+	}
+	return b.t(words)
 }
 
 // baselineCmp compares a value with its baseline (seasonal expectation,

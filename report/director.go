@@ -45,6 +45,9 @@ func (b *builder) director() {
 	b.section(b.mainLabel(res.Period))
 	if won != nil {
 		b.add(Block{KPIs: b.monthKPIs(won, kpi.WonRevenue)})
+		if won.TargetCover.Source == kpi.TargetSumTeams {
+			b.paragraph(b.t("Target: %s, the sum of team targets (none set at this level).", b.money(won.Target)), true)
+		}
 	}
 	b.monthTable(sc)
 
@@ -67,7 +70,12 @@ func (b *builder) director() {
 				}
 				if crm.Has(v.Target) {
 					c, _ := b.compare(v.Value, v.Target, refTarget, kpi.WonRevenue)
+					if v.TargetCover.Source == kpi.TargetSumTeams {
+						c += ", " + b.t("sum of team targets")
+					}
 					line += " " + b.t("Target to date: %s (%s).", b.money(v.Target), c)
+				} else if c := v.TargetCover; c.Teams > 0 && c.TeamsWith > 0 {
+					line += " " + b.t("No target for the year to date: %s.", b.noTarget(v, ""))
 				} else {
 					line += " " + b.t("No targets set for the year to date.")
 				}
@@ -168,6 +176,14 @@ func (b *builder) teamsIn(r *kpi.Result, sc *kpi.Scope) []*kpi.Scope {
 	return out
 }
 
+// dirScope is the director's scope: their region, else the organisation.
+func (b *builder) dirScope() *kpi.Scope {
+	if b.p.Region != "" {
+		return b.s.main.Scope(kpi.ScopeRegion, b.p.Region)
+	}
+	return b.s.main.Scope(kpi.ScopeOrg, kpi.OrgKey)
+}
+
 // directorHeadline reads the month: is the gap to the seasonal
 // expectation structural (beyond its range several months running) or
 // seasonal?
@@ -176,35 +192,47 @@ func (b *builder) directorHeadline(won *kpi.Value) string {
 	if won == nil || !crm.Has(won.Value) {
 		return b.t("%s: no won revenue figures in this export.", label)
 	}
-	h := b.t("%s: won revenue %s", label, b.money(won.Value))
-	bl := won.Baseline
-	if bl.Method == kpi.MethodSeasonal && crm.Has(bl.Value) && bl.Value > 0 {
-		h += ", " + b.words(won.Value, bl.Value, refExpected) + "."
-		switch bl.Structural {
-		case crm.TriTrue:
-			h += " " + b.t("Beyond the seasonal range %d months running: this looks structural.", runLength(won.History.Structural))
-		case crm.TriFalse:
-			if crm.Has(bl.Threshold) && math.Abs(bl.Deviation) <= bl.Threshold {
-				h += " " + b.t("Within the usual seasonal range: this looks seasonal.")
-			} else {
-				h += " " + b.t("Outside the seasonal range this month only: too early to call it structural.")
-			}
+	sc := b.dirScope()
+	// With a target, the headline leads with its attainment; then it
+	// reads the month against its seasonal expectation (or last year).
+	var parts []string
+	if fs := b.wonFacts(b.s.main, sc, label); len(fs) > 0 && fs[0].Against == againstTarget {
+		t := b.sayFacts(fs[:1], false)
+		if won.TargetCover.Source == kpi.TargetSumTeams {
+			t = strings.TrimSuffix(t, ".") + " (" + b.t("sum of team targets") + ")."
 		}
-		return h
+		parts = append(parts, t)
 	}
-	if crm.Has(won.YearAgo) && won.YearAgo > 0 {
-		h += ", " + b.words(won.Value, won.YearAgo, refLastYear)
+	var against ref
+	refv := math.NaN()
+	bl := won.Baseline
+	seasonal := bl.Method == kpi.MethodSeasonal && crm.Has(bl.Value) && bl.Value > 0
+	switch {
+	case seasonal:
+		against, refv = refExpected, bl.Value
+	case crm.Has(won.YearAgo) && won.YearAgo > 0:
+		against, refv = refLastYear, won.YearAgo
 	}
-	return h + ". " + b.t("Not enough history for a seasonal reading yet (two full years are needed).")
-}
-
-// runLength counts the periods marked structural at the end of a series.
-func runLength(marks []crm.Tri) int {
-	n := 0
-	for i := len(marks) - 1; i >= 0 && marks[i] == crm.TriTrue; i-- {
-		n++
+	if crm.Has(refv) {
+		w := b.words(won.Value, refv, against)
+		b.d.Claims = append(b.d.Claims, Claim{Scope: sc.Kind.String(), Key: sc.Key, Metric: kpi.WonRevenue,
+			Period: b.s.main.Period.String(), Label: label, Against: refAgainst(against), Value: won.Value, Reference: refv,
+			Dir: dirOf(won.Value/refv - 1), Text: w})
+		if len(parts) == 0 {
+			parts = append(parts, b.t("%s: won revenue %s", label, b.money(won.Value))+", "+w+".")
+		} else {
+			b.d.Claims[len(b.d.Claims)-1].Text = capitalize(w)
+			parts = append(parts, capitalize(w)+".")
+		}
+	} else if len(parts) == 0 {
+		parts = append(parts, b.t("%s: won revenue %s", label, b.money(won.Value))+".")
 	}
-	return n
+	rd := b.s.main.Reading(sc.Kind, sc.Key, kpi.WonRevenue)
+	reading := b.stateSentence(rd)
+	if rd != nil && rd.State != kpi.StateNone {
+		b.d.Claims = append(b.d.Claims, b.readingClaim(rd, label, reading))
+	}
+	return strings.Join(append(parts, reading), " ")
 }
 
 // monthKPIs is the month, the previous month, the same month last year
@@ -305,37 +333,34 @@ func (b *builder) signed(v float64, dec int) string {
 // scopeTable writes one row per team or region: won revenue against
 // target, last year and expectation, and the reading.
 func (b *builder) scopeTable(r *kpi.Result, title string, scopes []*kpi.Scope) {
-	t := &Table{Columns: []Column{{Title: title, Weight: 2.4}, {Title: b.metricLabel(kpi.WonRevenue), Weight: 1.8, Numeric: true},
+	t := &Table{Columns: []Column{{Title: title, Weight: 2.0}, {Title: b.metricLabel(kpi.WonRevenue), Weight: 1.8, Numeric: true},
 		{Title: b.t("vs target"), Weight: 1.3, Numeric: true}, {Title: b.t("vs last year"), Weight: 1.3, Numeric: true},
-		{Title: b.t("vs expected"), Weight: 1.3, Numeric: true}, {Title: b.t("Reading"), Weight: 2.2}}}
+		{Title: b.t("vs expected"), Weight: 1.3, Numeric: true}, {Title: b.t("Reading"), Weight: 2.6}}}
+	var summed []string
 	for _, sc := range scopes {
 		v := sc.Values[kpi.WonRevenue]
 		if v == nil {
 			t.Rows = append(t.Rows, []string{sc.Name, b.loc.NotAvailable(), "", "", "", ""})
 			continue
 		}
-		tgt := b.t("no target")
+		tgt := b.noTarget(v, "no target")
 		if crm.Has(v.Target) {
 			tgt = b.delta(v.Value, v.Target, kpi.WonRevenue)
+			if v.TargetCover.Source == kpi.TargetSumTeams {
+				summed = append(summed, sc.Name)
+			}
 		}
 		exp := b.t("n/a")
 		if v.Baseline.Method == kpi.MethodSeasonal {
 			exp = b.delta(v.Value, v.Baseline.Value, kpi.WonRevenue)
 		}
 		t.Rows = append(t.Rows, []string{sc.Name, b.value(kpi.WonRevenue, v.Value), tgt,
-			b.delta(v.Value, v.YearAgo, kpi.WonRevenue), exp, b.readingWord(v.Baseline)})
+			b.delta(v.Value, v.YearAgo, kpi.WonRevenue), exp, b.stateShort(r.Reading(sc.Kind, sc.Key, kpi.WonRevenue))})
 	}
 	b.add(Block{Table: t})
-}
-
-func (b *builder) readingWord(bl kpi.Baseline) string {
-	switch bl.Structural {
-	case crm.TriTrue:
-		return "◆ " + b.t("Structural")
-	case crm.TriFalse:
-		return b.t("Seasonal")
+	if len(summed) > 0 {
+		b.paragraph(b.t("Targets of %s: sums of team targets (none set at that level).", strings.Join(summed, ", ")), true)
 	}
-	return b.t("not enough history")
 }
 
 // yearOverYear is this year's months against last year's, January to
@@ -452,8 +477,8 @@ func (b *builder) readings(r *kpi.Result, sc *kpi.Scope, teams []*kpi.Scope) {
 	assessed := false
 	for _, k := range order {
 		for _, rd := range byKey[k] {
-			switch rd.Reading {
-			case "structural":
+			switch rd.State {
+			case kpi.StateStructural:
 				assessed = true
 				var months []string
 				for _, p := range rd.Marked {
@@ -463,23 +488,29 @@ func (b *builder) readings(r *kpi.Result, sc *kpi.Scope, teams []*kpi.Scope) {
 					months = append(months[:1], append([]string{"…"}, months[len(months)-5:]...)...)
 				}
 				dev := b.loc.SignedPercent(rd.Deviation, 0)
-				items = append(items, b.t("%s — %s: structural, %s vs expected; beyond the seasonal range in %s.",
-					names[k], strings.ToLower(b.metricLabel(rd.Metric)), dev, strings.Join(months, ", ")))
-			case "cyclical":
+				item := b.t("%s — %s: structural since %s, %s vs expected.", names[k], strings.ToLower(b.metricLabel(rd.Metric)), b.periodName(rd.Break), dev)
+				if len(months) > 0 {
+					item += " " + b.t("Marked: %s.", strings.Join(months, ", "))
+				}
+				items = append(items, item)
+			case kpi.StateOutside:
+				assessed = true
+				items = append(items, b.t("%s — %s: %s vs expected.", names[k], strings.ToLower(b.metricLabel(rd.Metric)), b.loc.SignedPercent(rd.Deviation, 0))+" "+b.stateSentence(&rd))
+			case kpi.StateWithin, kpi.StateWithinOff, kpi.StateBack:
 				assessed = true
 				seasonal[rd.Metric] = append(seasonal[rd.Metric], names[k])
 			}
 		}
 	}
 	if len(items) == 0 && assessed {
-		b.paragraph(b.t("Nothing looks structural: no deviation from the seasonal expectation has lasted %d months.", max(1, b.s.opts.KPI.StructuralK)), false)
+		b.paragraph(b.t("Nothing is beyond its usual range: no structural break, no run outside it."), false)
 	}
 	if len(items) > 0 {
 		b.add(Block{List: items})
 	}
 	for _, m := range readingMetrics {
 		if len(seasonal[m]) > 0 {
-			b.paragraph(b.t("Within the seasonal range or a one-off (%s): %s.", strings.ToLower(b.metricLabel(m)), strings.Join(seasonal[m], ", ")), true)
+			b.paragraph(b.t("Within the usual range (%s): %s.", strings.ToLower(b.metricLabel(m)), strings.Join(seasonal[m], ", ")), true)
 		}
 	}
 	if !assessed {

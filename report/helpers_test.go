@@ -76,7 +76,7 @@ var mavenDataset = sync.OnceValues(func() (*crm.Dataset, error) {
 	}
 	// The files carry no export date, so the digest shows their
 	// modification time, which a checkout sets to the day of the clone:
-	// pin it, as if the files were exported on the morning of the as-of day.
+	// pin it, as if the files were exported on the evening of the data's last day.
 	for i := range ds.Quality {
 		ds.Quality[i].ModTime = mavenFileTime
 	}
@@ -96,7 +96,7 @@ var (
 	mavenAsOf = crm.DayFromDate(2018, time.January, 1)
 	mavenNow  = time.Date(2018, time.January, 1, 13, 0, 0, 0, time.UTC)
 	// mavenFileTime is the pinned modification time of the Maven files.
-	mavenFileTime = time.Date(2018, time.January, 1, 11, 30, 0, 0, time.UTC)
+	mavenFileTime = time.Date(2017, time.December, 31, 23, 0, 0, 0, time.UTC)
 )
 
 // pdfText extracts the text of a PDF with pdftotext, skipping the test

@@ -35,15 +35,36 @@ func (b *builder) manager() {
 		b.paragraph(b.t("The people directory names no rep in this team, or the exports hold nothing they own."), true)
 		return
 	}
-	reps := sellers(res, ts.Members)
-	lts := long.Scope(kpi.ScopeTeam, team)
-	d.Headline = b.managerHeadline(long, lts)
-
-	// Team totals against target and expectation.
 	all := []*kpi.Result{res}
 	if long != res {
 		all = append(all, long)
 	}
+	// The diagnosis and the rep table share one period: the shortest in
+	// which the team expects enough deals (kpi.Diagnose).
+	cands := slices.Clone(all)
+	diag := kpi.Diagnose(cands, team)
+	if diag.Kind == kpi.DiagnosisNotAssessed {
+		cands = append(cands, s.diagResults()...)
+		diag = kpi.Diagnose(cands, team)
+	}
+	di := len(all) - 1
+	for i, r := range cands {
+		if diag.Kind != kpi.DiagnosisNotAssessed && r.Period == diag.Period {
+			di = i
+		}
+	}
+	dres := cands[di]
+	dlabel := b.periodLabel(di, dres)
+	reps := sellers(dres, dres.Scope(kpi.ScopeTeam, team).Members)
+	var facts []fact
+	for i, r := range all {
+		if f, ok := b.wonFact(r, r.Scope(kpi.ScopeTeam, team), b.periodLabel(i, r)); ok {
+			facts = append(facts, f)
+		}
+	}
+	d.Headline = b.managerHeadline(pickFacts(facts), dres, dlabel, &diag)
+
+	// Team totals against target and expectation.
 	for _, name := range []string{kpi.WonRevenue, kpi.GrossMargin} {
 		if !hasMetric(res, name) {
 			continue
@@ -51,10 +72,7 @@ func (b *builder) manager() {
 		b.section(b.t("Team") + " · " + b.metricLabel(name))
 		var rows []Bullet
 		for i, r := range all {
-			label := b.mainLabel(r.Period)
-			if i > 0 {
-				label = b.toDateLabel(r.Period)
-			}
+			label := b.periodLabel(i, r)
 			var v *kpi.Value
 			if sc := r.Scope(kpi.ScopeTeam, team); sc != nil {
 				v = sc.Values[name]
@@ -78,13 +96,16 @@ func (b *builder) manager() {
 	}
 
 	// One row per rep.
-	b.section(b.t("Reps") + " · " + b.mainLabel(res.Period))
+	b.section(b.t("Reps") + " · " + dlabel)
 	if len(reps) == 0 {
 		b.paragraph(b.t("No rep of this team owns figures in the exports."), true)
 	} else {
-		b.repTable(res, team, reps)
-		b.repChart(long, team)
-		b.multiples(res, reps)
+		b.repTable(dres, team, reps, &diag)
+		if len(cands) > 1 {
+			b.paragraph(b.t("The period of the table and of the diagnosis: the shortest in which the team expects at least %d won deals.", kpi.MinTeamDeals), true)
+		}
+		b.repChart(dres, team, dlabel)
+		b.multiples(res, sellers(res, ts.Members))
 	}
 
 	// The team's trend by month.
@@ -144,85 +165,63 @@ func teamFinding(r *kpi.Result, team string) *kpi.TeamFinding {
 	return nil
 }
 
-// managerHeadline puts the team's total and the diagnosis of its
-// shortfall into words, naming the reps concerned.
-func (b *builder) managerHeadline(r *kpi.Result, ts *kpi.Scope) string {
-	label := b.mainLabel(r.Period)
-	if r != b.s.main {
-		label = b.toDateLabel(r.Period)
-	}
-	if ts == nil {
-		return b.t("No figures for the team in this period.")
-	}
+// managerHeadline says the one or two most material facts of the team's
+// won revenue, then the diagnosis of the shared period r (named by label),
+// naming the reps concerned.
+func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, diag *kpi.ManagerDiagnosis) string {
+	ts := r.Scope(kpi.ScopeTeam, diag.Team)
 	won := ts.Values[kpi.WonRevenue]
-	if won == nil || !crm.Has(won.Value) {
+	var h string
+	switch {
+	case len(facts) > 0:
+		h = b.sayFacts(facts, true)
+	case won == nil || !crm.Has(won.Value):
 		return b.t("%s: no won revenue figures in this export.", label)
+	default:
+		h = b.t("%s: the team won %s", label, b.money(won.Value)) + "."
 	}
-	h := b.t("%s: the team won %s", label, b.money(won.Value))
-	if w := b.bestWords(won); w != "" {
-		h += ", " + w
-	}
-	h += "."
-	tf := teamFinding(r, ts.Key)
-	if tf == nil {
-		return h
-	}
-	reps := sellers(r, ts.Members)
-	keep := map[string]string{}
-	for _, sc := range reps {
-		keep[sc.Key] = sc.Name
-	}
-	names := func(keys []string) []string {
-		var out []string
-		for _, k := range keys {
-			if n, ok := keep[k]; ok {
-				out = append(out, n)
-			}
-		}
-		slices.Sort(out)
-		return out
-	}
-	below := names(tf.Below)
-	against := b.t("target")
-	if tf.Against == "baseline" {
-		against = b.t("usual level")
-	}
-	counted := 0
-	for _, sc := range reps {
-		if v := sc.Values[kpi.WonRevenue]; v != nil {
-			counted++
+	byKey := map[string]kpi.RepDiagnosis{}
+	assessed := 0
+	for _, rd := range diag.Reps {
+		byKey[rd.Rep] = rd
+		if rd.Assessed {
+			assessed++
 		}
 	}
-	switch tf.Diagnosis {
+	var named []string
+	for _, k := range diag.Named {
+		rd := byKey[k]
+		named = append(named, rd.Name)
+		against := againstOwnRange
+		if diag.Kind == kpi.DiagnosisIndividual {
+			against = againstFarBelow
+		}
+		if diag.Kind == kpi.DiagnosisGeneral || diag.Kind == kpi.DiagnosisIndividual {
+			b.d.Claims = append(b.d.Claims, Claim{Scope: kpi.ScopeRep.String(), Key: rd.Rep, Metric: kpi.WonRevenue,
+				Period: r.Period.String(), Label: label, Against: against, Value: rd.Value, Reference: rd.Expected,
+				Dir: Down, Text: rd.Name})
+		}
+	}
+	say := ""
+	switch diag.Kind {
 	case kpi.DiagnosisGeneral:
-		h += " " + b.t("General slowdown: %d of %d reps below their %s (%s).", len(below), counted, against, strings.Join(below, ", "))
+		say = b.t("General slowdown: %d of %d reps below their usual range (%s).", len(named), assessed, strings.Join(named, ", "))
 	case kpi.DiagnosisIndividual:
-		named := names(tf.Named)
-		if len(named) > 0 {
-			h += " " + b.t("Individual shortfall: %s far below the rest of the team.", strings.Join(named, ", "))
-		}
+		say = b.t("Individual shortfall: %s far below their own expectation.", strings.Join(named, ", "))
 	case kpi.DiagnosisMixed:
-		if tf.Against == "baseline" {
-			h += " " + b.t("Below the usual level, without a single pattern: %s below their own.", strings.Join(below, ", "))
-		} else {
-			h += " " + b.t("Below target, without a single pattern: %s below their own.", strings.Join(below, ", "))
-		}
+		say = b.t("The team is below its usual range, without a single pattern.")
 	case kpi.DiagnosisNone:
-		if tf.Against == "baseline" {
-			h += " " + b.t("No shortfall against the team's usual level.")
-		} else {
-			h += " " + b.t("No shortfall against the team's target.")
-		}
+		say = b.t("No shortfall to diagnose: the team is within its usual range or above it.")
 	case kpi.DiagnosisNotAssessed:
-		h += " " + b.t("No target or history to judge the team against yet.")
+		return h + " " + b.t("Too few deals or too little history to judge the team yet.")
 	}
-	return h
+	return h + " " + label + ", " + lowerFirst(say)
 }
 
 // repTable writes one row per rep: revenue against target, results and
 // activity, with the outliers against the team's median marked by a sign
 // and a word.
-func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope) {
+func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *kpi.ManagerDiagnosis) {
 	cols := []Column{{Title: b.t("Rep"), Weight: 2.3}, {Title: b.t("Won rev."), Weight: 1.7, Numeric: true},
 		{Title: b.t("vs target"), Weight: 1.2, Numeric: true}}
 	var metrics []string
@@ -243,6 +242,15 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope) {
 	tf := teamFinding(r, team)
 	var notes []string
 	for _, sc := range reps {
+		if !sc.InExport {
+			row := []string{sc.Name, b.t("no deals in this export"), ""}
+			for range metrics {
+				row = append(row, "")
+			}
+			t.Rows = append(t.Rows, row)
+			t.Marks = append(t.Marks, "")
+			continue
+		}
 		won := sc.Values[kpi.WonRevenue]
 		row := []string{sc.Name, b.loc.NotAvailable(), ""}
 		if won != nil {
@@ -263,6 +271,12 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope) {
 		}
 		t.Rows = append(t.Rows, row)
 		mark, note := b.outlierMark(tf, sc)
+		for _, rd := range diag.Reps {
+			if rd.Rep == sc.Key && rd.FarBelow && diag.Period == r.Period {
+				mark = strings.TrimSpace("▼ " + b.t("far below") + " " + mark)
+				note = strings.TrimSpace(b.t("%s: won revenue %s below their own expectation.", sc.Name, b.loc.Percent(-rd.Deviation, 0)) + " " + note)
+			}
+		}
 		t.Marks = append(t.Marks, mark)
 		if note != "" {
 			notes = append(notes, note)
@@ -270,7 +284,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope) {
 	}
 	b.add(Block{Table: t})
 	if len(notes) > 0 {
-		b.paragraph(b.t("Marked: more than two robust deviations from the team's median.")+" "+strings.Join(notes, " "), true)
+		b.paragraph(b.t("▼ low, ▲ high: more than two robust deviations from the team's median; ▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)
 	}
 }
 
@@ -309,25 +323,25 @@ func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, strin
 	}
 	mark, note := "", ""
 	if len(low) > 0 {
-		mark = "▼ " + b.t("far below")
-		note = b.t("%s: far below on %s.", sc.Name, strings.Join(low, ", "))
+		mark = "▼ " + b.t("low")
+		note = b.t("%s: low against the team on %s.", sc.Name, strings.Join(low, ", "))
 	}
 	if len(high) > 0 {
 		if mark != "" {
 			mark += " "
 		}
-		mark += "▲ " + b.t("far above")
+		mark += "▲ " + b.t("high")
 		if note != "" {
 			note += " "
 		}
-		note += b.t("%s: far above on %s.", sc.Name, strings.Join(high, ", "))
+		note += b.t("%s: high against the team on %s.", sc.Name, strings.Join(high, ", "))
 	}
 	return mark, note
 }
 
 // repChart draws each rep's won revenue against their target over the
 // longer period, outliers highlighted.
-func (b *builder) repChart(r *kpi.Result, team string) {
+func (b *builder) repChart(r *kpi.Result, team, label string) {
 	ts := r.Scope(kpi.ScopeTeam, team)
 	if ts == nil {
 		return
@@ -337,6 +351,9 @@ func (b *builder) repChart(r *kpi.Result, team string) {
 	ch := &Chart{Kind: ChartRepBars, Height: 50, Money: true, HighlightIndex: -1}
 	anyTarget := false
 	for _, sc := range reps {
+		if !sc.InExport {
+			continue
+		}
 		v := sc.Values[kpi.WonRevenue]
 		ch.Labels = append(ch.Labels, sc.Name)
 		if v == nil {
@@ -358,10 +375,7 @@ func (b *builder) repChart(r *kpi.Result, team string) {
 	if !anyTarget {
 		ch.Reference = nil
 	}
-	ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", b.toDateLabel(r.Period))
-	if r == b.s.main {
-		ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", b.mainLabel(r.Period))
-	}
+	ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", strings.ToLower(label))
 	b.add(Block{Chart: ch})
 }
 

@@ -18,14 +18,17 @@ type Digest struct {
 	// Kind is the digest kind: "rep", "manager" or "director".
 	Kind string
 	// Locale is the language the digest is written in: en, fr or es.
-	Locale        string
-	Recipient     string // the person's name
-	To            string // the recipient's email
-	Title         string // "Weekly digest — Zoé Rousseau"
-	Period        string // "23 – 29 Nov 2026"
-	PeriodID      string // "2026-W48"
-	AsOf          string // the as-of time in the recipient's time zone
-	Headline      string
+	Locale    string
+	Recipient string // the person's name
+	To        string // the recipient's email
+	Title     string // "Weekly digest — Zoé Rousseau"
+	Period    string // "23 – 29 Nov 2026"
+	PeriodID  string // "2026-W48"
+	AsOf      string // the as-of time in the recipient's time zone
+	Headline  string
+	// Claims are the facts the headline and the diagnosis state, in the
+	// order they say them.
+	Claims        []Claim  `json:",omitempty"`
 	Summary       []Item   // the 3 to 5 numbers of the email body
 	Alerts        []string // the alerts the email lists (a rep's overdue actions)
 	Overdue       int      // a rep's overdue actions

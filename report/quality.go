@@ -40,19 +40,23 @@ func (b *builder) quality() {
 		}
 		if fresh.Valid() {
 			line += ", " + b.t(what, b.loc.Date(fresh.Time()))
-			if age := int(s.asOf - fresh); age >= 0 {
+			switch age := int(s.asOf - fresh); {
+			case age == 1:
+				line += " " + b.t("(1 day before the as-of day)")
+			case age >= 0:
 				line += " " + b.t("(%d days before the as-of day)", age)
 			}
 		}
-		if q.Last.Valid() && q.Last != 0 {
-			line += ", " + b.t("data up to %s", b.loc.Date(q.Last.Time()))
+		upTo := dataUpTo(q, s.asOf)
+		if upTo.Valid() {
+			line += ", " + b.t("data up to %s", b.loc.Date(upTo.Time()))
 		}
 		line += "; " + b.t("%s rows read, %s used, %s set aside", b.loc.Int(int64(q.RowsRead)), b.loc.Int(int64(q.RowsAccepted)), b.loc.Int(int64(q.RowsSetAside))) + "."
 		b.d.Sources = append(b.d.Sources, line)
 		kinds = append(kinds, name)
 		setAside += q.RowsSetAside
-		if q.Kind != crm.KindTargets && q.Kind != crm.KindPeople && q.Last.Valid() && (!last.Valid() || q.Last > last) {
-			last = q.Last
+		if q.Kind != crm.KindTargets && q.Kind != crm.KindPeople && upTo.Valid() && (!last.Valid() || upTo > last) {
+			last = upTo
 		}
 	}
 	if len(s.ds.Quality) == 0 {
@@ -64,6 +68,21 @@ func (b *builder) quality() {
 	}
 	foot += " · " + b.t("%d rows set aside", setAside)
 	b.d.SourcesFooter = foot
+}
+
+// dataUpTo is the last day an export's figures speak of, as the digest
+// reads them: its last dated row, but never after the export day (tasks
+// planned for later are not data) nor after the as-of day (the digest
+// counts nothing later).
+func dataUpTo(q crm.SourceReport, asOf crm.Day) crm.Day {
+	last := q.Last
+	if !last.Valid() || last == 0 {
+		return crm.NoDay
+	}
+	if q.ExportDate.Valid() && q.ExportDate != 0 {
+		last = min(last, q.ExportDate)
+	}
+	return min(last, asOf)
 }
 
 func dedupe(s []string) []string {

@@ -2,7 +2,6 @@ package report
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"strings"
 
@@ -40,14 +39,18 @@ func (b *builder) rep() {
 	won := sc.Values[kpi.WonRevenue]
 	overdue := sc.AlertCount(kpi.AlertOverdue)
 	d.Overdue = overdue
-	d.Headline = b.repHeadline(won, overdue)
 
 	// Results: one column of bullet graphs per metric.
 	all := append([]*kpi.Result{res}, s.toDate...)
 	scopes := make([]*kpi.Scope, len(all))
+	var facts []fact
 	for i, r := range all {
 		scopes[i] = r.Scope(kpi.ScopeRep, b.p.Key())
+		if f, ok := b.wonFact(r, scopes[i], b.periodLabel(i, r)); ok {
+			facts = append(facts, f)
+		}
 	}
+	d.Headline = b.repHeadline(won, pickFacts(facts), overdue)
 	for _, name := range []string{kpi.WonRevenue, kpi.GrossMargin} {
 		if !hasMetric(res, name) {
 			continue
@@ -55,10 +58,7 @@ func (b *builder) rep() {
 		b.section(b.metricLabel(name))
 		var rows []Bullet
 		for i, r := range all {
-			label := b.mainLabel(r.Period)
-			if i > 0 {
-				label = b.toDateLabel(r.Period)
-			}
+			label := b.periodLabel(i, r)
 			var v *kpi.Value
 			if scopes[i] != nil {
 				v = scopes[i].Values[name]
@@ -124,22 +124,21 @@ func (b *builder) absentWhy(r *kpi.Result, name string) string {
 	return b.t("not in this export")
 }
 
-func (b *builder) repHeadline(won *kpi.Value, overdue int) string {
+// repHeadline says the one or two most material facts of the rep's won
+// revenue across the week and the periods to date (pickFacts), then the
+// overdue actions.
+func (b *builder) repHeadline(won *kpi.Value, facts []fact, overdue int) string {
 	h := ""
 	label := b.mainLabel(b.s.main.Period)
 	switch {
 	case won == nil:
 		h = b.t("%s: no won revenue figures in this export.", label)
+	case len(facts) > 0:
+		h = b.sayFacts(facts, false)
 	case !crm.Has(won.Value):
 		h = b.t("%s: no deals closed yet.", label)
 	default:
-		h = b.t("%s: won revenue %s", label, b.money(won.Value))
-		if w := b.bestWords(won); w != "" {
-			h += ", " + w
-		} else {
-			h += " (" + b.t("no target or history to compare with yet") + ")"
-		}
-		h += "."
+		h = b.t("%s: won revenue %s", label, b.money(won.Value)) + " (" + b.t("no target or history to compare with yet") + ")."
 	}
 	switch overdue {
 	case 0:
@@ -150,6 +149,15 @@ func (b *builder) repHeadline(won *kpi.Value, overdue int) string {
 		h += " " + b.t("%d actions overdue.", overdue)
 	}
 	return h
+}
+
+// periodLabel names the i-th period of a digest's results: the reported
+// period, then the periods to date.
+func (b *builder) periodLabel(i int, r *kpi.Result) string {
+	if i == 0 {
+		return b.mainLabel(r.Period)
+	}
+	return b.toDateLabel(r.Period)
 }
 
 // activityKPI is one count of the activity row with the rep's usual level.
@@ -346,67 +354,36 @@ func (b *builder) pipeline(sc *kpi.Scope) {
 		kpis = append(kpis, b.kpiVs(sc.Values[name], name, func(v *kpi.Value) float64 { return v.Previous }, refPrevious))
 	}
 	b.add(Block{KPIs: kpis})
-	stages, amounts, counts := b.s.stagePipeline(b.p)
-	switch {
-	case len(stages) == 0:
-		b.paragraph(b.t("No open deals."), true)
-	case allAbsent(amounts):
-		b.add(Block{Chart: &Chart{Kind: ChartPipeline, Height: 48, HighlightIndex: -1,
-			Labels: stages, Actual: nums(counts), Caption: b.t("Open deals by stage today, in number of deals: the export gives no amounts for open deals.")}})
-	default:
-		b.add(Block{Chart: &Chart{Kind: ChartPipeline, Height: 48, Money: true, HighlightIndex: -1,
-			Labels: stages, Actual: nums(amounts), Caption: b.t("Open deals by stage today, amounts in %s.", b.cur)}})
-	}
-}
-
-// stagePipeline returns the stages of a person's open deals, in the CRM's
-// stage order, with the amount (in the reporting currency; NaN when no
-// deal of the stage has one) and the number of deals of each.
-func (s *Set) stagePipeline(p *crm.Person) (names []string, amounts, counts []float64) {
-	s.pipeOnce.Do(s.indexPipeline)
-	byStage := map[crm.ID]*stageSum{}
-	for _, o := range s.ownersOf(p) {
-		for st, v := range s.pipeByOwner[o] {
-			t := byStage[st]
-			if t == nil {
-				t = &stageSum{amount: math.NaN()}
-				byStage[st] = t
-			}
-			t.add(v)
-		}
-	}
-	ids := make([]crm.ID, 0, len(byStage))
-	for id := range byStage {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		name := s.ds.Stages.Name(id)
-		if id == crm.NoID {
+	op := kpi.PipelineAsOf(b.s.ds, b.s.ownersOf(b.p), res.Period.End())
+	var stages []string
+	var amounts, counts []float64
+	for _, st := range op.Stages {
+		name := b.s.ds.Stages.Name(st.Stage)
+		if st.Stage == crm.NoID {
 			name = "?"
 		}
-		names = append(names, name)
-		amounts = append(amounts, byStage[id].amount)
-		counts = append(counts, float64(byStage[id].n))
-	}
-	return names, amounts, counts
-}
-
-// stageSum is the open pipeline of one stage: the amount of the deals
-// that have one, and the number of deals.
-type stageSum struct {
-	amount float64
-	n      int
-}
-
-func (t *stageSum) add(u *stageSum) {
-	if crm.Has(u.amount) {
-		if !crm.Has(t.amount) {
-			t.amount = 0
+		if st.ClosedSince {
+			name = b.t("%s (closed since)", name)
 		}
-		t.amount += u.amount
+		stages = append(stages, name)
+		amounts = append(amounts, st.Amount)
+		counts = append(counts, float64(st.Count))
 	}
-	t.n += u.n
+	day := b.loc.Date(op.Day.Time())
+	note := ""
+	if !op.Current {
+		note = " " + b.t("The export keeps no stage history: each deal is shown in its stage today.")
+	}
+	switch {
+	case len(stages) == 0:
+		b.paragraph(b.t("No open deals on %s.", day), true)
+	case allAbsent(amounts):
+		b.add(Block{Chart: &Chart{Kind: ChartPipeline, Height: 48, HighlightIndex: -1,
+			Labels: stages, Actual: nums(counts), Caption: b.t("Deals open on %s by stage, in number of deals: the export gives no amounts for open deals.", day) + note}})
+	default:
+		b.add(Block{Chart: &Chart{Kind: ChartPipeline, Height: 48, Money: true, HighlightIndex: -1,
+			Labels: stages, Actual: nums(amounts), Caption: b.t("Deals open on %s by stage (%s deals), amounts in %s.", day, b.loc.Int(int64(op.Count())), b.cur) + note}})
+	}
 }
 
 func allAbsent(vs []float64) bool {
@@ -416,34 +393,6 @@ func allAbsent(vs []float64) bool {
 		}
 	}
 	return true
-}
-
-// indexPipeline sums the open deals by owner and stage, once per set.
-func (s *Set) indexPipeline() {
-	s.pipeByOwner = make(map[crm.ID]map[crm.ID]*stageSum)
-	for i := range s.ds.Deals {
-		d := &s.ds.Deals[i]
-		if d.Status != crm.StatusOpen || (d.Created.Valid() && d.Created > s.asOf) {
-			continue
-		}
-		m := s.pipeByOwner[d.Owner]
-		if m == nil {
-			m = make(map[crm.ID]*stageSum)
-			s.pipeByOwner[d.Owner] = m
-		}
-		t := m[d.Stage]
-		if t == nil {
-			t = &stageSum{amount: math.NaN()}
-			m[d.Stage] = t
-		}
-		t.n++
-		if rate, ok := s.ds.Rate(d.Currency); ok && crm.Has(d.Amount) {
-			if !crm.Has(t.amount) {
-				t.amount = 0
-			}
-			t.amount += d.Amount * rate
-		}
-	}
 }
 
 // ownersOf returns the owner ids that name p (by name, email or CRM id,

@@ -86,11 +86,13 @@ type Set struct {
 	main   *kpi.Result
 	toDate []*kpi.Result
 	ytd    *kpi.Result
+	// diag are the longer periods to date a manager's diagnosis may fall
+	// back on (quarter and half-year) when the week and the month hold
+	// too few deals; computed once, when a digest first needs them.
+	diagOnce sync.Once
+	diag     []*kpi.Result
 
 	zones sync.Map // time zone name -> *time.Location
-
-	pipeOnce    sync.Once
-	pipeByOwner map[crm.ID]map[crm.ID]*stageSum // open deals by owner and stage
 }
 
 // NewSet computes every kpi result the digests of kind need, once for the
@@ -170,6 +172,30 @@ func (s *Set) compute(p kpi.Period, asOf crm.Day) (*kpi.Result, error) {
 		return nil, fmt.Errorf("report: compute %s: %w", p, err)
 	}
 	return r, nil
+}
+
+// diagResults returns the quarter and half-year to date for a manager's
+// diagnosis, computing them on first use (nil on an error: the diagnosis
+// then stays with the periods shown).
+func (s *Set) diagResults() []*kpi.Result {
+	s.diagOnce.Do(func() {
+		end := min(s.period.FullEnd(), s.asOf)
+		for _, k := range []kpi.Kind{kpi.Quarter, kpi.Half} {
+			if k <= s.period.Kind {
+				continue
+			}
+			q, err := kpi.ContainingFiscal(k, end, s.opts.KPI.FiscalStart).ToDate(end)
+			if err != nil {
+				return
+			}
+			r, err := s.compute(q, end)
+			if err != nil {
+				return
+			}
+			s.diag = append(s.diag, r)
+		}
+	})
+	return s.diag
 }
 
 // Kind returns the kind of digest the set builds.

@@ -1,0 +1,86 @@
+package report
+
+import (
+	"time"
+
+	"github.com/crmdigest/crmdigest/kpi"
+)
+
+// The words of a reading come from its state only (kpi.Reading.State):
+// "seasonal" is said only when the seasonal pattern explains the move
+// (Reading.Seasonal), never of a value outside its usual range.
+
+// periodName names a period of a reading ("Oct 2026" for a month).
+func (b *builder) periodName(p kpi.Period) string {
+	if p.Kind == kpi.Month {
+		return b.loc.ShortMonthYear(time.Month(p.N), p.Year)
+	}
+	return p.ID()
+}
+
+// stateShort is the word of a table cell.
+func (b *builder) stateShort(rd *kpi.Reading) string {
+	if rd == nil {
+		return b.t("not enough history")
+	}
+	switch rd.State {
+	case kpi.StateWithin:
+		if rd.Seasonal {
+			return b.t("Seasonal")
+		}
+		return b.t("Within range")
+	case kpi.StateWithinOff:
+		if rd.Direction < 0 {
+			return b.t("Low, within range")
+		}
+		return b.t("High, within range")
+	case kpi.StateOutside:
+		if rd.Direction < 0 {
+			return "▼ " + b.t("Below range since %s", b.periodName(rd.Since))
+		}
+		return "▲ " + b.t("Above range since %s", b.periodName(rd.Since))
+	case kpi.StateStructural:
+		return "◆ " + b.t("Structural since %s", b.periodName(rd.Break))
+	case kpi.StateBack:
+		return b.t("Back within range")
+	}
+	return b.t("not enough history")
+}
+
+// stateSentence is the reading of a headline.
+func (b *builder) stateSentence(rd *kpi.Reading) string {
+	if rd == nil {
+		return b.t("Not enough history for a seasonal reading yet (two full years are needed).")
+	}
+	x := b.loc.Percent(rd.Variation, 0)
+	switch rd.State {
+	case kpi.StateWithin:
+		if rd.Seasonal {
+			return b.t("Within its usual range: the seasonal pattern explains the move.")
+		}
+		return b.t("Within its usual range.")
+	case kpi.StateWithinOff:
+		if rd.Direction < 0 {
+			return b.t("Below expectation, within usual variation (±%s).", x)
+		}
+		return b.t("Above expectation, within usual variation (±%s).", x)
+	case kpi.StateOutside:
+		switch {
+		case rd.Running <= 1 && rd.Direction < 0:
+			return b.t("Below its usual range this period only: too early to call it structural.")
+		case rd.Running <= 1:
+			return b.t("Above its usual range this period only: too early to call it structural.")
+		case rd.Direction < 0:
+			return b.t("Below its usual range %d periods running, since %s.", rd.Running, b.periodName(rd.Since))
+		}
+		return b.t("Above its usual range %d periods running, since %s.", rd.Running, b.periodName(rd.Since))
+	case kpi.StateStructural:
+		return b.t("This looks structural: a lasting break since %s.", b.periodName(rd.Break))
+	case kpi.StateBack:
+		return b.t("Back within its usual range after a run beyond it since %s.", b.periodName(rd.Since))
+	}
+	if rd.Coverage != "" {
+		return b.t("No seasonal reading: %s.", rd.Coverage)
+	}
+	return b.t("Not enough history for a seasonal reading yet (two full years are needed).")
+}
