@@ -83,9 +83,11 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 }
 
 // RecordLoginFailure notes a failed login from addr and returns how many
-// failures addr has had since since, this one included.
-func (s *Store) RecordLoginFailure(ctx context.Context, addr string, since time.Time) (int, error) {
+// failures addr has had in the last window, this one included (the
+// store's clock measures the window).
+func (s *Store) RecordLoginFailure(ctx context.Context, addr string, window time.Duration) (int, error) {
 	var n int64
+	since := s.opts.Now().Add(-window)
 	err := s.b.inTx(ctx, func(tx dbtx) error {
 		if _, err := tx.exec(ctx, `DELETE FROM crmdigest_login_failure WHERE at < ?`, since.UnixMicro()); err != nil {
 			return err
@@ -102,9 +104,10 @@ func (s *Store) RecordLoginFailure(ctx context.Context, addr string, since time.
 	return int(n), nil
 }
 
-// LoginFailures counts the failed logins from addr since since.
-func (s *Store) LoginFailures(ctx context.Context, addr string, since time.Time) (int, error) {
+// LoginFailures counts the failed logins from addr in the last window.
+func (s *Store) LoginFailures(ctx context.Context, addr string, window time.Duration) (int, error) {
 	var n int64
+	since := s.opts.Now().Add(-window)
 	err := s.b.inTx(ctx, func(tx dbtx) error {
 		return tx.queryRow(ctx, `SELECT COUNT(*) FROM crmdigest_login_failure WHERE addr = ? AND at >= ?`,
 			addr, since.UnixMicro()).Scan(&n)
