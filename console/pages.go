@@ -3,7 +3,6 @@ package console
 import (
 	"bytes"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -217,14 +216,9 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 			data["Error"] = err.Error()
 		} else {
 			data["Preview"] = p
-			data["Query"] = previewQuery(sched, person, period)
 		}
 	}
 	s.render(w, r, "preview", data)
-}
-
-func previewQuery(sched, person, period string) string {
-	return url.Values{"schedule": {sched}, "person": {person}, "period": {period}}.Encode()
 }
 
 func (s *Server) previewOf(w http.ResponseWriter, r *http.Request) (pv previewed, ok bool) {

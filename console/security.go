@@ -233,13 +233,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 const loginCookie = "crmdigest_login"
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	token := jobsToken()
+	// Keep the token of an earlier visit: a second tab, or the browser's
+	// own request for /favicon.ico (sent here too), must not void the
+	// form already shown.
+	token := newToken()
+	if c, err := r.Cookie(loginCookie); err == nil && len(c.Value) == 64 {
+		token = c.Value
+	}
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: token, Path: "/login", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.secure(r), MaxAge: 3600})
 	s.renderStatus(w, r, status, "login", map[string]any{"Error": msg, "LoginCSRF": token})
 }
 
-func jobsToken() string {
+func newToken() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
