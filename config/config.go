@@ -21,6 +21,7 @@ import (
 type Config struct {
 	Organisation Organisation   `yaml:"organisation"`
 	Sources      []sources.Spec `yaml:"sources"`
+	Quality      Quality        `yaml:"quality"`
 	KPI          KPI            `yaml:"kpi"`
 	Report       Report         `yaml:"report"`
 	Delivery     Delivery       `yaml:"delivery"`
@@ -159,6 +160,7 @@ type Log struct {
 func Default() Config {
 	return Config{
 		Organisation: Organisation{TimeZone: "UTC", Currency: "EUR", FiscalYearStart: 1},
+		Quality:      Quality{MaxSetAside: 0.01, MaxDrop: 0.20},
 		KPI:          KPI{UsualPeriods: 8, StaleDays: 21, StructuralK: 3, StructuralThreshold: 2.5},
 		Delivery: Delivery{
 			Transport: "outbox", Outbox: "out", RatePerMinute: 0, Concurrency: 2,

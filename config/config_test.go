@@ -43,21 +43,23 @@ func TestLoadGood(t *testing.T) {
 // Each bad fixture must fail, naming the field at fault.
 func TestLoadBad(t *testing.T) {
 	want := map[string]string{
-		"unknown-key":   "field colour not found",
-		"bad-timezone":  "organisation.timezone",
-		"bad-currency":  "organisation.currency",
-		"no-sources":    "sources: at least one source",
-		"dup-source":    "sources[1].name",
-		"bad-transport": "delivery.transport",
-		"insecure-smtp": "delivery.smtp.tls",
-		"bad-cron":      "schedules[0].cron",
-		"bad-period":    "schedules[0].period",
-		"bad-report":    "schedules[0].report",
-		"bad-store":     "store",
-		"bad-duration":  "line 3: cannot unmarshal !!str `soon` into time.Duration",
-		"bad-rate":      "organisation.rates.USD",
-		"bad-clock":     "organisation.clock",
-		"unset-env":     "CRMDIGEST_SURELY_UNSET_VARIABLE is not set",
+		"unknown-key":        "field colour not found",
+		"bad-timezone":       "organisation.timezone",
+		"bad-currency":       "organisation.currency",
+		"no-sources":         "sources: at least one source",
+		"dup-source":         "sources[1].name",
+		"bad-transport":      "delivery.transport",
+		"insecure-smtp":      "delivery.smtp.tls",
+		"bad-cron":           "schedules[0].cron",
+		"bad-period":         "schedules[0].period",
+		"bad-report":         "schedules[0].report",
+		"bad-store":          "store",
+		"bad-duration":       "line 3: cannot unmarshal !!str `soon` into time.Duration",
+		"bad-rate":           "organisation.rates.USD",
+		"bad-clock":          "organisation.clock",
+		"bad-quality-share":  "quality.max_set_aside",
+		"bad-quality-accept": "quality.accept[0]",
+		"unset-env":          "CRMDIGEST_SURELY_UNSET_VARIABLE is not set",
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(want) {

@@ -59,6 +59,9 @@ func (c *Config) Validate() error {
 	if len(c.Sources) == 0 {
 		return &FieldError{"sources", "", "at least one source is needed"}
 	}
+	if err := c.Quality.validate(c.Sources); err != nil {
+		return err
+	}
 	names := map[string]bool{}
 	for i, s := range c.Sources {
 		f := fmt.Sprintf("sources[%d]", i)

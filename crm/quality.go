@@ -51,6 +51,14 @@ type SourceReport struct {
 	// First and Last are the earliest and latest dates found in the rows.
 	First, Last Day
 
+	// Lines is the number of physical lines (CSV) or sheet rows (XLSX)
+	// read, header included; Records the number of records parsed from
+	// them. check shows both, so that a gap between them is visible.
+	Lines, Records int
+	// Dates describes each date column of the source: the day order used
+	// and what the values prove about it.
+	Dates []DateColumn
+
 	RowsRead     int
 	RowsAccepted int
 	RowsSetAside int
@@ -65,4 +73,23 @@ type SourceReport struct {
 	UnknownOwners []string
 	// Fatal is set when the source could not be read at all.
 	Fatal string
+}
+
+// DateColumn is the evidence about the day order of one date column: the
+// order applied, how many cells it parses, and whether another unambiguous
+// order would parse more.
+type DateColumn struct {
+	Column string // the header as written in the file
+	// Used is the format applied, as configured (date_format) or detected,
+	// e.g. "DD/MM/YYYY".
+	Used string
+	Rows int // non-empty cells
+	Fit  int // cells that Used parses
+	// Best is an unambiguous order that parses more cells than Used, ""
+	// when none does; BestFit counts the cells Best parses.
+	Best    string
+	BestFit int
+	// Evidence says what the values prove, e.g. "day > 12 in 4,123 rows
+	// (first: \"13/1/2017\")", quoting cells as written.
+	Evidence string
 }

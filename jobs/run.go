@@ -52,6 +52,9 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 	if err != nil {
 		return 0, false, fmt.Errorf("insert run: %w", err)
 	}
+	if err := recordOverride(ctx, tx, id, spec.Override); err != nil {
+		return 0, false, fmt.Errorf("record override: %w", err)
+	}
 	preview := spec.DryRun || spec.RedirectTo != ""
 	seen := make(map[string]bool, len(spec.Recipients))
 	var params []river.InsertManyParams
@@ -306,7 +309,7 @@ func (w *firingWorker) Work(ctx context.Context, job *river.Job[firingArgs]) err
 		return perr
 	}
 	spec := RunSpec{Schedule: f.Schedule, Period: f.Period, Zone: f.Zone, At: f.At,
-		Recipients: slices.Clone(plan.Recipients), DataFiles: plan.DataFiles}
+		Recipients: slices.Clone(plan.Recipients), DataFiles: plan.DataFiles, Override: plan.Override}
 	var id int64
 	var finished bool
 	err = s.b.inTx(ctx, func(tx dbtx) error {
@@ -330,7 +333,13 @@ func (w *firingWorker) Work(ctx context.Context, job *river.Job[firingArgs]) err
 		if err != nil {
 			return err
 		}
-		if msg != "" {
+		var refusal RunRefusal
+		switch {
+		case errors.As(perr, &refusal):
+			if err := markRefused(ctx, tx, id, refusal.RefusedReasons()); err != nil {
+				return err
+			}
+		case msg != "":
 			if _, err := tx.exec(ctx, `UPDATE crmdigest_run SET error = ? WHERE id = ?`, msg, id); err != nil {
 				return err
 			}

@@ -66,6 +66,33 @@ CREATE TABLE IF NOT EXISTS crmdigest_firing (
 	error      TEXT   NOT NULL DEFAULT '',
 	created_at BIGINT NOT NULL,
 	PRIMARY KEY (schedule, zone, at)
+);
+CREATE TABLE IF NOT EXISTS crmdigest_source_load (
+	id             {{ID}},
+	source         TEXT   NOT NULL,
+	kind           TEXT   NOT NULL DEFAULT '',
+	file           TEXT   NOT NULL DEFAULT '',
+	mod_time       BIGINT NOT NULL DEFAULT 0,
+	lines          BIGINT NOT NULL DEFAULT 0,
+	records        BIGINT NOT NULL DEFAULT 0,
+	rows_read      BIGINT NOT NULL DEFAULT 0,
+	rows_accepted  BIGINT NOT NULL DEFAULT 0,
+	rows_set_aside BIGINT NOT NULL DEFAULT 0,
+	verdict        TEXT   NOT NULL,
+	reasons        TEXT   NOT NULL DEFAULT '',
+	override       TEXT   NOT NULL DEFAULT '',
+	loaded_at      BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS crmdigest_source_load_source ON crmdigest_source_load (source, id);
+CREATE TABLE IF NOT EXISTS crmdigest_run_gate (
+	run_id   BIGINT NOT NULL PRIMARY KEY,
+	verdict  TEXT   NOT NULL,
+	reasons  TEXT   NOT NULL DEFAULT '',
+	override TEXT   NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS crmdigest_notice (
+	notice_key TEXT   NOT NULL PRIMARY KEY,
+	created_at BIGINT NOT NULL
 )`
 
 // migrate creates our tables if they are missing. The statements are

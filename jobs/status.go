@@ -22,8 +22,14 @@ type RunSummary struct {
 	DryRun     bool
 	RedirectTo string
 	Error      string // the run failed as a whole (e.g. stale data)
-	Started    time.Time
-	Finished   time.Time // zero while recipients are pending
+	// Refused says the data gate refused the run (Error says why, and
+	// RefusedReasons lists each broken rule); Override says who accepted a
+	// breach the run went ahead past.
+	Refused        bool
+	RefusedReasons []string
+	Override       string
+	Started        time.Time
+	Finished       time.Time // zero while recipients are pending
 
 	Sent, Failed, Skipped, Pending, InDoubt, Preview int
 
@@ -146,6 +152,9 @@ func (s *Store) Run(ctx context.Context, id int64) (RunSummary, error) {
 		if err := countRun(ctx, tx, &sum); err != nil {
 			return err
 		}
+		if err := readGate(ctx, tx, &sum); err != nil {
+			return err
+		}
 		rs, err := tx.query(ctx, `SELECT recipient, state, attempts, last_error, message_id, updated_at
 			FROM crmdigest_run_recipient WHERE run_id = ? ORDER BY recipient`, id)
 		if err != nil {
@@ -195,6 +204,9 @@ func (s *Store) Status(ctx context.Context, recent int) (StatusReport, error) {
 		}
 		for i := range rep.Runs {
 			if err := countRun(ctx, tx, &rep.Runs[i]); err != nil {
+				return err
+			}
+			if err := readGate(ctx, tx, &rep.Runs[i]); err != nil {
 				return err
 			}
 		}

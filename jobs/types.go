@@ -70,6 +70,7 @@ type Firing struct {
 type Plan struct {
 	Recipients []string
 	DataFiles  []string
+	Override   string // see RunSpec.Override
 }
 
 // Planner reads the sources for a firing and lists its recipients. An
@@ -91,6 +92,9 @@ type RunSpec struct {
 	Force      bool // resend to recipients who already have their digest
 	DryRun     bool
 	RedirectTo string
+	// Override, when set, says the data gate found a breach and who
+	// accepted it ("--accept-quality", "quality.accept"); the run records it.
+	Override string
 }
 
 // Ledger and run-recipient states.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/crmdigest/crmdigest/delivery"
+	"github.com/crmdigest/crmdigest/internal/printable"
 	"github.com/crmdigest/crmdigest/jobs"
 )
 
@@ -15,6 +16,13 @@ import (
 // engine's OnRunFinished hook; without an admin address it only logs.
 func (p *Pipeline) NotifyAdmin(ctx context.Context, r jobs.RunSummary) {
 	if !r.NeedsAttention() {
+		return
+	}
+	if r.Refused {
+		// The data gate told the administrator already, once per source
+		// and breach per day (Judge): a daemon firing every hour on the
+		// same bad export must not mail every hour.
+		p.log.Warn("run refused by the data gate", "run", r.ID, "schedule", r.Schedule, "period", r.Period)
 		return
 	}
 	if r.DryRun {
@@ -58,12 +66,12 @@ func noticeText(r jobs.RunSummary) (string, string) {
 	subject := fmt.Sprintf("crmdigest: schedule %s, period %s needs attention", r.Schedule, r.Period)
 	if r.Error != "" {
 		subject = fmt.Sprintf("crmdigest: schedule %s, period %s did not run", r.Schedule, r.Period)
-		fmt.Fprintf(&b, "The run was refused and nobody received a digest:\n\n  %s\n\n", r.Error)
+		fmt.Fprintf(&b, "The run was refused and nobody received a digest:\n\n  %s\n\n", printable.Escape(r.Error))
 	}
 	fmt.Fprintf(&b, "Run %d: %d sent, %d failed, %d in doubt, %d skipped, %d pending.\n", r.ID, r.Sent, r.Failed, r.InDoubt, r.Skipped, r.Pending)
 	for _, rc := range r.Recipients {
 		if rc.State == jobs.StateFailed || rc.State == jobs.StateInDoubt {
-			fmt.Fprintf(&b, "  %s: %s %s\n", rc.Recipient, rc.State, rc.LastError)
+			fmt.Fprintf(&b, "  %s: %s %s\n", printable.Escape(rc.Recipient), rc.State, printable.Escape(rc.LastError))
 		}
 	}
 	if r.InDoubt > 0 {

@@ -35,9 +35,11 @@ type Pipeline struct {
 	schedules map[string]*schedule.Schedule
 	names     []string // schedule names in config order
 
-	mu   sync.Mutex
-	data *data
-	sets map[setKey]*setEntry
+	mu        sync.Mutex
+	data      *data
+	gateStore GateStore // the data gate's memory; nil in check
+	acceptAll bool      // --accept-quality
+	sets      map[setKey]*setEntry
 }
 
 // Options are the parts a caller may swap.

@@ -14,8 +14,8 @@ import (
 var _ jobs.Planner = (*Pipeline)(nil)
 
 // Plan is the job engine's call when a firing runs: it re-reads the sources
-// (new exports may have been dropped since the last firing), refuses stale
-// data, and lists the recipients of the firing's zone.
+// (new exports may have been dropped since the last firing), has the data
+// gate judge them, refuses stale data, and lists the recipients of the firing's zone.
 func (p *Pipeline) Plan(ctx context.Context, f jobs.Firing) (jobs.Plan, error) {
 	s, ok := p.schedules[f.Schedule]
 	if !ok {
@@ -24,6 +24,12 @@ func (p *Pipeline) Plan(ctx context.Context, f jobs.Firing) (jobs.Plan, error) {
 	ds, err := p.Reload(ctx)
 	if err != nil {
 		return jobs.Plan{}, fmt.Errorf("read sources: %w", err)
+	}
+	// The data gate judges before any job exists: a refusal records the
+	// run as refused, with no recipient.
+	override, err := p.Judge(ctx, ds, false)
+	if err != nil {
+		return jobs.Plan{}, err
 	}
 	if err := p.CheckFresh(f.At); err != nil {
 		return jobs.Plan{}, err
@@ -36,7 +42,7 @@ func (p *Pipeline) Plan(ctx context.Context, f jobs.Firing) (jobs.Plan, error) {
 		}
 		keys = append(keys, person.Key())
 	}
-	return jobs.Plan{Recipients: keys, DataFiles: p.DataFiles()}, nil
+	return jobs.Plan{Recipients: keys, DataFiles: p.DataFiles(), Override: override}, nil
 }
 
 // Recipients selects a schedule's recipients from the directory, less the

@@ -8,6 +8,8 @@ import (
 	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/crmdigest/crmdigest/report/pdfkit"
 	"github.com/crmdigest/crmdigest/templates"
+
+	"github.com/crmdigest/crmdigest/internal/printable"
 )
 
 // PDF lays the digest out as an A4 PDF: the headline first, then the
@@ -27,7 +29,7 @@ func (d *Digest) PDF() ([]byte, error) {
 		for _, s := range d.Sources {
 			doc.PDF.SetTextColor(110, 110, 110)
 			doc.PDF.SetX(pdfkit.Margin)
-			doc.PDF.MultiCell(pdfkit.ContentW, 3.4, s, "", "L", false)
+			doc.PDF.MultiCell(pdfkit.ContentW, 3.4, printable.Escape(s), "", "L", false)
 		}
 	}
 	b, err := doc.Bytes()
@@ -106,7 +108,7 @@ func (d *Digest) block(doc *pdfkit.Doc, bl Block, next []Block) error {
 			doc.PDF.SetFont(fonts.Family, "", pdfkit.SizeSmall)
 			doc.PDF.SetTextColor(110, 110, 110)
 			doc.PDF.SetX(pdfkit.Margin)
-			doc.PDF.MultiCell(pdfkit.ContentW, 3.4, bl.Chart.Caption, "", "L", false)
+			doc.PDF.MultiCell(pdfkit.ContentW, 3.4, printable.Escape(bl.Chart.Caption), "", "L", false)
 			doc.Space(2)
 		}
 	case bl.Multiples != nil:
@@ -202,7 +204,7 @@ func (d *Digest) multiples(doc *pdfkit.Doc, m *Multiples) error {
 	p.SetTextColor(110, 110, 110)
 	p.SetX(pdfkit.Margin)
 	p.SetY(p.GetY() + 1)
-	p.MultiCell(pdfkit.ContentW, 3.4, m.Periods, "", "L", false)
+	p.MultiCell(pdfkit.ContentW, 3.4, printable.Escape(m.Periods), "", "L", false)
 	doc.Space(2)
 	return nil
 }

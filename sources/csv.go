@@ -16,6 +16,9 @@ const sampleSize = 1 << 20
 type csvOptions struct {
 	Delimiter string
 	Encoding  string
+	// MaxFieldLines and MaxFieldBytes bound a quoted field; 0 means the
+	// default.
+	MaxFieldLines, MaxFieldBytes int
 }
 
 // csvRows reads records with a splitter, reusing the record slice.
@@ -76,9 +79,19 @@ func openCSV(path string, opts csvOptions) (rows, sheetInfo, error) {
 	if delim == 0 {
 		delim = detectDelimiter(string(sample[:min(len(sample), 64<<10)]))
 	}
-	return &csvRows{f: f, s: newSplitter(r, delim)}, info, nil
+	s := newSplitter(r, delim)
+	if opts.MaxFieldLines > 0 {
+		s.maxLines = opts.MaxFieldLines
+	}
+	if opts.MaxFieldBytes > 0 {
+		s.maxBytes = opts.MaxFieldBytes
+	}
+	return &csvRows{f: f, s: s}, info, nil
 }
 
 func (c *csvRows) Next() ([]string, error) { return c.s.next() }
 func (c *csvRows) Row() int                { return c.s.start }
 func (c *csvRows) Close() error            { return c.f.Close() }
+
+// Counts returns the physical lines and the records read so far.
+func (c *csvRows) Counts() (lines, records int) { return c.s.line, c.s.records }

@@ -3,6 +3,7 @@ package sources
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"slices"
@@ -89,9 +90,48 @@ func TestSplitterLazyQuotes(t *testing.T) {
 			t.Errorf("%q: splitter %q, encoding/csv %q", text, got, std)
 		}
 	}
-	// A quote never closed runs to the end of the file, as with
-	// encoding/csv (which also keeps the last line break).
-	if got := splitAll(t, "\"unterminated,x\ny\n", ','); len(got) != 1 || got[0][0] != "unterminated,x\ny" {
-		t.Errorf("unterminated quote: %q", got)
+}
+
+// TestSplitterBoundsQuotedFields: a quoted field may span lines, up to the
+// bounds; past them, or at the end of the file, it is a QuoteError naming
+// the line where it opened and its first characters.
+func TestSplitterBoundsQuotedFields(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		text               string
+		maxLines, maxBytes int
+		wantLine           int    // 0: no error
+		wantWhy            string // part of the reason
+	}{
+		{name: "within bounds", text: "a,b\nx,\"1\n2\n3\",y\n", maxLines: 3, maxBytes: 100},
+		{name: "never closes", text: "a,b\nc,d\n\"unterminated,x\ny\n", maxLines: 100, maxBytes: 100, wantLine: 3, wantWhy: "never closes"},
+		{name: "too many lines", text: "a,b\n\"x\n1\n2\n3\n4\",y\n", maxLines: 3, maxBytes: 100, wantLine: 2, wantWhy: "runs past 3 lines"},
+		{name: "too many bytes", text: "a,b\nc,\"" + strings.Repeat("z", 40) + "\n" + strings.Repeat("z", 40) + "\n" + strings.Repeat("z", 40) + "\",y\n", maxLines: 100, maxBytes: 50, wantLine: 2, wantWhy: "runs past 50 bytes"},
+		{name: "second field on a later line", text: "a,b\nc,d\ne,\"f\n", maxLines: 100, maxBytes: 100, wantLine: 3, wantWhy: "never closes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSplitter(strings.NewReader(tc.text), ',')
+			s.maxLines, s.maxBytes = tc.maxLines, tc.maxBytes
+			var err error
+			for err == nil {
+				_, err = s.next()
+			}
+			if tc.wantLine == 0 {
+				if !errors.Is(err, io.EOF) {
+					t.Fatalf("err %v, want none", err)
+				}
+				return
+			}
+			var qe *QuoteError
+			if !errors.As(err, &qe) {
+				t.Fatalf("err %v, want a QuoteError", err)
+			}
+			if qe.Line != tc.wantLine || !strings.Contains(qe.Why, tc.wantWhy) || !strings.HasPrefix(qe.Start, "\"") {
+				t.Errorf("got line %d why %q start %q, want line %d why %q", qe.Line, qe.Why, qe.Start, tc.wantLine, tc.wantWhy)
+			}
+			if msg := err.Error(); !strings.Contains(msg, fmt.Sprintf("line %d", tc.wantLine)) || !strings.Contains(msg, "max_field_lines") {
+				t.Errorf("message %q does not name the line and the setting", msg)
+			}
+		})
 	}
 }

@@ -111,7 +111,7 @@ func (l *loader) readDeals(ctx context.Context, t *table) error {
 			}
 			d.Currency = ds.Currencies.Intern(code)
 		}
-		l.checkDeal(t, &d, row, amount, closed, created, expected)
+		l.checkDeal(t, &d, rec, row, amount, closed, created, expected)
 		ids.add(d.ID, len(ds.Deals), row)
 		t.seen(d.Created)
 		t.seen(d.Closed)

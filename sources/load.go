@@ -186,6 +186,7 @@ func (l *loader) loadSource(ctx context.Context, s *Spec) (rep crm.SourceReport)
 	case KindProducts:
 		err = l.readProducts(ctx, t)
 	}
+	t.counts()
 	if err != nil && ctx.Err() == nil {
 		rep.Fatal = err.Error()
 	}

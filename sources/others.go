@@ -28,7 +28,7 @@ func (l *loader) readLeads(ctx context.Context, t *table) error {
 			}
 			ld.Kind = k
 		}
-		l.checkFuture(t, date, ld.Date, row, false)
+		l.checkFuture(t, date, rec, ld.Date, row, false)
 		t.seen(ld.Date)
 		ds.Leads = append(ds.Leads, ld)
 		return nil
@@ -77,9 +77,9 @@ func (l *loader) readInvoices(ctx context.Context, t *table) error {
 		}
 		ids.add(inv.ID, len(ds.Invoices), row)
 		if crm.Has(inv.Amount) && inv.Amount < 0 {
-			t.warn(row, amount, fmt.Sprint(inv.Amount), "negative amount (a credit note?)")
+			t.warn(row, amount, amount.cell(rec), "negative amount (a credit note?)")
 		}
-		l.checkFuture(t, date, inv.Date, row, false)
+		l.checkFuture(t, date, rec, inv.Date, row, false)
 		t.seen(inv.Date)
 		ds.Invoices = append(ds.Invoices, inv)
 		return nil

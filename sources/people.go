@@ -76,7 +76,7 @@ func (l *loader) findPerson(p crm.Person) (int, bool) {
 		q := &l.people[i]
 		if (p.Name != "" && strings.EqualFold(q.Name, p.Name)) ||
 			(p.Email != "" && strings.EqualFold(q.Email, p.Email)) ||
-			(p.CRMID != "" && q.CRMID == p.CRMID) {
+			(p.CRMID != "" && q.CRMID != "" && idKey(q.CRMID) == idKey(p.CRMID)) {
 			return i, true
 		}
 	}
@@ -91,22 +91,10 @@ func (l *loader) findPerson(p crm.Person) (int, bool) {
 // a manager, and a manager's team is their own. Fields a directory gave
 // are never overwritten.
 func (l *loader) finishPeople() {
-	// who finds a person by lower-case name, email or CRM id.
-	who := func() map[string]int {
-		m := make(map[string]int)
-		for i, p := range l.people {
-			for _, k := range []string{p.CRMID, p.Email, p.Name} {
-				if k != "" {
-					m[strings.ToLower(k)] = i
-				}
-			}
-		}
-		return m
-	}
-	idx := who()
+	idx := newDirectory(l.people)
 	for i := range l.people {
 		if p := &l.people[i]; p.Manager != "" && p.CRMID != p.Manager {
-			if j, ok := idx[strings.ToLower(p.Manager)]; ok && l.people[j].CRMID == p.Manager {
+			if j, byID, ok := idx.find(p.Manager); ok && byID {
 				p.Manager = l.people[j].Name // a CRM id says nothing to a reader
 			}
 		}
@@ -119,7 +107,7 @@ func (l *loader) finishPeople() {
 			continue
 		}
 		k := strings.ToLower(p.Manager)
-		if _, ok := idx[k]; !ok {
+		if _, _, ok := idx.find(p.Manager); !ok {
 			if len(reportsOf[k]) == 0 {
 				missing = append(missing, k)
 			}
@@ -137,9 +125,9 @@ func (l *loader) finishPeople() {
 		}
 		l.people = append(l.people, m)
 	}
-	idx = who()
+	idx = newDirectory(l.people)
 	manager := func(p *crm.Person) (int, bool) {
-		j, ok := idx[strings.ToLower(p.Manager)]
+		j, _, ok := idx.find(p.Manager)
 		return j, ok && p.Manager != ""
 	}
 	hasReports := make(map[int]bool)
@@ -173,25 +161,50 @@ func (l *loader) finishPeople() {
 		}
 	}
 	l.ds.People = l.people
-	l.dir = newDirectory(l.people)
+	l.dir = idx
 }
 
 // directory resolves the owner names, emails or CRM ids that exports write
-// to people's names.
+// to people. Names and emails match whatever their case (exports disagree
+// on "ann smith" and "Ann Smith"); CRM ids match exactly, since ids that
+// differ only in case are different records, except that a Salesforce id
+// matches in its 15- and 18-character forms.
 type directory struct {
-	index map[string]string // lower-case name, email or CRM id -> name
+	people []crm.Person
+	ids    map[string]int // idKey(CRM id) -> person
+	names  map[string]int // lower-case name or email -> person
 }
 
 func newDirectory(people []crm.Person) *directory {
-	d := &directory{index: make(map[string]string)}
-	for _, p := range people {
-		for _, k := range []string{p.CRMID, p.Email, p.Name} {
+	d := &directory{people: people, ids: make(map[string]int), names: make(map[string]int)}
+	for i, p := range people {
+		if p.CRMID != "" {
+			d.ids[idKey(p.CRMID)] = i
+		}
+		for _, k := range []string{p.Email, p.Name} {
 			if k != "" {
-				d.index[strings.ToLower(k)] = p.Name
+				d.names[strings.ToLower(k)] = i
 			}
 		}
 	}
 	return d
+}
+
+// find returns the person s names, and whether s named them by CRM id.
+// An id is looked up first: a Salesforce id never falls back to a match
+// by lower case.
+func (d *directory) find(s string) (i int, byID, ok bool) {
+	if s == "" {
+		return 0, false, false
+	}
+	if i, ok := d.ids[idKey(s)]; ok {
+		return i, true, true
+	}
+	if _, sf := salesforceID(s); sf {
+		return 0, false, false
+	}
+	i, ok = d.names[strings.ToLower(s)]
+	return i, false, ok
 }
 
 // resolveOwners interns a source's raw owners as people's names and lists
@@ -202,9 +215,9 @@ func (l *loader) resolveOwners(raw *crm.Names, rep *crm.SourceReport) func(crm.I
 	var unknown []string
 	for i, s := range raw.All() {
 		name := s
-		if l.dir != nil && len(l.dir.index) > 0 {
-			if n, ok := l.dir.index[strings.ToLower(s)]; ok && n != "" {
-				name = n
+		if l.dir != nil && len(l.dir.people) > 0 {
+			if i, _, ok := l.dir.find(s); ok && l.dir.people[i].Name != "" {
+				name = l.dir.people[i].Name
 			} else {
 				unknown = append(unknown, s)
 			}

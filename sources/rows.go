@@ -14,6 +14,13 @@ type rows interface {
 	Close() error
 }
 
+// counter is a rows that counts what it has read: physical lines (CSV) or
+// sheet rows (XLSX), header included, and the records made of them. A gap
+// between the two shows text swallowed by quoting or rows skipped.
+type counter interface {
+	Counts() (lines, records int)
+}
+
 // sheetInfo tells the mapping layer how to read a table's raw values.
 type sheetInfo struct {
 	File  string

@@ -43,6 +43,11 @@ type Spec struct {
 	DateFormat string `yaml:"date_format"`
 	// Decimal is "." or ","; empty detects it per column.
 	Decimal string `yaml:"decimal"`
+	// MaxFieldLines and MaxFieldBytes bound a quoted CSV field: one that
+	// runs on past this many physical lines or bytes is taken for a stray
+	// quote and fails the source. 0 means the defaults (100 lines, 64 KiB).
+	MaxFieldLines int `yaml:"max_field_lines"`
+	MaxFieldBytes int `yaml:"max_field_bytes"`
 	// Currency is the currency of amounts that do not name one.
 	Currency string `yaml:"currency"`
 	// Columns maps a canonical field to the export's header; an empty
@@ -84,6 +89,12 @@ func (s *Spec) Validate() error {
 		if _, err := ParseDateFormat(s.DateFormat); err != nil {
 			return fmt.Errorf("source %q: date_format: %w", s.Name, err)
 		}
+	}
+	if s.MaxFieldLines < 0 {
+		return fmt.Errorf("source %q: max_field_lines must be 1 or more (0 for the default %d)", s.Name, defaultMaxFieldLines)
+	}
+	if s.MaxFieldBytes < 0 {
+		return fmt.Errorf("source %q: max_field_bytes must be 1 or more (0 for the default %d)", s.Name, defaultMaxFieldBytes)
 	}
 	if s.Decimal != "" && s.Decimal != "." && s.Decimal != "," {
 		return fmt.Errorf("source %q: decimal %q must be \".\" or \",\"", s.Name, s.Decimal)

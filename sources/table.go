@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -62,7 +63,8 @@ func openTable(path string, spec *Spec, rep *crm.SourceReport, opts *Options, re
 	case ".xlsx", ".xlsm":
 		rs, info, err = openXLSX(path, spec.Sheet, spec.Table)
 	default:
-		rs, info, err = openCSV(path, csvOptions{Delimiter: spec.Delimiter, Encoding: spec.Encoding})
+		rs, info, err = openCSV(path, csvOptions{Delimiter: spec.Delimiter, Encoding: spec.Encoding,
+			MaxFieldLines: spec.MaxFieldLines, MaxFieldBytes: spec.MaxFieldBytes})
 	}
 	if err != nil {
 		return nil, &fatalError{err.Error()}
@@ -246,6 +248,9 @@ func (t *table) readSample() error {
 		if err == io.EOF {
 			break
 		}
+		if qe := quoteError(err); qe != nil {
+			return qe
+		}
 		if err != nil {
 			// Let the main loop report it with its row.
 			t.sample = append(t.sample, nil)
@@ -275,8 +280,33 @@ func blank(rec []string) bool {
 // each calls fn for every data record, the sample first; fn returns the
 // problem that sets the row aside, or nil. It keeps the counts.
 func (t *table) each(ctx context.Context, fn func(rec []string, row int) *crm.Problem) error {
+	_, isCSV := t.rows.(*csvRows)
+	shape := 0 // records set aside for their field count
+	var dates []*dateStats
+	fields, _ := kindFields(t.spec.Kind)
+	for _, f := range fields {
+		if c := t.cols[f]; dateFields[f] && c.index >= 0 {
+			dates = append(dates, &dateStats{col: c})
+		}
+	}
+	defer func() {
+		for _, st := range dates {
+			if st.rows > 0 {
+				t.rep.Dates = append(t.rep.Dates, st.report())
+			}
+		}
+	}()
 	handle := func(rec []string, row int) {
 		t.rep.RowsRead++
+		if isCSV && len(rec) != len(t.header) {
+			shape++
+			t.setAside(crm.Problem{File: t.info.File, Row: row,
+				Reason: fmt.Sprintf("the record has %d fields where the header has %d", len(rec), len(t.header))})
+			return
+		}
+		for _, st := range dates {
+			t.noteDate(st, rec)
+		}
 		if p := fn(rec, row); p != nil {
 			t.setAside(*p)
 			return
@@ -299,7 +329,14 @@ func (t *table) each(ctx context.Context, fn func(rec []string, row int) *crm.Pr
 		}
 		rec, err := t.rows.Next()
 		if err == io.EOF {
+			if shape > maxShapeErrors(t.rep.RowsRead) {
+				return fatalf("%d of %d records have a field count other than the header's %d (the limit is 1%% of the records, at most %d): the file is not the table its header describes",
+					shape, t.rep.RowsRead, len(t.header), shapeErrorCap)
+			}
 			return nil
+		}
+		if qe := quoteError(err); qe != nil {
+			return qe
 		}
 		if err != nil {
 			if !t.readError(err) {
@@ -311,6 +348,34 @@ func (t *table) each(ctx context.Context, fn func(rec []string, row int) *crm.Pr
 			continue
 		}
 		handle(rec, t.rows.Row())
+	}
+}
+
+// shapeErrorCap is how many records with the wrong field count a CSV source
+// may have, whatever its size; below it, 1 % of the records.
+const shapeErrorCap = 100
+
+// maxShapeErrors is how many records with the wrong field count are set
+// aside before the source fails: 1 % of those read, at most shapeErrorCap.
+func maxShapeErrors(records int) int {
+	return min(records/100, shapeErrorCap)
+}
+
+// quoteError turns a runaway quoted field into the error that fails the
+// source, naming the file; nil for any other error.
+func quoteError(err error) error {
+	var qe *QuoteError
+	if errors.As(err, &qe) {
+		return &fatalError{"quoting: " + qe.Error()}
+	}
+	return nil
+}
+
+// counts records in the report how many physical lines (or sheet rows)
+// and records the reader went through.
+func (t *table) counts() {
+	if c, ok := t.rows.(counter); ok {
+		t.rep.Lines, t.rep.Records = c.Counts()
 	}
 }
 

@@ -48,12 +48,13 @@ func (l *loader) index(k crm.Kind, ids func(item int32) string) *idIndex {
 	return x
 }
 
-// add records the id of an accepted item.
+// add records the id of an accepted item. Ids are compared as idKey
+// makes them: exactly, but a Salesforce id in either of its forms.
 func (x *idIndex) add(id string, item, row int) {
 	if id == "" {
 		return
 	}
-	x.refs = append(x.refs, idRef{h: maphash.String(idSeed, id), item: int32(item), row: int32(row), src: int32(len(x.files))})
+	x.refs = append(x.refs, idRef{h: maphash.String(idSeed, idKey(id)), item: int32(item), row: int32(row), src: int32(len(x.files))})
 }
 
 // check warns about the ids of the source just read that an earlier row
@@ -85,9 +86,9 @@ func (x *idIndex) check(t *table) {
 			continue
 		}
 		id := x.ids(r.item)
-		f, seen := first[id]
+		f, seen := first[idKey(id)]
 		if !seen {
-			first[id] = r
+			first[idKey(id)] = r
 			continue
 		}
 		if r.src != src {
@@ -101,8 +102,9 @@ func (x *idIndex) check(t *table) {
 	}
 }
 
-// checkFuture warns about a date far in the future.
-func (l *loader) checkFuture(t *table, c *column, d crm.Day, row int, planned bool) {
+// checkFuture warns about a date far in the future, quoting the cell as
+// written.
+func (l *loader) checkFuture(t *table, c *column, rec []string, d crm.Day, row int, planned bool) {
 	if !d.Valid() {
 		return
 	}
@@ -113,21 +115,25 @@ func (l *loader) checkFuture(t *table, c *column, d crm.Day, row int, planned bo
 		what = "a planned date"
 	}
 	if d > limit {
-		t.warn(row, c, d.String(), fmt.Sprintf("%s far in the future (after %s)", what, limit))
+		t.warn(row, c, c.cell(rec), fmt.Sprintf("%s far in the future (after %s)", what, limit))
 	}
 }
 
-// checkDeal applies the warning policy to an accepted deal.
-func (l *loader) checkDeal(t *table, d *crm.Deal, row int, amount, closed, created, expected *column) {
+// checkDeal applies the warning policy to an accepted deal. Warnings quote
+// the cells as written, not the values read from them.
+func (l *loader) checkDeal(t *table, d *crm.Deal, rec []string, row int, amount, closed, created, expected *column) {
 	if d.Created.Valid() && d.Closed.Valid() && d.Closed < d.Created {
-		t.warn(row, closed, d.Closed.String(), fmt.Sprintf("closed before it was created (%s)", d.Created))
+		t.warn(row, closed, closed.cell(rec), fmt.Sprintf("closed before it was created (%s in column %q)", created.cell(rec), created.header))
 	}
 	if crm.Has(d.Amount) && d.Amount < 0 {
-		t.warn(row, amount, fmt.Sprint(d.Amount), "negative amount")
+		t.warn(row, amount, amount.cell(rec), "negative amount")
 	}
-	l.checkFuture(t, created, d.Created, row, false)
-	l.checkFuture(t, closed, d.Closed, row, false)
-	l.checkFuture(t, expected, d.ExpectedClose, row, true)
+	l.checkFuture(t, created, rec, d.Created, row, false)
+	l.checkFuture(t, closed, rec, d.Closed, row, false)
+	if expected.cell(rec) == "" { // an open deal's close date, moved to expected
+		expected = closed
+	}
+	l.checkFuture(t, expected, rec, d.ExpectedClose, row, true)
 }
 
 // radixSort sorts hashes in eight byte-wide passes: for a million ids it

@@ -25,6 +25,8 @@ import (
 	"regexp"
 	"strings"
 	texttemplate "text/template"
+
+	"github.com/crmdigest/crmdigest/internal/printable"
 )
 
 //go:embed files
@@ -197,6 +199,7 @@ func (s *Set) Render(e Email) (Rendered, error) {
 	if p == nil {
 		return Rendered{}, fmt.Errorf("render: unknown role %q (expected rep, manager or director)", e.Role)
 	}
+	e = escapeCRM(e)
 	var subj, text, html bytes.Buffer
 	if err := p.text.ExecuteTemplate(&subj, "subject", e); err != nil {
 		return Rendered{}, fmt.Errorf("render subject: %w", err)
@@ -242,4 +245,24 @@ var sampleEmail = Email{
 	OverdueCount:   2,
 	Preview:        true,
 	InlineChartCID: "chart@crmdigest",
+}
+
+// escapeCRM writes the control characters of CRM text as ASCII escapes
+// (printable.Escape): a name holding CR/LF must not start a new line in the
+// text body, nor a forged paragraph in the HTML one. HTML escaping comes on
+// top, from html/template.
+func escapeCRM(e Email) Email {
+	e.RecipientName = printable.Escape(e.RecipientName)
+	e.Headline = printable.Escape(e.Headline)
+	alerts := make([]string, len(e.Alerts))
+	for i, a := range e.Alerts {
+		alerts[i] = printable.Escape(a)
+	}
+	e.Alerts = alerts
+	summary := make([]Item, len(e.Summary))
+	for i, it := range e.Summary {
+		summary[i] = Item{Label: printable.Escape(it.Label), Value: printable.Escape(it.Value), Comparison: printable.Escape(it.Comparison)}
+	}
+	e.Summary = summary
+	return e
 }

@@ -2,18 +2,21 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/internal/printable"
 )
 
 func runCheck(ctx context.Context, m *Main, args []string) error {
-	fs := m.newFlagSet("check", "--config FILE")
+	fs := m.newFlagSet("check", "--config FILE [--accept-quality]")
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	problems := fs.Int("problems", 10, "set-aside rows and warnings to list per source")
+	accept := fs.Bool("accept-quality", false, "report the data gate's breaches as accepted, as run and send --accept-quality would")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -27,6 +30,12 @@ func runCheck(ctx context.Context, m *Main, args []string) error {
 	}
 	writeQuality(m.Stdout, ds, e.now(), *problems)
 	if err != nil {
+		return err
+	}
+	// Both verdicts are printed before either fails the check.
+	gerr := checkGate(ctx, m.Stdout, e, ds, *accept)
+	rerr := checkRecipients(m.Stdout, e, ds)
+	if err := errors.Join(gerr, rerr); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "config %s: OK\n", *cfgPath)
@@ -55,15 +64,41 @@ func writeQuality(w io.Writer, ds *crm.Dataset, now time.Time, max int) {
 		}
 		fmt.Fprintf(w, "  age:        %s\n", exportAge(q, now))
 		fmt.Fprintf(w, "  rows:       %d read = %d accepted + %d set aside\n", q.RowsRead, q.RowsAccepted, q.RowsSetAside)
+		writeReadCounts(w, q)
 		if q.First.Valid() {
 			fmt.Fprintf(w, "  dates:      %s .. %s\n", q.First, q.Last)
 		}
 		listProblems(w, "set aside", q.SetAside, q.RowsSetAside, max)
 		listProblems(w, "warning", q.Warnings, q.WarningsTotal, max)
 		if len(q.UnknownOwners) > 0 {
-			fmt.Fprintf(w, "  owners missing from the directory (%d): %s\n", len(q.UnknownOwners), strings.Join(q.UnknownOwners, ", "))
+			fmt.Fprintf(w, "  owners missing from the directory (%d): %s\n", len(q.UnknownOwners), printable.Escape(strings.Join(q.UnknownOwners, ", ")))
 		}
 		fmt.Fprintln(w)
+	}
+}
+
+// writeReadCounts prints what the reader went through (physical lines or
+// sheet rows, and the records made of them: a gap means multi-line fields
+// or a stray quote) and, per date column, the day order applied and what
+// the values prove about it.
+func writeReadCounts(w io.Writer, q crm.SourceReport) {
+	if q.Lines > 0 {
+		unit := "lines"
+		if q.Sheet != "" {
+			unit = "sheet rows"
+		}
+		fmt.Fprintf(w, "  read:       %d %s -> %d records (header included)\n", q.Lines, unit, q.Records)
+	}
+	for _, d := range q.Dates {
+		used := d.Used
+		if used == "auto" {
+			used = "written (ISO dates, month names or an unambiguous order)"
+		}
+		fmt.Fprintf(w, "  date order: column %q read as %s: %d of %d cells", d.Column, used, d.Fit, d.Rows)
+		if d.Best != "" {
+			fmt.Fprintf(w, "; %s would read %d", d.Best, d.BestFit)
+		}
+		fmt.Fprintf(w, "\n              %s\n", d.Evidence)
 	}
 }
 

@@ -119,6 +119,7 @@ func startDaemon(ctx context.Context, cfg *config.Config, log *slog.Logger, cloc
 	if err != nil {
 		return nil, err
 	}
+	pipe.UseStore(store) // the data gate's memory: last good loads, notices sent
 	// River derives the jobs' contexts from Start's: a signal must not
 	// cancel the messages in flight, only stop taking new ones (Stop).
 	if err := store.Start(context.WithoutCancel(ctx)); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/crmdigest/crmdigest/config"
 	"github.com/crmdigest/crmdigest/delivery"
+	"github.com/crmdigest/crmdigest/internal/printable"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/crmdigest/crmdigest/pipeline"
 )
@@ -79,6 +80,7 @@ func openEngine(ctx context.Context, cfg *config.Config, log *slog.Logger, popts
 	if err != nil {
 		return nil, err
 	}
+	pipe.UseStore(store)
 	return &engine{pipe: pipe, store: store, log: log}, nil
 }
 
@@ -263,16 +265,16 @@ func printRun(w io.Writer, s jobs.RunSummary) {
 	}
 	fmt.Fprintf(w, "%s %s (run #%d%s): %s\n", s.Schedule, s.Period, s.ID, kind, strings.Join(parts, ", "))
 	if s.Error != "" {
-		fmt.Fprintf(w, "  run failed: %s\n", s.Error)
+		fmt.Fprintf(w, "  run failed: %s\n", printable.Escape(s.Error))
 	}
 	for _, r := range s.Recipients {
 		switch r.State {
 		case jobs.StateFailed:
-			fmt.Fprintf(w, "  failed: %s: %s\n", r.Recipient, r.LastError)
+			fmt.Fprintf(w, "  failed: %s: %s\n", printable.Escape(r.Recipient), printable.Escape(r.LastError))
 		case jobs.StateInDoubt:
-			fmt.Fprintf(w, "  in doubt (may have arrived): %s: %s\n", r.Recipient, r.LastError)
+			fmt.Fprintf(w, "  in doubt (may have arrived): %s: %s\n", printable.Escape(r.Recipient), printable.Escape(r.LastError))
 		case jobs.StatePending, jobs.StateSending:
-			fmt.Fprintf(w, "  not finished: %s %s\n", r.Recipient, r.LastError)
+			fmt.Fprintf(w, "  not finished: %s %s\n", printable.Escape(r.Recipient), printable.Escape(r.LastError))
 		}
 	}
 }

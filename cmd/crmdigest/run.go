@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/internal/printable"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/crmdigest/crmdigest/pipeline"
 )
@@ -65,6 +66,7 @@ func runRun(ctx context.Context, m *Main, args []string) error {
 type sendOptions struct {
 	dryRun, force bool
 	redirectTo    string
+	acceptQuality bool
 }
 
 func sendFlags(fs interface {
@@ -75,6 +77,7 @@ func sendFlags(fs interface {
 	fs.BoolVar(&o.dryRun, "dry-run", false, "render everything, send nothing")
 	fs.BoolVar(&o.force, "force", false, "send again to people who already have this digest (recorded as a forced resend)")
 	fs.StringVar(&o.redirectTo, "redirect-to", "", "send every message to this address instead, marked as a preview (not counted as delivered)")
+	fs.BoolVar(&o.acceptQuality, "accept-quality", false, "send even if the data gate finds a source breaking a quality rule (recorded on each run)")
 	return o
 }
 
@@ -93,6 +96,15 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 		return err
 	}
 	if err := checkOnly(eng, ds, firings, only); err != nil {
+		return err
+	}
+	eng.pipe.AcceptQuality(o.acceptQuality)
+	override, err := eng.pipe.Judge(ctx, ds, o.dryRun)
+	var refusal *pipeline.Refusal
+	if errors.As(err, &refusal) {
+		return eng.refuse(ctx, m, firings, o, refusal)
+	}
+	if err != nil {
 		return err
 	}
 	var ids []int64
@@ -116,7 +128,7 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 			}
 		}
 		for _, h := range held {
-			fmt.Fprintf(m.Stdout, "%s %s: not sent to %s\n", f.Schedule, f.Period, h)
+			fmt.Fprintf(m.Stdout, "%s %s: not sent to %s\n", f.Schedule, f.Period, printable.Escape(h))
 		}
 		resumed, err := eng.resumable(ctx, f, o)
 		if err != nil {
@@ -147,6 +159,7 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 		id, err := eng.store.StartRun(ctx, jobs.RunSpec{
 			Schedule: f.Schedule, Period: f.Period, At: f.At, Recipients: fresh,
 			DataFiles: eng.pipe.DataFiles(), Force: o.force, DryRun: o.dryRun, RedirectTo: o.redirectTo,
+			Override: override,
 		})
 		if err != nil {
 			return err

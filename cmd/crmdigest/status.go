@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/crmdigest/crmdigest/internal/printable"
 	"github.com/crmdigest/crmdigest/jobs"
 )
 
@@ -32,15 +33,15 @@ func runStatus(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		printStatusRun(w, r)
+		printStatusRun(w, r, e.cfg.Organisation.Location)
 		fmt.Fprintf(w, "recipients (%d):\n", len(r.Recipients))
 		for _, rc := range r.Recipients {
-			fmt.Fprintf(w, "  %s: %s, %s", rc.Recipient, rc.State, attempts(rc.Attempts))
+			fmt.Fprintf(w, "  %s: %s, %s", printable.Escape(rc.Recipient), rc.State, attempts(rc.Attempts))
 			if rc.MessageID != "" {
 				fmt.Fprintf(w, ", Message-ID <%s>", rc.MessageID)
 			}
 			if rc.LastError != "" {
-				fmt.Fprintf(w, ": %s", rc.LastError)
+				fmt.Fprintf(w, ": %s", printable.Escape(rc.LastError))
 			}
 			fmt.Fprintln(w)
 		}
@@ -52,7 +53,16 @@ func runStatus(ctx context.Context, m *Main, args []string) error {
 	}
 	fmt.Fprintf(w, "recent runs (%d):\n", len(rep.Runs))
 	for _, r := range rep.Runs {
-		printStatusRun(w, r)
+		printStatusRun(w, r, e.cfg.Organisation.Location)
+		if r.Failed+r.InDoubt > 0 {
+			// Every failed delivery with the server's reply: dry runs and
+			// previews have no ledger row, so the list below misses them.
+			full, err := store.Run(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			printFailures(w, full)
+		}
 	}
 	if len(rep.Attention) == 0 {
 		fmt.Fprintln(w, "nothing failed, pending or in doubt")
@@ -69,21 +79,34 @@ func runStatus(ctx context.Context, m *Main, args []string) error {
 		case l.State == jobs.StateSending:
 			what = "being sent, or cut off by a crash"
 		}
-		fmt.Fprintf(w, "  %s %s %s: %s, %s", l.Schedule, l.Period, l.Recipient, what, attempts(l.Attempts))
+		fmt.Fprintf(w, "  %s %s %s: %s, %s", l.Schedule, l.Period, printable.Escape(l.Recipient), what, attempts(l.Attempts))
 		if l.MessageID != "" {
 			fmt.Fprintf(w, ", Message-ID <%s>", l.MessageID)
 		}
 		if l.LastError != "" {
-			fmt.Fprintf(w, ": %s", l.LastError)
+			fmt.Fprintf(w, ": %s", printable.Escape(l.LastError))
 		}
 		fmt.Fprintln(w)
 	}
 	return nil
 }
 
+// printFailures lists a run's failed and in-doubt deliveries, each with
+// the last error (the server's reply, when there was one).
+func printFailures(w io.Writer, r jobs.RunSummary) {
+	for _, rc := range r.Recipients {
+		switch rc.State {
+		case jobs.StateFailed:
+			fmt.Fprintf(w, "     failed: %s: %s\n", printable.Escape(rc.Recipient), printable.Escape(rc.LastError))
+		case jobs.StateInDoubt:
+			fmt.Fprintf(w, "     in doubt: %s: %s\n", printable.Escape(rc.Recipient), printable.Escape(rc.LastError))
+		}
+	}
+}
+
 // printStatusRun writes one line per run: what it was, its counts, and
 // whether it is over.
-func printStatusRun(w io.Writer, r jobs.RunSummary) {
+func printStatusRun(w io.Writer, r jobs.RunSummary, loc *time.Location) {
 	kind := ""
 	switch {
 	case r.DryRun:
@@ -97,10 +120,35 @@ func printStatusRun(w io.Writer, r jobs.RunSummary) {
 	if r.Done() {
 		state = "finished " + r.Finished.Format(time.RFC3339)
 	}
-	fmt.Fprintf(w, "  #%d %s %s%s: %d sent, %d skipped, %d failed, %d in doubt, %d pending, %d preview (%s)\n",
-		r.ID, r.Schedule, r.Period, kind, r.Sent, r.Skipped, r.Failed, r.InDoubt, r.Pending, r.Preview, state)
+	fired := ""
+	if !r.At.IsZero() {
+		// The firing's time in its own zone (a per-recipient-zone
+		// schedule), else in the organisation's.
+		zl := loc
+		if r.Zone != "" {
+			if l, err := time.LoadLocation(r.Zone); err == nil {
+				zl = l
+			}
+		}
+		fired = fmt.Sprintf(" fired %s %s", r.At.In(zl).Format(time.RFC3339), zl)
+	}
+	if r.Refused {
+		fmt.Fprintf(w, "  #%d %s %s%s%s: REFUSED by the data gate, nothing sent (%s)\n", r.ID, r.Schedule, r.Period, kind, fired, state)
+		for _, why := range r.RefusedReasons {
+			fmt.Fprintf(w, "     %s\n", printable.Escape(why))
+		}
+		return
+	}
+	fmt.Fprintf(w, "  #%d %s %s%s%s: %d sent, %d skipped, %d failed, %d in doubt, %d pending, %d preview (%s)\n",
+		r.ID, r.Schedule, r.Period, kind, fired, r.Sent, r.Skipped, r.Failed, r.InDoubt, r.Pending, r.Preview, state)
+	if total := r.Sent + r.Skipped + r.Failed + r.InDoubt + r.Pending + r.Preview; r.Failed > 0 && r.Failed == total {
+		fmt.Fprintf(w, "     every delivery failed (%d of %d)\n", r.Failed, total)
+	}
 	if r.Error != "" {
-		fmt.Fprintf(w, "     run failed: %s\n", r.Error)
+		fmt.Fprintf(w, "     run failed: %s\n", printable.Escape(r.Error))
+	}
+	if r.Override != "" {
+		fmt.Fprintf(w, "     sent past the data gate, accepted by %s\n", printable.Escape(r.Override))
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/crmdigest/crmdigest/charts"
+
+	"github.com/crmdigest/crmdigest/internal/printable"
 )
 
 // Headline writes the sentence that opens a digest, in bold at text size
@@ -12,7 +14,7 @@ import (
 func (d *Doc) Headline(s string) {
 	p := d.PDF
 	d.font(true, SizeText+1.5)
-	lines := p.SplitText(s, ContentW-6)
+	lines := p.SplitText(printable.Escape(s), ContentW-6)
 	lh := 5.4
 	h := float64(len(lines))*lh + 3
 	d.Ensure(h + 2)
@@ -35,7 +37,7 @@ func (d *Doc) Section(title string, keep float64) {
 	y := p.GetY() + 2
 	d.font(true, SizeText+0.5)
 	d.color(colText)
-	p.Text(Margin, y+3.5, title)
+	p.Text(Margin, y+3.5, printable.Escape(title))
 	d.rule(y + 5)
 	p.SetY(y + 7.5)
 }
@@ -48,7 +50,7 @@ func (d *Doc) Paragraph(s string, quiet bool) {
 		d.color(colMuted)
 	}
 	d.PDF.SetX(Margin)
-	d.PDF.MultiCell(ContentW, 4.6, s, "", "L", false)
+	d.PDF.MultiCell(ContentW, 4.6, printable.Escape(s), "", "L", false)
 	d.Space(1.5)
 }
 
@@ -309,7 +311,7 @@ func (d *Doc) Table(t Table) {
 // line and is shortened by cell.
 func (d *Doc) wrapWords(s string, w float64) []string {
 	var lines []string
-	for _, word := range strings.Fields(s) {
+	for _, word := range strings.Fields(printable.Escape(s)) {
 		if n := len(lines); n > 0 && d.PDF.GetStringWidth(lines[n-1]+" "+word) <= w {
 			lines[n-1] += " " + word
 			continue
@@ -339,7 +341,7 @@ func (d *Doc) List(items []string) {
 	p := d.PDF
 	d.font(false, SizeText)
 	for _, it := range items {
-		lines := p.SplitText(it, ContentW-6)
+		lines := p.SplitText(printable.Escape(it), ContentW-6)
 		d.Ensure(float64(len(lines)) * 4.6)
 		y := p.GetY()
 		d.color(colAccent)

@@ -20,6 +20,8 @@ import (
 	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/crmdigest/crmdigest/locale"
 	"github.com/go-pdf/fpdf"
+
+	"github.com/crmdigest/crmdigest/internal/printable"
 )
 
 // Page geometry, in millimetres.
@@ -137,8 +139,10 @@ func (d *Doc) footer(sources string) {
 }
 
 // Fit shortens s with an ellipsis to at most w millimetres in the current
-// font.
+// font. Control characters from CRM text are written as escapes first
+// (printable.Escape): most text reaches the page through here.
 func (d *Doc) Fit(s string, w float64) string {
+	s = printable.Escape(s)
 	if d.PDF.GetStringWidth(s) <= w {
 		return s
 	}
