@@ -38,6 +38,7 @@ type Store interface {
 	Status(ctx context.Context, recent int) (jobs.StatusReport, error)
 	Run(ctx context.Context, id int64) (jobs.RunSummary, error)
 	StartRun(ctx context.Context, spec jobs.RunSpec) (int64, error)
+	LatestLoads(ctx context.Context) ([]jobs.SourceLoad, error)
 	Actions(ctx context.Context, runID int64, limit int) ([]jobs.Action, error)
 	RecordAction(ctx context.Context, a jobs.Action) error
 	Pauses(ctx context.Context) ([]jobs.Pause, error)

@@ -205,3 +205,31 @@ func TestEscaping(t *testing.T) {
 		t.Errorf("the name is not escaped")
 	}
 }
+
+// TestOverviewSources: the overview shows each source's last load as the
+// store recorded it, with the data gate's verdict and reasons, and each
+// schedule's next firings in its recipients' zones and its last run.
+func TestOverviewSources(t *testing.T) {
+	f := newFixture(t, nil)
+	c := f.client(t)
+	_, page := get(t, c, f.srv.URL+"/")
+	if !strings.Contains(page, "not judged yet") || !strings.Contains(page, "sales_pipeline.csv") || !strings.Contains(page, "America/Chicago") ||
+		!strings.Contains(page, `href="/runs/`+strconv.FormatInt(f.runID, 10)+`"`) {
+		t.Errorf("overview before any recorded load:\n%s", page)
+	}
+	err := f.store.RecordLoad(context.Background(), jobs.SourceLoad{Source: "pipeline", Kind: "deals", File: "/data/deals.csv",
+		RowsRead: 4100, RowsAccepted: 4000, RowsSetAside: 100, Verdict: jobs.VerdictRefused,
+		Reasons: []string{"rows fell from 8800 to 4000 (<b>-55%</b>)"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page = get(t, c, f.srv.URL+"/")
+	for _, want := range []string{"/data/deals.csv", "4000", "refused", "rows fell from 8800 to 4000 (&lt;b&gt;-55%&lt;/b&gt;)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("overview lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "not judged yet") {
+		t.Errorf("the overview still shows the unjudged reading once a load is recorded")
+	}
+}

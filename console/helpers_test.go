@@ -49,7 +49,7 @@ func (f faulty) Send(ctx context.Context, m *delivery.Message) error {
 		}
 		return &delivery.SendError{InDoubt: true, Stage: "end-of-data", Err: errors.New("read tcp: connection reset by peer")}
 	case failedTo:
-		return &delivery.SendError{Permanent: true, Code: 550, Reply: "550 5.1.1 <" + failedTo + ">: mailbox unavailable", Stage: "rcpt",
+		return &delivery.SendError{Permanent: true, Code: 550, Reply: "5.1.1 <" + failedTo + ">: mailbox unavailable", Stage: "rcpt",
 			Err: errors.New("550 5.1.1 mailbox unavailable")}
 	}
 	return f.next.Send(ctx, m)

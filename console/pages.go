@@ -2,12 +2,13 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
-	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/crmdigest/crmdigest/schedule"
 )
@@ -73,17 +74,46 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // scheduleRow is one schedule on the overview.
 type scheduleRow struct {
 	Name, Report, Cron, Period string
+	Current                    string // the period a run started now covers
 	Next                       []schedule.Firing
 	Last                       *jobs.RunSummary
 	Paused                     *jobs.Pause
 	Error                      string
 }
 
-// sourceRow is one source's last recorded load.
+// sourceRow is one source's last recorded load and the data gate's verdict.
 type sourceRow struct {
-	crm.SourceReport
-	Age     string
-	Verdict string
+	jobs.SourceLoad
+	Age string // of the export file
+}
+
+// sources are the last load of each source the store recorded (the data
+// gate records each reading a run makes); before any, the reading this
+// process made at start, not yet judged.
+func (s *Server) sources(ctx context.Context, now time.Time) ([]sourceRow, error) {
+	loads, err := s.store.LatestLoads(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(loads) == 0 {
+		for _, q := range s.digests.Quality() {
+			v := "not judged yet"
+			if q.Fatal != "" {
+				v = jobs.VerdictRefused
+			}
+			l := jobs.SourceLoad{Source: q.Name, Kind: string(q.Kind), File: q.File, ModTime: q.ModTime,
+				RowsRead: q.RowsRead, RowsAccepted: q.RowsAccepted, RowsSetAside: q.RowsSetAside, Verdict: v}
+			if q.Fatal != "" {
+				l.Reasons = []string{q.Fatal}
+			}
+			loads = append(loads, l)
+		}
+	}
+	var out []sourceRow
+	for _, l := range loads {
+		out = append(out, sourceRow{SourceLoad: l, Age: ago(now, l.ModTime)})
+	}
+	return out, nil
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +134,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		sc, _ := s.digests.Schedule(name)
 		spec := sc.Spec()
 		row := scheduleRow{Name: name, Report: spec.Report, Cron: spec.Cron, Period: spec.Period}
+		row.Current, _ = s.digests.CurrentPeriod(name, now)
 		if row.Next, err = s.digests.NextFirings(ctx, name, now, 3); err != nil {
 			row.Error = err.Error()
 		}
@@ -120,13 +151,10 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, row)
 	}
-	var srcs []sourceRow
-	for _, q := range s.digests.Quality() {
-		v := "ok"
-		if q.Fatal != "" {
-			v = "refused: " + q.Fatal
-		}
-		srcs = append(srcs, sourceRow{SourceReport: q, Age: ago(now, q.ModTime), Verdict: v})
+	srcs, err := s.sources(ctx, now)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	acts, err := s.store.Actions(ctx, 0, 10)
 	if err != nil {
