@@ -46,12 +46,21 @@ func (s *Server) actResend(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	if _, ok := s.digests.Schedule(r.PostFormValue("schedule")); !ok {
+		http.Error(w, "no schedule named "+strconv.Quote(r.PostFormValue("schedule")), http.StatusBadRequest)
+		return
+	}
+	period, err := s.digests.ParsePeriod(r.PostFormValue("period"))
+	if err != nil {
+		http.Error(w, "period: "+err.Error(), http.StatusBadRequest)
+		return
+	}
 	action := "resend"
 	if r.PostFormValue("resolve") != "" {
 		action = "resolve-resend"
 	}
 	id, err := s.store.Resend(r.Context(), jobs.ResendSpec{
-		Schedule: r.PostFormValue("schedule"), Recipient: r.PostFormValue("recipient"), Period: r.PostFormValue("period"),
+		Schedule: r.PostFormValue("schedule"), Recipient: r.PostFormValue("recipient"), Period: period,
 		Who: sessionOf(r).Who, Action: action, FromRun: formRun(r), DataFiles: s.digests.DataFiles(),
 	})
 	if err != nil {
@@ -110,7 +119,16 @@ func (s *Server) actRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	sched, period := r.PostFormValue("schedule"), strings.TrimSpace(r.PostFormValue("period"))
+	sched := r.PostFormValue("schedule")
+	if _, ok := s.digests.Schedule(sched); !ok {
+		http.Error(w, "no schedule named "+strconv.Quote(sched), http.StatusBadRequest)
+		return
+	}
+	period, err := s.digests.ParsePeriod(r.PostFormValue("period"))
+	if err != nil {
+		http.Error(w, "period: "+err.Error(), http.StatusBadRequest)
+		return
+	}
 	dry := r.PostFormValue("dry") == "1"
 	if !dry {
 		rep, err := s.store.Status(ctx, 200)

@@ -62,6 +62,7 @@ type Digests interface {
 	People(ctx context.Context, schedule string) ([]crm.Person, []string, error)
 	NextFirings(ctx context.Context, schedule string, now time.Time, n int) ([]schedule.Firing, error)
 	CurrentPeriod(schedule string, t time.Time) (string, error)
+	ParsePeriod(id string) (string, error)
 	Preview(ctx context.Context, schedule, recipient, period string) (pipeline.Preview, error)
 	Quality() []crm.SourceReport
 	DataFiles() []string

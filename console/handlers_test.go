@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crmdigest/crmdigest/config"
 	"github.com/crmdigest/crmdigest/console"
@@ -231,5 +232,93 @@ func TestOverviewSources(t *testing.T) {
 	}
 	if strings.Contains(page, "not judged yet") {
 		t.Errorf("the overview still shows the unjudged reading once a load is recorded")
+	}
+}
+
+// TestActions: a real run needs a finished dry run of the same schedule
+// and period; a bad period is refused; the dry run previews every
+// recipient; the real run sends what the ledger lacks; a resend is a
+// forced one-person run; all are in the audit log with who. The preview
+// bodies may be framed by the console only.
+func TestActions(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	c := f.client(t)
+	_, page := get(t, c, f.srv.URL+"/")
+	token := csrf(t, page)
+	runForm := func(dry, per string) url.Values {
+		return url.Values{"csrf": {token}, "schedule": {"directors-monthly"}, "period": {per}, "dry": {dry}}
+	}
+	if resp, body := post(t, c, f.srv.URL+"/actions/run", runForm("0", period)); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "dry run") {
+		t.Errorf("a real run before a dry run: %s %s", resp.Status, body)
+	}
+	if resp, body := post(t, c, f.srv.URL+"/actions/run", runForm("1", "2017-13")); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "period") {
+		t.Errorf("a bad period: %s %s", resp.Status, body)
+	}
+	newRun := func(resp *http.Response) jobs.RunSummary {
+		t.Helper()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("action: %s", resp.Status)
+		}
+		loc := resp.Header.Get("Location")
+		id, err := strconv.ParseInt(strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/runs/"), 10, 64)
+		if err != nil {
+			t.Fatalf("redirect to %q", loc)
+		}
+		wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		sum, err := f.store.WaitRun(wctx, id, 50*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	resp, _ := post(t, c, f.srv.URL+"/actions/run", runForm("1", period))
+	if dry := newRun(resp); !dry.DryRun || dry.Preview != 4 {
+		t.Errorf("dry run: %+v", dry)
+	}
+	resp, _ = post(t, c, f.srv.URL+"/actions/run", runForm("0", period))
+	if real := newRun(resp); real.DryRun || real.Skipped != 2 || real.InDoubt != 1 || real.Failed != 1 {
+		t.Errorf("real run after the first one: %+v", real)
+	}
+	const head = "head.of.sales@maventech.example.com"
+	resp, _ = post(t, c, f.srv.URL+"/actions/resend", url.Values{"csrf": {token}, "schedule": {"directors-monthly"},
+		"recipient": {head}, "period": {period}, "run": {strconv.FormatInt(f.runID, 10)}, "back": {"/runs/1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resend: %s", resp.Status)
+	}
+	acts, _ := f.store.Actions(ctx, f.runID, 10)
+	if len(acts) != 1 || acts[0].Action != "resend" || acts[0].Who != "local" || acts[0].NewRun == 0 {
+		t.Fatalf("resend's audit entry: %+v", acts)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if sum, err := f.store.WaitRun(wctx, acts[0].NewRun, 50*time.Millisecond); err != nil || sum.Sent != 1 || !sum.Force {
+		t.Errorf("resend run: %+v %v", sum, err)
+	}
+	if e, _, _ := f.store.Ledger(ctx, "directors-monthly", head, period); e.Resends != 1 || e.State != jobs.StateSent {
+		t.Errorf("ledger after the resend: %+v", e)
+	}
+	all, _ := f.store.Actions(ctx, 0, 10)
+	var names []string
+	for _, a := range all {
+		names = append(names, a.Action)
+	}
+	if got := strings.Join(names, " "); got != "resend run dry-run" {
+		t.Errorf("audit log %q", got)
+	}
+
+	q := url.Values{"schedule": {"directors-monthly"}, "person": {head}, "period": {period}}.Encode()
+	for _, p := range []string{"/preview/email?", "/preview/pdf?"} {
+		resp, _ := get(t, c, f.srv.URL+p+q)
+		if csp := resp.Header.Get("Content-Security-Policy"); resp.StatusCode != 200 || !strings.Contains(csp, "frame-ancestors 'self'") || resp.Header.Get("X-Frame-Options") != "SAMEORIGIN" {
+			t.Errorf("%s: %s, CSP %q", p, resp.Status, csp)
+		}
+	}
+	if resp, _ := get(t, c, f.srv.URL+"/preview/email?"+q); !strings.Contains(resp.Header.Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("the email body is not sandboxed")
+	}
+	if resp, page := get(t, c, f.srv.URL+"/preview?schedule=directors-monthly&person="+head+"&period=2017-W99"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "period:") {
+		t.Errorf("preview with a bad period: %s", resp.Status)
 	}
 }

@@ -224,9 +224,8 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 	}
 	data := map[string]any{"Schedules": names, "Schedule": sched, "Person": person, "Period": period}
 	if _, ok := s.digests.Schedule(sched); !ok {
-		w.WriteHeader(http.StatusBadRequest)
 		data["Error"] = "no schedule named " + strconv.Quote(sched)
-		s.render(w, r, "preview", data)
+		s.renderStatus(w, r, http.StatusBadRequest, "preview", data)
 		return
 	}
 	people, _, err := s.digests.People(r.Context(), sched)
@@ -239,6 +238,11 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 		data["Period"] = period
 	}
 	if person != "" {
+		if period, err = s.digests.ParsePeriod(period); err != nil {
+			data["Error"] = "period: " + err.Error()
+			s.renderStatus(w, r, http.StatusBadRequest, "preview", data)
+			return
+		}
 		p, err := s.digests.Preview(r.Context(), sched, person, period)
 		if err != nil {
 			data["Error"] = err.Error()

@@ -3,10 +3,12 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/report"
 	"github.com/crmdigest/crmdigest/schedule"
 )
@@ -87,4 +89,15 @@ func (p *Pipeline) NextFirings(ctx context.Context, scheduleName string, now tim
 func (p *Pipeline) CurrentPeriod(scheduleName string, t time.Time) (string, error) {
 	f, err := p.Firing(scheduleName, t)
 	return f.Period, err
+}
+
+// ParsePeriod checks a period id typed by a person (a form field) with the
+// organisation's fiscal year, and returns its id as the rest of the
+// program writes it.
+func (p *Pipeline) ParsePeriod(id string) (string, error) {
+	per, err := kpi.ParsePeriod(strings.TrimSpace(id), kpiOptions(p.cfg).FiscalStart)
+	if err != nil {
+		return "", err
+	}
+	return per.ID(), nil
 }
