@@ -39,6 +39,7 @@ type Store interface {
 	Run(ctx context.Context, id int64) (jobs.RunSummary, error)
 	StartRun(ctx context.Context, spec jobs.RunSpec) (int64, error)
 	LatestLoads(ctx context.Context) ([]jobs.SourceLoad, error)
+	NextAttempts(ctx context.Context, runID int64) (map[string]time.Time, error)
 	Actions(ctx context.Context, runID int64, limit int) ([]jobs.Action, error)
 	RecordAction(ctx context.Context, a jobs.Action) error
 	Pauses(ctx context.Context) ([]jobs.Pause, error)

@@ -175,6 +175,13 @@ func (s *Server) runs(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "runs", map[string]any{"Runs": rep.Runs})
 }
 
+// deliveryRow is one delivery on a run's page, with its next attempt
+// when it waits for a retry.
+type deliveryRow struct {
+	jobs.RecipientState
+	Next time.Time
+}
+
 // States a run's page filters on, in the order shown.
 var states = []string{jobs.StateSent, jobs.StateFailed, jobs.StatePending, jobs.StateSending, jobs.StateInDoubt, jobs.StateSkipped, jobs.StatePreview}
 
@@ -195,7 +202,12 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimSpace(r.URL.Query().Get("name"))
-	var shown []jobs.RecipientState
+	next, err := s.store.NextAttempts(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var shown []deliveryRow
 	for _, rc := range run.Recipients {
 		if state != "" && rc.State != state {
 			continue
@@ -203,7 +215,11 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request) {
 		if name != "" && !strings.Contains(strings.ToLower(rc.Recipient), strings.ToLower(name)) {
 			continue
 		}
-		shown = append(shown, rc)
+		row := deliveryRow{RecipientState: rc}
+		if rc.State == jobs.StatePending {
+			row.Next = next[rc.Recipient]
+		}
+		shown = append(shown, row)
 	}
 	acts, err := s.store.Actions(r.Context(), id, 100)
 	if err != nil {

@@ -3,9 +3,12 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/riverqueue/river/rivertype"
 )
 
 // consoleSchemaSQL holds the web console's tables: pauses (honoured by
@@ -195,4 +198,51 @@ func pausedFor(ctx context.Context, tx dbtx, schedule, recipient string) (string
 		return "", fmt.Errorf("read pauses: %w", err)
 	}
 	return fmt.Sprintf("%s paused by %s", scope, who), nil
+}
+
+// NextAttempts says when the job engine will next try each delivery of
+// run runID that waits for a retry (or is queued), by recipient: the
+// scheduled time of its River job.
+func (s *Store) NextAttempts(ctx context.Context, runID int64) (map[string]time.Time, error) {
+	// SQLite keeps River's args as binary JSON: json() gives them as text.
+	args := "args"
+	if !s.postgres {
+		args = "json(args)"
+	}
+	var ids []int64
+	err := s.b.inTx(ctx, func(tx dbtx) error {
+		rs, err := tx.query(ctx, `SELECT id, `+args+` FROM river_job WHERE kind = ? AND state IN (?, ?, ?)`,
+			deliveryArgs{}.Kind(), string(rivertype.JobStateAvailable), string(rivertype.JobStateRetryable), string(rivertype.JobStateScheduled))
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var id int64
+			var raw []byte
+			if err := rs.Scan(&id, &raw); err != nil {
+				return err
+			}
+			var a deliveryArgs
+			if json.Unmarshal(raw, &a) == nil && a.RunID == runID {
+				ids = append(ids, id)
+			}
+		}
+		return rs.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("next attempts: %w", err)
+	}
+	out := map[string]time.Time{}
+	for _, id := range ids {
+		job, err := s.b.jobGet(ctx, id)
+		if err != nil {
+			continue // worked and cleaned up meanwhile
+		}
+		var a deliveryArgs
+		if err := json.Unmarshal(job.EncodedArgs, &a); err == nil {
+			out[a.Recipient] = job.ScheduledAt.UTC()
+		}
+	}
+	return out, nil
 }

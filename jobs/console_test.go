@@ -158,3 +158,51 @@ func TestConsoleSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestConsoleNextAttempt: a delivery waiting for its retry reports the
+// job's scheduled time; a sent one reports none.
+func TestConsoleNextAttempt(t *testing.T) {
+	eachBackend(t, func(t *testing.T, bc backendCase) {
+		ctx := context.Background()
+		f := newFake(func(d Delivery, call int) error {
+			if d.Recipient == "a@example.com" {
+				return Transient(errors.New("421 4.7.0 try again later"))
+			}
+			return nil
+		})
+		o := testOptions(bc, f)
+		o.RetryBase, o.RetryMax = time.Hour, 2*time.Hour
+		s := openStore(t, bc, o)
+		startStore(t, s)
+		before := time.Now()
+		id, err := s.StartRun(ctx, RunSpec{Schedule: "reps", Period: "p1", Recipients: []string{"a@example.com", "b@example.com"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Queued, a's job is due now; once its first attempt failed, it
+		// waits for the backoff (an hour here).
+		deadline := time.Now().Add(20 * time.Second)
+		var at time.Time
+		for time.Now().Before(deadline) && !at.After(before.Add(30*time.Minute)) {
+			next, err := s.NextAttempts(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at = next["a@example.com"]
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !at.After(before.Add(30*time.Minute)) || f.count(f.calls, "a@example.com") != 1 {
+			t.Errorf("next attempt of the retried delivery: %v after %d calls", at, f.count(f.calls, "a@example.com"))
+		}
+		for time.Now().Before(deadline) {
+			if run, _ := s.Run(ctx, id); run.Sent == 1 {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		next, err := s.NextAttempts(ctx, id)
+		if _, ok := next["b@example.com"]; ok || err != nil || len(next) != 1 {
+			t.Errorf("next attempts once b is sent: %v (%v)", next, err)
+		}
+	})
+}
