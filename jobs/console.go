@@ -189,7 +189,7 @@ func (s *Store) Pauses(ctx context.Context) ([]Pause, error) {
 func pausedFor(ctx context.Context, tx dbtx, schedule, recipient string) (string, error) {
 	var scope, who string
 	err := tx.queryRow(ctx, `SELECT scope, who FROM crmdigest_pause
-		WHERE (scope = ? AND name = ?) OR (scope = ? AND name = ?) LIMIT 1`,
+		WHERE (scope = ? AND name = ?) OR (scope = ? AND LOWER(name) = LOWER(?)) LIMIT 1`,
 		PauseSchedule, schedule, PausePerson, recipient).Scan(&scope, &who)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil

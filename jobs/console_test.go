@@ -16,7 +16,7 @@ func TestConsolePauses(t *testing.T) {
 		f := newFake(nil)
 		s := openStore(t, bc, testOptions(bc, f))
 		startStore(t, s)
-		if err := s.SetPause(ctx, PausePerson, "b@example.com", "alice", true); err != nil {
+		if err := s.SetPause(ctx, PausePerson, "B@Example.com", "alice", true); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.SetPause(ctx, PauseSchedule, "directors", "alice", true); err != nil {
@@ -38,7 +38,7 @@ func TestConsolePauses(t *testing.T) {
 		if sum := waitRun(t, s, id); sum.Skipped != 1 || sum.Sent != 0 {
 			t.Errorf("paused schedule: %+v", sum)
 		}
-		if err := s.SetPause(ctx, PausePerson, "b@example.com", "bob", false); err != nil {
+		if err := s.SetPause(ctx, PausePerson, "B@Example.com", "bob", false); err != nil {
 			t.Fatal(err)
 		}
 		ps, _ := s.Pauses(ctx)
