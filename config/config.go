@@ -31,6 +31,7 @@ type Config struct {
 	Store     string     `yaml:"store"`
 	Schedules []Schedule `yaml:"schedules"`
 	Daemon    Daemon     `yaml:"daemon"`
+	Console   Console    `yaml:"console"`
 	Log       Log        `yaml:"log"`
 
 	// Dir is the folder of the config file; relative paths start there.
@@ -260,6 +261,7 @@ func (c *Config) resolvePaths() {
 	c.Delivery.Outbox = c.Abs(c.Delivery.Outbox)
 	c.Delivery.Templates = c.Abs(c.Delivery.Templates)
 	c.Delivery.SMTP.PasswordFile = c.Abs(c.Delivery.SMTP.PasswordFile)
+	c.Console.resolve(c.Abs)
 	if !strings.Contains(c.Store, "://") {
 		c.Store = c.Abs(c.Store)
 	}

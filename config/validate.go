@@ -104,6 +104,9 @@ func (c *Config) Validate() error {
 	if err := c.Daemon.validate(); err != nil {
 		return err
 	}
+	if err := c.Console.validate(); err != nil {
+		return err
+	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:

@@ -23,6 +23,9 @@ type Server struct {
 	stopping atomic.Bool
 	srv      *http.Server
 	ln       net.Listener
+	mux      *http.ServeMux
+	certFile string
+	keyFile  string
 }
 
 // NewServer listens on addr (host:port; port 0 picks a free one) for the
@@ -32,8 +35,8 @@ func NewServer(addr string, d *Daemon, store Store, m *Metrics) (*Server, error)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
-	s := &Server{d: d, store: store, metrics: m, ln: ln}
 	mux := http.NewServeMux()
+	s := &Server{d: d, store: store, metrics: m, ln: ln, mux: mux}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -45,12 +48,24 @@ func NewServer(addr string, d *Daemon, store Store, m *Metrics) (*Server, error)
 	return s, nil
 }
 
+// Mount serves h (the web console) for every path but the health and
+// metrics endpoints, over TLS when certFile and keyFile are set. Call it
+// before Serve.
+func (s *Server) Mount(h http.Handler, certFile, keyFile string) {
+	s.mux.Handle("/", h)
+	s.certFile, s.keyFile = certFile, keyFile
+}
+
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Serve serves until Shutdown; it returns nil then.
 func (s *Server) Serve() error {
-	if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	serve := func() error { return s.srv.Serve(s.ln) }
+	if s.certFile != "" {
+		serve = func() error { return s.srv.ServeTLS(s.ln, s.certFile, s.keyFile) }
+	}
+	if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve http: %w", err)
 	}
 	return nil

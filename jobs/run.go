@@ -68,6 +68,14 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 		seen[r] = true
 		state, note, msgID := StatePending, "", ""
 		if !preview {
+			if why, err := pausedFor(ctx, tx, spec.Schedule, r); err != nil || why != "" {
+				if err != nil {
+					return 0, false, err
+				}
+				state, note = StateSkipped, why
+			}
+		}
+		if !preview && state == StatePending {
 			l, ok, err := getLedger(ctx, tx, spec.Schedule, r, key)
 			if err != nil {
 				return 0, false, err

@@ -157,6 +157,16 @@ func startDaemon(ctx context.Context, cfg *config.Config, log *slog.Logger, cloc
 		p.stopStore(ctx)
 		return nil, err
 	}
+	if con, err := newConsole(cfg, p.http.Addr(), store, pipe, clock.Now, log); err != nil {
+		log.Warn("web console off; health and metrics are still served", "err", err)
+	} else {
+		p.http.Mount(con.Handler(), cfg.Console.TLSCert, cfg.Console.TLSKey)
+		go func() {
+			if _, err := pipe.Reload(context.WithoutCancel(ctx)); err != nil {
+				log.Warn("console: sources not read", "err", err)
+			}
+		}()
+	}
 	go func() {
 		if err := p.http.Serve(); err != nil {
 			log.Error("http server", "err", err)

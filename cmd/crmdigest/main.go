@@ -53,6 +53,7 @@ func commands() []command {
 		{"render", "render one person's PDF digest for one period", runRender},
 		{"run", "fire every schedule (or one) once, as if at a time: read, compute, render, deliver", runRun},
 		{"send", "send one schedule's digests for one period", runSend},
+		{"serve", "serve the web console (runs, deliveries, previews, actions) without firing schedules", runServe},
 		{"status", "show recent runs and anything failed, pending or in doubt", runStatus},
 	}
 }
