@@ -20,6 +20,7 @@ import (
 	"github.com/crmdigest/crmdigest/console"
 	"github.com/crmdigest/crmdigest/delivery"
 	"github.com/crmdigest/crmdigest/jobs"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/pipeline"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -42,8 +43,8 @@ type faulty struct{ next delivery.Transport }
 func (f faulty) Send(ctx context.Context, m *delivery.Message) error {
 	switch m.To.Address {
 	case inDoubtTo:
-		if m.BeforeData != nil {
-			if err := m.BeforeData(); err != nil {
+		if m.BeforeEnd != nil {
+			if err := m.BeforeEnd(); err != nil {
 				return err
 			}
 		}
@@ -133,7 +134,7 @@ schedules:
 	for _, p := range people {
 		keys = append(keys, p.Key())
 	}
-	id, err := store.StartRun(ctx, jobs.RunSpec{Schedule: "directors-monthly", Period: period, Recipients: keys, DataFiles: pipe.DataFiles()})
+	id, err := store.StartRun(ctx, jobs.RunSpec{Schedule: "directors-monthly", Period: kpi.Period{Kind: kpi.Month, Year: 2017, N: 12}, Recipients: keys, DataFiles: pipe.DataFiles()})
 	if err != nil {
 		t.Fatal(err)
 	}
