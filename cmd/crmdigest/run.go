@@ -17,7 +17,7 @@ import (
 )
 
 func runRun(ctx context.Context, m *Main, args []string) error {
-	fs := m.newFlagSet("run", "--config FILE [--at TIME] [--schedule NAME] [--dry-run] [--force] [--redirect-to ADDRESS]")
+	fs := m.newFlagSet("run", "--config FILE [--at TIME] [--schedule NAME] [--dry-run] [--force] [--redirect-to ADDRESS] [--accept-quality]")
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	atFlag := fs.String("at", "", "fire as if at this time (RFC 3339, or YYYY-MM-DD HH:MM in the organisation's zone); default now")
 	only := fs.String("schedule", "", "fire only this schedule")

@@ -11,7 +11,7 @@ import (
 )
 
 func runSend(ctx context.Context, m *Main, args []string) error {
-	fs := m.newFlagSet("send", "--config FILE --schedule NAME --period ID [--only EMAIL] [--dry-run] [--force] [--redirect-to ADDRESS]")
+	fs := m.newFlagSet("send", "--config FILE --schedule NAME --period ID [--only EMAIL] [--dry-run] [--force] [--redirect-to ADDRESS] [--accept-quality]")
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	name := fs.String("schedule", "", "schedule to send (required)")
 	period := fs.String("period", "", "period id, e.g. 2026-W47 or 2026-10 (required)")
