@@ -26,10 +26,7 @@ var activityMetrics = []string{kpi.NewContacts, kpi.NewLeads, kpi.Calls, kpi.Mee
 func (b *builder) rep() {
 	s, d := b.s, b.d
 	res := s.main
-	d.Title = b.t("Weekly digest") + " — " + b.p.Name
-	if s.period.Kind != kpi.Week {
-		d.Title = b.t("Digest") + " — " + b.p.Name
-	}
+	d.Title = b.byGrain("Weekly digest", "Monthly digest", "Quarterly digest", "Half-yearly digest", "Annual digest") + " — " + b.p.Name
 	sc := res.Scope(kpi.ScopeRep, b.p.Key())
 	if sc == nil {
 		d.Headline = b.t("No figures of yours in the exports for this period.")
