@@ -447,7 +447,7 @@ func (b *builder) ranking(r *kpi.Result, teams []*kpi.Scope) {
 		b.paragraph(b.byGrain("No team of yours is ranked this week.", "No team of yours is ranked this month.", "No team of yours is ranked this quarter.", "No team of yours is ranked this half-year.", "No team of yours is ranked this year."), true)
 		return
 	}
-	b.paragraph(b.t("Teams ranked by %s, %s.", by, b.mainLabel(r.Period)), true)
+	b.paragraph(b.t("Teams ranked by %s, %s.", by, b.midLabel(r.Period)), true)
 	if len(ch.Labels) > 1 {
 		ch.Height = 8 + 7*float64(len(ch.Labels))
 		b.add(Block{Chart: ch})

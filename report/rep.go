@@ -294,7 +294,7 @@ func (b *builder) alertText(a kpi.Alert) string {
 	}
 	switch a.Kind {
 	case kpi.AlertOverdue:
-		parts = append(parts, b.t("due %s (%d days overdue)", date, a.Days))
+		parts = append(parts, b.plural(a.Days, "due %s (1 day overdue)", "due %s (%d days overdue)", date))
 	case kpi.AlertDueSoon:
 		if a.Days == 0 {
 			parts = append(parts, b.t("due %s (today)", date))
@@ -302,10 +302,10 @@ func (b *builder) alertText(a kpi.Alert) string {
 			parts = append(parts, b.t("due %s", date))
 		}
 	case kpi.AlertPastClose:
-		parts = append(parts, b.t("expected to close %s (%d days ago)", date, a.Days))
+		parts = append(parts, b.plural(a.Days, "expected to close %s (1 day ago)", "expected to close %s (%d days ago)", date))
 	case kpi.AlertStale:
 		if a.Date.Valid() {
-			parts = append(parts, b.t("no activity since %s (%d days)", date, a.Days))
+			parts = append(parts, b.plural(a.Days, "no activity since %s (1 day)", "no activity since %s (%d days)", date))
 		} else {
 			parts = append(parts, b.t("no activity recorded"))
 		}
