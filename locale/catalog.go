@@ -1,6 +1,8 @@
 package locale
 
 import (
+	"strings"
+
 	"golang.org/x/text/language"
 	"golang.org/x/text/message/catalog"
 )
@@ -332,13 +334,32 @@ func buildCatalog() catalog.Catalog {
 		for _, tr := range []struct {
 			tag language.Tag
 			s   string
-		}{{language.English, m.en}, {language.French, m.fr}, {language.Spanish, m.es}} {
+		}{{language.English, m.en}, {language.French, frenchSpaces(m.fr)}, {language.Spanish, m.es}} {
 			if err := b.SetString(tr.tag, m.en, tr.s); err != nil {
 				panic("locale: bad catalogue entry " + m.en + ": " + err.Error())
 			}
 		}
 	}
 	return b
+}
+
+// frenchSpaces puts a no-break space before : ; ! ? as French typography
+// asks ("signé : 9 010 €"), so that the mark never starts a line. The
+// catalogue is written with plain spaces to stay readable; U+00A0 stands
+// for the narrow U+202F, which the embedded fonts lack (see NBSP).
+func frenchSpaces(s string) string {
+	return frenchPunct.Replace(s)
+}
+
+var frenchPunct = strings.NewReplacer(" :", NBSP+":", " ;", NBSP+";", " !", NBSP+"!", " ?", NBSP+"?")
+
+// Colon joins a label and its value with the language's colon: "Appel : …"
+// in French, "Call: …" in English and Spanish.
+func (l Locale) Colon() string {
+	if l.base() == "fr" {
+		return NBSP + ": "
+	}
+	return ": "
 }
 
 // Keys returns the English keys of the catalogue, in catalogue order (for

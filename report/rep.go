@@ -278,7 +278,7 @@ func (b *builder) alertText(a kpi.Alert) string {
 	date := b.loc.Date(a.Date.Time())
 	what := a.Subject
 	if a.Activity != "" {
-		what = b.activityName(a.Activity) + ": " + a.Subject
+		what = b.activityName(a.Activity) + b.loc.Colon() + a.Subject
 	} else {
 		what = b.t("Deal %s", a.Deal)
 	}
