@@ -1,6 +1,8 @@
 package locale
 
 import (
+	"strings"
+
 	"golang.org/x/text/language"
 	"golang.org/x/text/message/catalog"
 )
@@ -19,6 +21,45 @@ var messages = []struct{ en, fr, es string }{
 	{"Data sources", "Sources des données", "Fuentes de datos"},
 	{"%d rows set aside", "%d lignes écartées", "%d filas descartadas"},
 	{"exported %s", "exporté le %s", "exportado el %s"},
+	// Wording per grain (week, month, quarter, half-year, year).
+	{"Monthly digest", "Synthèse mensuelle", "Resumen mensual"},
+	{"Quarterly digest", "Synthèse trimestrielle", "Resumen trimestral"},
+	{"Half-yearly digest", "Synthèse semestrielle", "Resumen semestral"},
+	{"Annual digest", "Synthèse annuelle", "Resumen anual"},
+	{"Weekly team report", "Rapport d'équipe hebdomadaire", "Informe semanal del equipo"},
+	{"Monthly team report", "Rapport d'équipe mensuel", "Informe mensual del equipo"},
+	{"Quarterly team report", "Rapport d'équipe trimestriel", "Informe trimestral del equipo"},
+	{"Half-yearly team report", "Rapport d'équipe semestriel", "Informe semestral del equipo"},
+	{"Annual team report", "Rapport d'équipe annuel", "Informe anual del equipo"},
+	{"Weekly comparison", "Comparaison hebdomadaire", "Comparativa semanal"},
+	{"Quarterly comparison", "Comparaison trimestrielle", "Comparativa trimestral"},
+	{"Half-yearly comparison", "Comparaison semestrielle", "Comparativa semestral"},
+	{"Annual comparison", "Comparaison annuelle", "Comparativa anual"},
+	{"Previous week", "Semaine précédente", "Semana anterior"},
+	{"Previous quarter", "Trimestre précédent", "Trimestre anterior"},
+	{"Previous half-year", "Semestre précédent", "Semestre anterior"},
+	{"Previous year", "Année précédente", "Año anterior"},
+	{"Same week last year", "Même semaine l'an dernier", "Misma semana del año pasado"},
+	{"Same quarter last year", "Même trimestre l'an dernier", "Mismo trimestre del año pasado"},
+	{"Same half-year last year", "Même semestre l'an dernier", "Mismo semestre del año pasado"},
+	{"Same period last year", "Même période l'an dernier", "Mismo periodo del año pasado"},
+	{"This quarter", "Ce trimestre", "Este trimestre"},
+	{"This half-year", "Ce semestre", "Este semestre"},
+	{"this week %s", "cette semaine %s", "esta semana %s"},
+	{"this quarter %s", "ce trimestre %s", "este trimestre %s"},
+	{"this half-year %s", "ce semestre %s", "este semestre %s"},
+	{"this year %s", "cette année %s", "este año %s"},
+	{"vs previous quarter", "vs trimestre précédent", "vs trimestre anterior"},
+	{"vs previous half-year", "vs semestre précédent", "vs semestre anterior"},
+	{"vs previous year", "vs année précédente", "vs año anterior"},
+	{"±: change of this week against the column on its left; for rates, in points. n/a: no history to compare with.", "± : évolution de cette semaine par rapport à la colonne de gauche ; pour les taux, en points. n.d. : pas d'historique pour comparer.", "±: variación de esta semana frente a la columna de la izquierda; para las tasas, en puntos. n.d.: sin historial para comparar."},
+	{"±: change of this quarter against the column on its left; for rates, in points. n/a: no history to compare with.", "± : évolution de ce trimestre par rapport à la colonne de gauche ; pour les taux, en points. n.d. : pas d'historique pour comparer.", "±: variación de este trimestre frente a la columna de la izquierda; para las tasas, en puntos. n.d.: sin historial para comparar."},
+	{"±: change of this half-year against the column on its left; for rates, in points. n/a: no history to compare with.", "± : évolution de ce semestre par rapport à la colonne de gauche ; pour les taux, en points. n.d. : pas d'historique pour comparer.", "±: variación de este semestre frente a la columna de la izquierda; para las tasas, en puntos. n.d.: sin historial para comparar."},
+	{"±: change of this year against the column on its left; for rates, in points. n/a: no history to compare with.", "± : évolution de cette année par rapport à la colonne de gauche ; pour les taux, en points. n.d. : pas d'historique pour comparer.", "±: variación de este año frente a la columna de la izquierda; para las tasas, en puntos. n.d.: sin historial para comparar."},
+	{"No team of yours is ranked this week.", "Aucune de vos équipes n'est classée cette semaine.", "Ninguno de sus equipos está clasificado esta semana."},
+	{"No team of yours is ranked this quarter.", "Aucune de vos équipes n'est classée ce trimestre.", "Ninguno de sus equipos está clasificado este trimestre."},
+	{"No team of yours is ranked this half-year.", "Aucune de vos équipes n'est classée ce semestre.", "Ninguno de sus equipos está clasificado este semestre."},
+	{"No team of yours is ranked this year.", "Aucune de vos équipes n'est classée cette année.", "Ninguno de sus equipos está clasificado este año."},
 	// Metrics.
 	{"Won revenue", "Chiffre d'affaires signé", "Ingresos ganados"},
 	{"Margin", "Marge", "Margen"},
@@ -253,6 +294,9 @@ var messages = []struct{ en, fr, es string }{
 	{"Your rank in the team on won revenue (%s): %d of %d.", "Votre rang dans l'équipe sur le chiffre d'affaires signé (%s) : %d sur %d.", "Su puesto en el equipo en ingresos ganados (%s): %d de %d."},
 	{"could not be read (%s)", "illisible (%s)", "no se pudo leer (%s)"},
 	{"data up to %s", "données jusqu'au %s", "datos hasta el %s"},
+	{"due %s (1 day overdue)", "échéance %s (1 jour de retard)", "vence %s (1 día de retraso)"},
+	{"expected to close %s (1 day ago)", "clôture prévue %s (il y a 1 jour)", "cierre previsto %s (hace 1 día)"},
+	{"no activity since %s (1 day)", "aucune activité depuis %s (1 jour)", "sin actividad desde %s (1 día)"},
 	{"due %s (%d days overdue)", "échéance %s (%d jours de retard)", "vence %s (%d días de retraso)"},
 	{"due %s (today)", "échéance %s (aujourd'hui)", "vence %s (hoy)"},
 	{"due %s", "échéance %s", "vence %s"},
@@ -290,13 +334,32 @@ func buildCatalog() catalog.Catalog {
 		for _, tr := range []struct {
 			tag language.Tag
 			s   string
-		}{{language.English, m.en}, {language.French, m.fr}, {language.Spanish, m.es}} {
+		}{{language.English, m.en}, {language.French, frenchSpaces(m.fr)}, {language.Spanish, m.es}} {
 			if err := b.SetString(tr.tag, m.en, tr.s); err != nil {
 				panic("locale: bad catalogue entry " + m.en + ": " + err.Error())
 			}
 		}
 	}
 	return b
+}
+
+// frenchSpaces puts a no-break space before : ; ! ? as French typography
+// asks ("signé : 9 010 €"), so that the mark never starts a line. The
+// catalogue is written with plain spaces to stay readable; U+00A0 stands
+// for the narrow U+202F, which the embedded fonts lack (see NBSP).
+func frenchSpaces(s string) string {
+	return frenchPunct.Replace(s)
+}
+
+var frenchPunct = strings.NewReplacer(" :", NBSP+":", " ;", NBSP+";", " !", NBSP+"!", " ?", NBSP+"?")
+
+// Colon joins a label and its value with the language's colon: "Appel : …"
+// in French, "Call: …" in English and Spanish.
+func (l Locale) Colon() string {
+	if l.base() == "fr" {
+		return NBSP + ": "
+	}
+	return ": "
 }
 
 // Keys returns the English keys of the catalogue, in catalogue order (for

@@ -232,3 +232,23 @@ func TestZeroLocaleIsEnglish(t *testing.T) {
 		t.Errorf("zero Locale T = %q, Code = %q", got, l.Code())
 	}
 }
+
+// TestFrenchSpaceBeforePunctuation checks every French string of the
+// catalogue: a no-break space, never a plain one or none, before : ; ! ?.
+func TestFrenchSpaceBeforePunctuation(t *testing.T) {
+	fr := New("fr")
+	for _, key := range Keys() {
+		s := fr.T(key)
+		for i, r := range []rune(s) {
+			if !strings.ContainsRune(":;!?", r) || i == 0 || []rune(s)[i-1] == '%' {
+				continue
+			}
+			if prev := []rune(s)[i-1]; prev != '\u00a0' && prev != '\u202f' {
+				t.Errorf("%q: %q after %q, want a no-break space before it", s, r, prev)
+			}
+		}
+	}
+	if got := fr.Colon(); got != "\u00a0: " {
+		t.Errorf("fr colon %q", got)
+	}
+}

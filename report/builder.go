@@ -210,6 +210,12 @@ func (b *builder) vs(r ref) string {
 		return b.t("vs previous week")
 	case kpi.Month:
 		return b.t("vs previous month")
+	case kpi.Quarter:
+		return b.t("vs previous quarter")
+	case kpi.Half:
+		return b.t("vs previous half-year")
+	case kpi.Year:
+		return b.t("vs previous year")
 	}
 	return b.t("vs previous period")
 }

@@ -31,7 +31,7 @@ func (b *builder) director() {
 	if key == "" {
 		kind, key, name = kpi.ScopeOrg, kpi.OrgKey, b.t("Organisation")
 	}
-	d.Title = b.t("Monthly comparison") + " — " + name
+	d.Title = b.byGrain("Weekly comparison", "Monthly comparison", "Quarterly comparison", "Half-yearly comparison", "Annual comparison") + " — " + name
 	sc := res.Scope(kind, key)
 	if sc == nil {
 		d.Headline = b.t("No figures for %s in the exports for this period.", name)
@@ -152,7 +152,7 @@ func (b *builder) director() {
 	if won != nil {
 		b.summary(b.mainLabel(res.Period)+" · "+b.metricLabel(kpi.WonRevenue), won, kpi.WonRevenue)
 		if c, _ := b.compare(won.Value, won.YearAgo, refLastYear, kpi.WonRevenue); c != "" {
-			b.d.Summary = append(b.d.Summary, Item{Label: b.t("Same month last year"), Value: b.money(won.YearAgo), Comparison: c})
+			b.d.Summary = append(b.d.Summary, Item{Label: b.byGrain("Same week last year", "Same month last year", "Same quarter last year", "Same half-year last year", "Same period last year"), Value: b.money(won.YearAgo), Comparison: c})
 		}
 		// Put the month first.
 		if n := len(b.d.Summary); n >= 2 {
@@ -240,9 +240,9 @@ func (b *builder) directorHeadline(won *kpi.Value) string {
 func (b *builder) monthKPIs(v *kpi.Value, name string) []KPI {
 	k0 := KPI{Label: b.metricLabel(name), Value: b.value(name, v.Value), Dir: Flat}
 	k0.Comparison, k0.Dir = b.targetCmp(v, name)
-	prev := KPI{Label: b.t("Previous month"), Value: b.value(name, v.Previous), Dir: Flat}
+	prev := KPI{Label: b.byGrain("Previous week", "Previous month", "Previous quarter", "Previous half-year", "Previous year"), Value: b.value(name, v.Previous), Dir: Flat}
 	prev.Comparison, prev.Dir = b.change(v.Value, v.Previous, name)
-	ya := KPI{Label: b.t("Same month last year"), Value: b.value(name, v.YearAgo), Dir: Flat}
+	ya := KPI{Label: b.byGrain("Same week last year", "Same month last year", "Same quarter last year", "Same half-year last year", "Same period last year"), Value: b.value(name, v.YearAgo), Dir: Flat}
 	ya.Comparison, ya.Dir = b.change(v.Value, v.YearAgo, name)
 	exp := KPI{Label: b.t("Seasonal expectation"), Dir: Flat}
 	if v.Baseline.Method == kpi.MethodSeasonal && crm.Has(v.Baseline.Value) {
@@ -272,14 +272,14 @@ func (b *builder) change(actual, refv float64, name string) (string, Dir) {
 	c, dir := b.compare(actual, refv, refPrevious, name)
 	// "▲ +12 % vs the previous period" reads "this month is 12 % above".
 	c = strings.TrimSuffix(c, " "+b.vs(refPrevious))
-	return b.t("this month %s", c), dir
+	return b.byGrain("this week %s", "this month %s", "this quarter %s", "this half-year %s", "this year %s", c), dir
 }
 
 // monthTable writes one row per metric: the month, the previous month,
 // the same month last year and the expectation, each change beside it.
 func (b *builder) monthTable(sc *kpi.Scope) {
 	t := &Table{Columns: []Column{{Title: "", Weight: 2.4},
-		{Title: b.t("This month"), Weight: 1.5, Numeric: true},
+		{Title: b.byGrain("This week", "This month", "This quarter", "This half-year", "This year"), Weight: 1.5, Numeric: true},
 		{Title: b.t("Previous"), Weight: 1.5, Numeric: true}, {Title: "±", Weight: 0.9, Numeric: true},
 		{Title: b.t("Last year"), Weight: 1.5, Numeric: true}, {Title: "±", Weight: 0.9, Numeric: true},
 		{Title: b.t("Expected"), Weight: 1.5, Numeric: true}, {Title: "±", Weight: 0.9, Numeric: true}}}
@@ -303,7 +303,11 @@ func (b *builder) monthTable(sc *kpi.Scope) {
 	}
 	if len(t.Rows) > 0 {
 		b.add(Block{Table: t})
-		b.paragraph(b.t("±: change of this month against the column on its left; for rates, in points. n/a: no history to compare with."), true)
+		b.paragraph(b.byGrain("±: change of this week against the column on its left; for rates, in points. n/a: no history to compare with.",
+			"±: change of this month against the column on its left; for rates, in points. n/a: no history to compare with.",
+			"±: change of this quarter against the column on its left; for rates, in points. n/a: no history to compare with.",
+			"±: change of this half-year against the column on its left; for rates, in points. n/a: no history to compare with.",
+			"±: change of this year against the column on its left; for rates, in points. n/a: no history to compare with."), true)
 	}
 }
 
@@ -440,10 +444,10 @@ func (b *builder) ranking(r *kpi.Result, teams []*kpi.Scope) {
 		ch.Actual = append(ch.Actual, Num(e.Value))
 	}
 	if len(t.Rows) == 0 {
-		b.paragraph(b.t("No team of yours is ranked this month."), true)
+		b.paragraph(b.byGrain("No team of yours is ranked this week.", "No team of yours is ranked this month.", "No team of yours is ranked this quarter.", "No team of yours is ranked this half-year.", "No team of yours is ranked this year."), true)
 		return
 	}
-	b.paragraph(b.t("Teams ranked by %s, %s.", by, b.mainLabel(r.Period)), true)
+	b.paragraph(b.t("Teams ranked by %s, %s.", by, b.midLabel(r.Period)), true)
 	if len(ch.Labels) > 1 {
 		ch.Height = 8 + 7*float64(len(ch.Labels))
 		b.add(Block{Chart: ch})

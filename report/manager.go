@@ -23,7 +23,7 @@ var multipleMetrics = []string{kpi.WonRevenue, kpi.NewOpportunities, kpi.Calls, 
 func (b *builder) manager() {
 	s, d := b.s, b.d
 	team := teamOf(b.p)
-	d.Title = b.t("Team report") + " — " + team
+	d.Title = b.byGrain("Weekly team report", "Monthly team report", "Quarterly team report", "Half-yearly team report", "Annual team report") + " — " + team
 	res := s.main
 	long := res
 	if len(s.toDate) > 0 {

@@ -44,7 +44,7 @@ func (b *builder) quality() {
 			case age == 1:
 				line += " " + b.t("(1 day before the as-of day)")
 			case age >= 0:
-				line += " " + b.t("(%d days before the as-of day)", age)
+				line += " " + b.plural(age, "(1 day before the as-of day)", "(%d days before the as-of day)")
 			}
 		}
 		upTo := dataUpTo(q, s.asOf)

@@ -26,10 +26,7 @@ var activityMetrics = []string{kpi.NewContacts, kpi.NewLeads, kpi.Calls, kpi.Mee
 func (b *builder) rep() {
 	s, d := b.s, b.d
 	res := s.main
-	d.Title = b.t("Weekly digest") + " — " + b.p.Name
-	if s.period.Kind != kpi.Week {
-		d.Title = b.t("Digest") + " — " + b.p.Name
-	}
+	d.Title = b.byGrain("Weekly digest", "Monthly digest", "Quarterly digest", "Half-yearly digest", "Annual digest") + " — " + b.p.Name
 	sc := res.Scope(kpi.ScopeRep, b.p.Key())
 	if sc == nil {
 		d.Headline = b.t("No figures of yours in the exports for this period.")
@@ -281,7 +278,7 @@ func (b *builder) alertText(a kpi.Alert) string {
 	date := b.loc.Date(a.Date.Time())
 	what := a.Subject
 	if a.Activity != "" {
-		what = b.activityName(a.Activity) + ": " + a.Subject
+		what = b.activityName(a.Activity) + b.loc.Colon() + a.Subject
 	} else {
 		what = b.t("Deal %s", a.Deal)
 	}
@@ -297,7 +294,7 @@ func (b *builder) alertText(a kpi.Alert) string {
 	}
 	switch a.Kind {
 	case kpi.AlertOverdue:
-		parts = append(parts, b.t("due %s (%d days overdue)", date, a.Days))
+		parts = append(parts, b.plural(a.Days, "due %s (1 day overdue)", "due %s (%d days overdue)", date))
 	case kpi.AlertDueSoon:
 		if a.Days == 0 {
 			parts = append(parts, b.t("due %s (today)", date))
@@ -305,10 +302,10 @@ func (b *builder) alertText(a kpi.Alert) string {
 			parts = append(parts, b.t("due %s", date))
 		}
 	case kpi.AlertPastClose:
-		parts = append(parts, b.t("expected to close %s (%d days ago)", date, a.Days))
+		parts = append(parts, b.plural(a.Days, "expected to close %s (1 day ago)", "expected to close %s (%d days ago)", date))
 	case kpi.AlertStale:
 		if a.Date.Valid() {
-			parts = append(parts, b.t("no activity since %s (%d days)", date, a.Days))
+			parts = append(parts, b.plural(a.Days, "no activity since %s (1 day)", "no activity since %s (%d days)", date))
 		} else {
 			parts = append(parts, b.t("no activity recorded"))
 		}
