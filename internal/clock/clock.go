@@ -5,7 +5,8 @@
 // the whole suite a year ahead. libfaketime has no effect on Go binaries,
 // which read the time through vDSO, hence a variable of our own. The shift
 // is read once, at start; a shifted clock keeps Go's monotonic reading, so
-// elapsed times and deadlines are unaffected.
+// the time elapsed between two readings is unaffected. Instants handed to
+// something that reads the system clock itself take Wall instead.
 package clock
 
 import (
