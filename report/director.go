@@ -312,13 +312,16 @@ func (b *builder) monthTable(sc *kpi.Scope) {
 }
 
 // delta writes a change: a percentage for amounts and counts, points for
-// ratios; "n/a" when there is nothing to compare with.
+// ratios; "n/a" when there is nothing to compare with. Points are the
+// difference of the two rates as printed (whole percents): a reader checks
+// 78 % − 53 % by eye, and "+26 pt" from the unrounded 78.5 % and 52.9 %
+// would look wrong.
 func (b *builder) delta(actual, refv float64, name string) string {
 	if !crm.Has(actual) || !crm.Has(refv) {
 		return b.loc.NotAvailable()
 	}
 	if m, _ := kpi.MetricByName(name); m.Unit == kpi.UnitRatio {
-		return b.t("%s pt", b.signed(100*(actual-refv), 0))
+		return b.t("%s pt", b.signed(math.Round(100*actual)-math.Round(100*refv), 0))
 	}
 	if refv == 0 {
 		return b.loc.NotAvailable()
