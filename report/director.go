@@ -430,7 +430,7 @@ func (b *builder) ranking(r *kpi.Result, teams []*kpi.Scope) {
 	}
 	by := b.t("target attainment")
 	if rk.By != kpi.TargetAttainment {
-		by = b.t("growth against the baseline")
+		by = b.growthBy(rk.Entries)
 	}
 	ch := &Chart{Kind: ChartRanking, Height: 0, Percent: true, HighlightIndex: -1}
 	t := &Table{Columns: []Column{{Title: b.t("Rank"), Weight: 1.2}, {Title: b.t("Team"), Weight: 4}, {Title: capitalize(by), Weight: 2, Numeric: true}}}
@@ -456,6 +456,29 @@ func (b *builder) ranking(r *kpi.Result, teams []*kpi.Scope) {
 		b.add(Block{Chart: ch})
 	}
 	b.add(Block{Table: t})
+}
+
+// growthBy names what a growth ranking measures against: the reference
+// the teams share (the seasonal expectation, the same period last year, or
+// their usual level when history is short), so that a director reading
+// "+38 %" knows against what; "the baseline" only when the teams differ.
+func (b *builder) growthBy(entries []kpi.RankEntry) string {
+	m := kpi.MethodNone
+	for i, e := range entries {
+		if i > 0 && e.Method != m {
+			return b.t("growth against the baseline")
+		}
+		m = e.Method
+	}
+	switch m {
+	case kpi.MethodSeasonal:
+		return b.t("growth against the seasonal expectation")
+	case kpi.MethodYearAgo:
+		return b.t("growth against the same period last year")
+	case kpi.MethodTrailingMean:
+		return b.t("growth against the usual level (mean of the previous periods)")
+	}
+	return b.t("growth against the baseline")
 }
 
 // readings says, for the director's scope and each of its teams, which
