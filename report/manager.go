@@ -89,6 +89,9 @@ func (b *builder) manager() {
 		kpis = append(kpis, b.kpiVsBaseline(ts.Values[name], name))
 	}
 	if len(kpis) > 0 {
+		// Named, or the figures read as the month to date of the bullet
+		// rows just above them.
+		b.section(b.t("Team") + " · " + b.periodLabel(0, res))
 		b.add(Block{KPIs: kpis})
 	}
 	if !hasMetric(res, kpi.Calls) {
