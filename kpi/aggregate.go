@@ -218,6 +218,7 @@ func aggregate(ds *crm.Dataset, periods []Period, asOf crm.Day, opt *Options) *c
 		}
 		for _, u := range pt.undatedOpen {
 			c.add(u.owner, snapshot, sPipeInN, 1)
+			c.add(u.owner, snapshot, sPipeUndated, 1)
 			c.add(u.owner, snapshot, sPipeInAmt, u.amt)
 			c.add(u.owner, snapshot, sPipeInW, u.w)
 			if u.blank {

@@ -298,6 +298,15 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		if !crm.Has(y[t]) {
 			continue
 		}
+		undated := 0
+		if isPipelineStock(mt.Name) {
+			undated = int(sc.stock[t*nSeries+sPipeUndated])
+			for i := range t {
+				if sc.stock[i*nSeries+sPipeUndated] != float64(undated) {
+					y[i] = math.NaN()
+				}
+			}
+		}
 		// A to-date additive metric is expected from the whole periods
 		// (see toDateBaseline); full holds them.
 		toDate := e.c.toDate && series == nil && sumsOverDays(mt)
@@ -324,6 +333,7 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		}
 		v := &Value{Metric: mt, Value: y[t], Previous: math.NaN(), YearAgo: math.NaN(), Target: math.NaN()}
 		v.Coverage, v.CoveredFrom = e.coverage(t, fam, start)
+		v.Undated = undated
 		if t > 0 {
 			v.Previous = y[t-1]
 		}
@@ -408,3 +418,9 @@ func (r *Result) keepOnly(kinds []ScopeKind) {
 // a History: one year of months, quarters or halves (at least 2), the
 // last 13 weeks (a quarter) of weeks.
 func structuralSpan(m int) int { return max(min(m, 13), 2) }
+
+// isPipelineStock reports whether a metric is read from the reconstructed
+// pipeline at a period's end.
+func isPipelineStock(name string) bool {
+	return name == PipelineValue || name == PipelineCount || name == WeightedPipeline
+}

@@ -142,6 +142,10 @@ const (
 	sProposals
 	sEmails
 	sTasks
+	// sPipeUndated counts the open deals without a created date, which
+	// join the pipeline on the snapshot day: a pipeline figure that holds
+	// them is not comparable with one from before that day.
+	sPipeUndated
 	nSeries
 )
 

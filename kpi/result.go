@@ -184,6 +184,12 @@ type Value struct {
 	// CoveredFrom is the first day of the export's rows of this metric's
 	// kind when Coverage is set (for a localised note), else NoDay.
 	CoveredFrom crm.Day
+	// Undated is the number of open deals without a created date in a
+	// pipeline figure. They join the reconstructed pipeline on the
+	// export's last day, so an earlier figure lacks them: the earlier
+	// periods are not compared with this one (Previous, YearAgo and the
+	// baseline are NaN) rather than show a rise that is only their arrival.
+	Undated int `json:",omitempty"`
 	History     History
 }
 

@@ -303,6 +303,8 @@ var messages = []struct{ en, fr, es string }{
 	{"expected to close %s (%d days ago)", "clôture prévue %s (il y a %d jours)", "cierre previsto %s (hace %d días)"},
 	{"far below", "très en dessous", "muy por debajo"},
 	{"growth against the baseline", "croissance vs référence", "crecimiento vs referencia"},
+	{"1 deal without a created date: not compared", "1 affaire sans date de création : pas de comparaison", "1 oportunidad sin fecha de creación: sin comparación"},
+	{"%d deals without a created date: not compared", "%d affaires sans date de création : pas de comparaison", "%d oportunidades sin fecha de creación: sin comparación"},
 	{"growth against the seasonal expectation", "croissance vs attendu saisonnier", "crecimiento vs lo esperado por temporada"},
 	{"growth against the same period last year", "croissance vs même période l'an dernier", "crecimiento vs mismo periodo del año pasado"},
 	{"growth against the usual level (mean of the previous periods)", "croissance vs niveau habituel (moyenne des périodes précédentes)", "crecimiento vs nivel habitual (media de los periodos anteriores)"},

@@ -277,7 +277,11 @@ func (b *builder) kpiVs(v *kpi.Value, name string, refOf func(*kpi.Value) float6
 	}
 	k.Value = b.value(name, v.Value)
 	k.Comparison, k.Dir = b.compare(v.Value, refOf(v), r, name)
-	if k.Comparison == "" {
+	switch {
+	case k.Comparison == "" && v.Undated > 0:
+		// kpi leaves the earlier figure out: it lacks these deals.
+		k.Comparison = b.plural(v.Undated, "1 deal without a created date: not compared", "%d deals without a created date: not compared")
+	case k.Comparison == "":
 		k.Comparison = b.t("no history yet")
 	}
 	return k
