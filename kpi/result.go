@@ -190,7 +190,7 @@ type Value struct {
 	// periods are not compared with this one (Previous, YearAgo and the
 	// baseline are NaN) rather than show a rise that is only their arrival.
 	Undated int `json:",omitempty"`
-	History     History
+	History History
 }
 
 // Range is the usual range of a value around its expectation: an honest
