@@ -137,10 +137,13 @@ func (b *builder) repHeadline(won *kpi.Value, facts []fact, overdue int) string 
 	default:
 		h = b.t("%s: won revenue %s", label, b.money(won.Value)) + " (" + b.t("no target or history to compare with yet") + ")."
 	}
-	switch overdue {
-	case 0:
+	switch {
+	case !hasMetric(b.s.main, kpi.Calls):
+		// No activities in the export: nothing is known to be overdue,
+		// and "no overdue actions" would be a claim without data.
+	case overdue == 0:
 		h += " " + b.t("No overdue actions.")
-	case 1:
+	case overdue == 1:
 		h += " " + b.t("1 action overdue.")
 	default:
 		h += " " + b.t("%d actions overdue.", overdue)

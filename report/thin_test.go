@@ -104,6 +104,31 @@ func TestNoActivityExport(t *testing.T) {
 		if k == KindRep && strings.Contains(text, "Calls") {
 			t.Errorf("rep digest shows calls without an activity export")
 		}
+		// Without activities nothing is known to be overdue: the
+		// headline must not say there is nothing (it does with them).
+		d, err := s.Digest(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k == KindRep && strings.Contains(d.Headline, "overdue") {
+			t.Errorf("rep headline speaks of overdue actions without an activity export: %q", d.Headline)
+		}
+	}
+	withActs := ss(t, demoData().Dataset, KindRep, "2026-W48", Options{Now: demoNow})
+	said := 0
+	for _, p := range Recipients(demoData().Dataset, KindRep) {
+		q := *p
+		q.Locale = "en"
+		d, err := withActs.Digest(&q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(d.Headline, "overdue") {
+			said++
+		}
+	}
+	if said == 0 {
+		t.Error("no demo rep headline speaks of overdue actions although the export has activities")
 	}
 }
 
