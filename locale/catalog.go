@@ -178,7 +178,7 @@ var messages = []struct{ en, fr, es string }{
 	{"Individual shortfall: %s far below their own expectation.", "Manque individuel : %s très en dessous de l'attendu.", "Déficit individual: %s muy por debajo de lo esperado."},
 	{"The team is below its usual range, without a single pattern.", "L'équipe est sous sa plage habituelle, sans schéma unique.", "El equipo está por debajo de su rango habitual, sin un patrón único."},
 	{"No shortfall to diagnose: the team is within its usual range or above it.", "Aucun manque à diagnostiquer : l'équipe est dans sa plage habituelle ou au-dessus.", "Ningún déficit que diagnosticar: el equipo está dentro de su rango habitual o por encima."},
-	{"Too few deals or too little history to judge the team yet.", "Trop peu d'affaires ou d'historique pour juger l'équipe.", "Demasiadas pocas oportunidades o poco historial para juzgar al equipo."},
+	{"Too few deals or too little history to judge the team yet.", "Trop peu d'affaires ou d'historique pour juger l'équipe pour l'instant.", "Aún hay muy pocas oportunidades o poco historial para juzgar al equipo."},
 	{"%s: won revenue %s below their own expectation.", "%s : chiffre d'affaires signé %s sous l'attendu.", "%s: ingresos ganados %s por debajo de lo esperado."},
 	{"Within range", "Dans la plage", "Dentro del rango"},
 	{"Low, within range", "Bas, dans la plage", "Bajo, dentro del rango"},
