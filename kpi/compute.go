@@ -332,7 +332,8 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 			return baselineFit(y, t, e.yearAgo[t], &e.bp, &sc.fs)
 		}
 		v := &Value{Metric: mt, Value: y[t], Previous: math.NaN(), YearAgo: math.NaN(), Target: math.NaN()}
-		v.Coverage, v.CoveredFrom = e.coverage(t, fam, start)
+		cov := e.coverage(t, fam, start)
+		v.Coverage, v.CoveredFrom, v.CoverageDetail = cov.Text, cov.From, cov
 		v.Undated = undated
 		if t > 0 {
 			v.Previous = y[t-1]

@@ -16,8 +16,9 @@ var famLabels = [nFamilies]string{famClosed: "closed deals", famCreated: "deals"
 // needs began: the period itself, the previous one or the same period
 // last year; or when the period itself runs past the export's last day
 // (then the day returned is NoDay). It returns "" and NoDay when
-// nothing is missing.
-func (e *engine) coverage(t int, fam family, start crm.Day) (string, crm.Day) {
+// nothing is missing. The fields of Coverage let a report say the same
+// in the reader's language.
+func (e *engine) coverage(t int, fam family, start crm.Day) Coverage {
 	p := e.c.periods[t]
 	var buf [3]Period
 	needs := append(buf[:0], p.Whole())
@@ -31,14 +32,33 @@ func (e *engine) coverage(t int, fam family, start crm.Day) (string, crm.Day) {
 	}
 	for _, q := range needs {
 		if partlyCovered(q, start) && q.FullEnd() >= start {
-			return fmt.Sprintf("the export's %s start on %s", famLabels[fam], start.Time().Format("2 Jan 2006")), start
+			return Coverage{Text: fmt.Sprintf("the export's %s start on %s", famLabels[fam], start.Time().Format("2 Jan 2006")),
+				Rows: famLabels[fam], From: start, Until: crm.NoDay}
 		}
 	}
 	// The period read ends (or is cut) after the export's last row.
 	if endsUncovered(p, e.exportLast) {
-		return fmt.Sprintf("the export ends on %s", e.exportLast.Time().Format("2 Jan 2006")), crm.NoDay
+		return Coverage{Text: fmt.Sprintf("the export ends on %s", e.exportLast.Time().Format("2 Jan 2006")),
+			From: crm.NoDay, Until: e.exportLast}
 	}
-	return "", crm.NoDay
+	return Coverage{From: crm.NoDay, Until: crm.NoDay}
+}
+
+// Coverage says why a comparison of a value is missing: the export's rows
+// of its kind start after a period it needs began, or the period runs
+// past the export's last day.
+type Coverage struct {
+	// Text says it in English ("the export's closed deals start on 1 Mar
+	// 2017"), "" when nothing is missing.
+	Text string
+	// Rows names the kind of rows that start late ("closed deals",
+	// "deals", "invoices", "leads", "activities") when From is set.
+	Rows string
+	// From is the first day of those rows, or NoDay.
+	From crm.Day
+	// Until is the export's last day when the period runs past it, or
+	// NoDay.
+	Until crm.Day
 }
 
 // exportLast is the last day of the dataset's dated rows (targets and

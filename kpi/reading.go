@@ -88,6 +88,8 @@ type Reading struct {
 	// Coverage says why a comparison is missing or was left out, e.g.
 	// "the export starts on 20 Oct 2016"; "" when nothing is missing.
 	Coverage string
+	// CoverageDetail is Coverage in fields, for a report to translate.
+	CoverageDetail Coverage `json:"-"`
 
 	// Reading is the old three-way word: "structural", "cyclical" or
 	// "not_assessed". Deprecated: use State; kept until the report
@@ -120,7 +122,7 @@ func readingOf(r *Result, s *Scope, name string, v *Value) Reading {
 	rd := Reading{Kind: s.Kind, Key: s.Key, Metric: name, Period: r.Period, State: StateNone,
 		Value: v.Value, Expected: math.NaN(), Low: math.NaN(), High: math.NaN(),
 		Deviation: math.NaN(), Variation: math.NaN(), Reading: "not_assessed",
-		Threshold: v.Baseline.Threshold, Coverage: v.Coverage}
+		Threshold: v.Baseline.Threshold, Coverage: v.Coverage, CoverageDetail: v.CoverageDetail}
 	switch v.Baseline.Structural {
 	case crm.TriTrue:
 		rd.Reading = "structural"

@@ -184,6 +184,8 @@ type Value struct {
 	// CoveredFrom is the first day of the export's rows of this metric's
 	// kind when Coverage is set (for a localised note), else NoDay.
 	CoveredFrom crm.Day
+	// CoverageDetail is Coverage in fields, for a report to translate.
+	CoverageDetail Coverage `json:"-"`
 	// Undated is the number of open deals without a created date in a
 	// pipeline figure. They join the reconstructed pipeline on the
 	// export's last day, so an earlier figure lacks them: the earlier

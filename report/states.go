@@ -80,7 +80,30 @@ func (b *builder) stateSentence(rd *kpi.Reading) string {
 		return b.t("Back within its usual range after a run beyond it since %s.", b.periodName(rd.Since))
 	}
 	if rd.Coverage != "" {
-		return b.t("No seasonal reading: %s.", rd.Coverage)
+		return b.t("No seasonal reading: %s.", b.coverage(rd.CoverageDetail))
 	}
 	return b.t("Not enough history for a seasonal reading yet (two full years are needed).")
+}
+
+// coverage says in the reader's language why a comparison is missing
+// (kpi.Coverage.Text says it in English).
+func (b *builder) coverage(c kpi.Coverage) string {
+	if c.From.Valid() {
+		day := b.loc.Date(c.From.Time())
+		switch c.Rows {
+		case "closed deals":
+			return b.t("the export's closed deals start on %s", day)
+		case "invoices":
+			return b.t("the export's invoices start on %s", day)
+		case "leads":
+			return b.t("the export's leads start on %s", day)
+		case "activities":
+			return b.t("the export's activities start on %s", day)
+		}
+		return b.t("the export's deals start on %s", day)
+	}
+	if c.Until.Valid() {
+		return b.t("the export ends on %s", b.loc.Date(c.Until.Time()))
+	}
+	return b.t("the export does not cover the periods it needs")
 }
