@@ -154,6 +154,30 @@ func (s *Store) RefuseRun(ctx context.Context, spec RunSpec, reasons []string) (
 	return id, nil
 }
 
+// FailRun records a run that could not start because its sources could
+// not be read: no recipient, no job; finished at once with msg as its
+// error, as the daemon records a firing whose planner failed, so that
+// status and the console show a run started by hand that failed too.
+func (s *Store) FailRun(ctx context.Context, spec RunSpec, msg string) (int64, error) {
+	if spec.Schedule == "" || spec.Period.Kind == 0 || msg == "" {
+		return 0, errors.New("fail run: schedule, period and error are required")
+	}
+	spec.Recipients = nil
+	var id int64
+	err := s.b.inTx(ctx, func(tx dbtx) error {
+		var err error
+		if id, _, err = s.fanOut(ctx, tx, spec); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `UPDATE crmdigest_run SET error = ? WHERE id = ?`, msg, id)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("fail run: %w", err)
+	}
+	return id, nil
+}
+
 func markRefused(ctx context.Context, tx dbtx, id int64, reasons []string) error {
 	msg := "refused by the data gate: " + strings.Join(reasons, "; ")
 	if _, err := tx.exec(ctx, `UPDATE crmdigest_run SET error = ? WHERE id = ?`, msg, id); err != nil {

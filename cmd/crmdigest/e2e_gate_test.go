@@ -309,3 +309,38 @@ func TestE2EGateDaemon(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EUnreadableSource: a run by hand whose deals export is missing
+// exits non-zero, sends nothing and records a failed run that status
+// shows with the reason, as the daemon records a firing it could not plan.
+func TestE2EUnreadableSource(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds crmdigest")
+	}
+	t.Parallel()
+	cfgPath, dir := gateConfig(t, 0, "")
+	if err := os.Remove(filepath.Join(dir, "sales_pipeline.csv")); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runBin(t, nil, "run", "--config", cfgPath)
+	if code == 0 || !strings.Contains(out, "the sources could not be read, nothing sent") || !strings.Contains(errOut, "sales_pipeline.csv") {
+		t.Fatalf("run without the deals export: exit %d\n%s%s", code, out, errOut)
+	}
+	filepath.WalkDir(filepath.Join(dir, "out"), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			t.Errorf("run without the deals export wrote %s", path)
+		}
+		return nil
+	})
+	status := mustRun(t, 0, "status", "--config", cfgPath)
+	if !strings.Contains(status, "run failed: read sources:") || !strings.Contains(status, `source "pipeline"`) {
+		t.Errorf("status does not show the failed run and its source:\n%s", status)
+	}
+	// A dry run records nothing.
+	if _, _, code := runBin(t, nil, "run", "--config", cfgPath, "--dry-run"); code == 0 {
+		t.Error("dry run without the deals export exited 0")
+	}
+	if n := strings.Count(mustRun(t, 0, "status", "--config", cfgPath), "run failed: read sources:"); n != 1 {
+		t.Errorf("status shows %d failed runs after a run and a dry run, want 1", n)
+	}
+}

@@ -78,7 +78,7 @@ func TestE2EPauseAndOptOut(t *testing.T) {
 	// recipients of the run.
 	status := mustRun(t, 0, "status", "--config", cfgPath)
 	if !strings.Contains(status, itoa(len(others))+" sent, 0 skipped, 0 failed, 0 in doubt, 0 pending") ||
-		!strings.Contains(status, "nothing failed, pending or in doubt") {
+		!strings.Contains(status, "no delivery failed, pending or in doubt") {
 		t.Errorf("status does not show a clean run of %d:\n%s", len(others), status)
 	}
 	m := regexp.MustCompile(`#(\d+) `).FindStringSubmatch(status)

@@ -90,7 +90,20 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 	defer eng.close(ctx, e.cfg.Daemon.StopTimeout)
 	ds, err := eng.pipe.Reload(ctx)
 	if err != nil {
-		return fmt.Errorf("read sources: %w", err)
+		err = fmt.Errorf("read sources: %w", err)
+		if !o.dryRun {
+			// Recorded as the daemon records it, so that status and the
+			// console show the attempt and why nothing went out.
+			for _, f := range firings {
+				id, ferr := eng.store.FailRun(ctx, jobs.RunSpec{Schedule: f.Schedule, Period: f.Period, Zone: f.Zone, At: f.At,
+					DataFiles: eng.pipe.DataFiles(), RedirectTo: o.redirectTo, Force: o.force}, err.Error())
+				if ferr != nil {
+					return errors.Join(err, ferr)
+				}
+				fmt.Fprintf(m.Stdout, "%s %s (run #%d): the sources could not be read, nothing sent\n", f.Schedule, f.Period, id)
+			}
+		}
+		return err
 	}
 	if err := eng.store.Start(ctx); err != nil {
 		return err

@@ -72,7 +72,7 @@ func runStatus(ctx context.Context, m *Main, args []string) error {
 		}
 	}
 	if len(rep.Attention) == 0 {
-		fmt.Fprintln(w, "nothing failed, pending or in doubt")
+		fmt.Fprintln(w, "no delivery failed, pending or in doubt")
 		return nil
 	}
 	fmt.Fprintf(w, "needs attention (%d):\n", len(rep.Attention))
