@@ -19,11 +19,14 @@ const (
 )
 
 // benchSeries returns series seed of the benchmark.
-func benchSeries(seed uint64) []float64 {
+func benchSeries(seed uint64) []float64 { return benchSeriesOf(seed, trueIndex) }
+
+// benchSeriesOf is benchSeries with another seasonal pattern.
+func benchSeriesOf(seed uint64, pattern []float64) []float64 {
 	r := rand.New(rand.NewPCG(seed, 9))
 	y := make([]float64, benchLen)
 	for i := range y {
-		y[i] = 1000 * trueIndex[i%12] * (1 + benchNoise*r.NormFloat64())
+		y[i] = 1000 * pattern[i%12] * (1 + benchNoise*r.NormFloat64())
 	}
 	return y
 }
@@ -31,16 +34,37 @@ func benchSeries(seed uint64) []float64 {
 // benchMAPE is the benchmark's error of expect, which returns the
 // expectation of y[t] (NaN when it has none: counted as a failure).
 func benchMAPE(t *testing.T, expect func(y []float64, t int) float64) float64 {
+	return benchMAPEOf(t, trueIndex, expect)
+}
+
+// benchMAPEOf is benchMAPE on series of another seasonal pattern.
+func benchMAPEOf(t *testing.T, pattern []float64, expect func(y []float64, t int) float64) float64 {
 	sum, n := 0.0, 0
 	for seed := range uint64(benchSeeds) {
-		y := benchSeries(seed)
+		y := benchSeriesOf(seed, pattern)
 		for tt := benchLen - 12; tt < benchLen; tt++ {
 			e := expect(y, tt)
 			if math.IsNaN(e) {
 				t.Fatalf("seed %d month %d: no expectation", seed, tt)
 			}
-			truth := 1000 * trueIndex[tt%12]
+			truth := 1000 * pattern[tt%12]
 			sum += math.Abs(e-truth) / truth
+			n++
+		}
+	}
+	return sum / float64(n)
+}
+
+// sameMonthMean is the mean of the values of t's month in the fit
+// (y[..t-k]). The benchmark's level is constant, so this is the
+// expectation of someone who knows the level and estimates the month's
+// index from its own values only: the floor of any method that leaves
+// each month's index free.
+func sameMonthMean(y []float64, t int) float64 {
+	sum, n := 0.0, 0
+	for i := t - 12; i >= 0; i -= 12 {
+		if i <= t-DefaultStructuralK {
+			sum += y[i]
 			n++
 		}
 	}
@@ -104,6 +128,104 @@ func TestExpectationBenchmark(t *testing.T) {
 	// reached on this pattern (see there why).
 	if ours > 0.029 {
 		t.Errorf("the seasonal expectation's error is %.2f %%, want <= 2.9 %% (docs/KPIS.md)", 100*ours)
+	}
+	// Where the error comes from: the fit's index with the true level,
+	// and the fit's level with the true index; and the floor of free
+	// monthly indices, each from the three values of its month in the fit.
+	var fs fitScratch
+	indexOnly := benchMAPE(t, func(y []float64, tt int) float64 {
+		_, fit, ok := baselineFit(y, tt, tt-12, bp, &fs)
+		if !ok {
+			return math.NaN()
+		}
+		return 1000 * fit.index[tt%12]
+	})
+	levelOnly := benchMAPE(t, func(y []float64, tt int) float64 {
+		_, fit, ok := baselineFit(y, tt, tt-12, bp, &fs)
+		if !ok {
+			return math.NaN()
+		}
+		return fit.level * trueIndex[tt%12]
+	})
+	floor := benchMAPE(t, sameMonthMean)
+	t.Logf("index alone %.2f %%, level alone %.2f %%; the month's own values with the level known %.2f %%",
+		100*indexOnly, 100*levelOnly, 100*floor)
+	for h := 1; h <= 4; h++ {
+		t.Logf("trueIndex stands %.1f %% (root mean square) from its best fit by %d harmonics", 100*harmonicDistance(trueIndex, h), h)
+	}
+	if indexOnly >= floor {
+		t.Errorf("the shrunk index errs by %.2f %%, no better than its month's own values (%.2f %%)", 100*indexOnly, 100*floor)
+	}
+}
+
+// harmonicDistance is the root mean square distance of pattern from its
+// least-squares fit by a constant and h Fourier harmonics.
+func harmonicDistance(pattern []float64, h int) float64 {
+	m, p := len(pattern), 1+2*h
+	basis := func(j, q int) float64 {
+		if q == 0 {
+			return 1
+		}
+		x := 2 * math.Pi * float64((q+1)/2) * float64(j) / float64(m)
+		if q%2 == 1 {
+			return math.Cos(x)
+		}
+		return math.Sin(x)
+	}
+	a := make([][10]float64, p)
+	for j := range m {
+		for q := range p {
+			for r := range p {
+				a[q][r] += basis(j, q) * basis(j, r)
+			}
+			a[q][p] += basis(j, q) * pattern[j]
+		}
+	}
+	coef, ok := solve(a, p)
+	if !ok {
+		return math.NaN()
+	}
+	ss := 0.0
+	for j := range m {
+		fit := 0.0
+		for q := range p {
+			fit += coef[q] * basis(j, q)
+		}
+		ss += (pattern[j] - fit) * (pattern[j] - fit)
+	}
+	return math.Sqrt(ss / float64(m))
+}
+
+// smoothIndex is a seasonal pattern of two harmonics (mean 1): the kind of
+// season the shrinkage toward a smooth profile is built for, unlike
+// trueIndex's December peak.
+var smoothIndex = func() []float64 {
+	p := make([]float64, 12)
+	for j := range p {
+		x := 2 * math.Pi * float64(j) / 12
+		p[j] = 1 + 0.15*math.Cos(x-2*math.Pi*11/12) + 0.08*math.Sin(2*x)
+	}
+	return p
+}()
+
+// TestExpectationBenchmarkSmooth runs the benchmark on smoothIndex: there
+// the shrinkage beats the floor of free monthly indices that trueIndex
+// holds it to.
+func TestExpectationBenchmarkSmooth(t *testing.T) {
+	bp := monthlyParams()
+	var fs fitScratch
+	ours := benchMAPEOf(t, smoothIndex, func(y []float64, tt int) float64 {
+		b := computeBaseline(y, tt, tt-12, bp, &fs)
+		if b.Method != MethodSeasonal {
+			return math.NaN()
+		}
+		return b.Value
+	})
+	floor := benchMAPEOf(t, smoothIndex, sameMonthMean)
+	t.Logf("smooth two-harmonic pattern, %d seeds, %.0f %% noise: crmdigest %.2f %%, the month's own values with the level known %.2f %%",
+		benchSeeds, 100*benchNoise, 100*ours, 100*floor)
+	if ours >= floor {
+		t.Errorf("on a smooth pattern the expectation errs by %.2f %%, no better than free monthly indices with the level known (%.2f %%)", 100*ours, 100*floor)
 	}
 }
 

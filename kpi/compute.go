@@ -39,7 +39,7 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 	periods := make([]Period, h)
 	periods[h-1] = p
 	for i := h - 2; i >= 0; i-- {
-		periods[i] = periods[i+1].Previous()
+		periods[i] = p.Back(h - 1 - i)
 	}
 	periods = clipToData(ds, periods, m)
 

@@ -361,7 +361,17 @@ func (p Period) cutLike(q Period) Period {
 
 // Previous returns the period before p; a to-date period gives the
 // previous period cut at the same point.
-func (p Period) Previous() Period { return p.cutLike(p.shift(-1)) }
+func (p Period) Previous() Period { return p.Back(1) }
+
+// Back returns the period n periods before p, cut at the same point as p
+// itself. A series of comparable periods must be built with it and not by
+// taking Previous of Previous: each step would cut like the period after
+// it, so a day clamped once stays clamped (a half to 30 August, through a
+// first half to 28 February, reached last year's half to 28 August), and
+// a cut that falls on a period's last day makes it whole and every
+// earlier one with it (a month to the 28th, through a whole February).
+// Back(m) of a month-based period is YearAgo, m being its periods a year.
+func (p Period) Back(n int) Period { return p.cutLike(p.shift(-n)) }
 
 // Next returns the whole period after p.
 func (p Period) Next() Period { return p.shift(1) }

@@ -2,6 +2,8 @@ package kpi
 
 import (
 	"errors"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -216,5 +218,81 @@ func TestPeriodKey(t *testing.T) {
 	// depend on the fiscal start.
 	if k := key("FY2027-Q1", time.February); k != "FY2027-Q1" {
 		t.Errorf("FY2027-Q1 (February) key %q", k)
+	}
+}
+
+// TestToDateComparisonWindows: for a week-, month-, quarter-, half- and
+// year-to-date on several as-of days, 29 February among them, the
+// periods a digest names for last year and the previous period
+// (Period.YearAgo, Period.Previous) are the windows Compute sums: the
+// History holds exactly them, and the year-ago and previous values equal
+// the sums of the deals closed in them, added up here from the deals.
+// Cutting each earlier period like the one after it carried a clamped day
+// back in time: a half-year to 30 August was compared with last year's
+// to 28 August, through a first half cut at 28 February.
+func TestToDateComparisonWindows(t *testing.T) {
+	ds := crm.NewDataset()
+	ds.People = []crm.Person{{Name: "Ann", Email: "ann@x", Role: crm.RoleRep, Team: "A", Region: "R"}}
+	ann := ds.Owners.Intern("Ann")
+	// One won deal a day, of an amount that changes from day to day, so
+	// that a window a day too long or too short sums differently.
+	for d := day("2019-01-01"); d <= day("2026-12-31"); d++ {
+		ds.Deals = append(ds.Deals, crm.Deal{ID: d.String(), Owner: ann, Status: crm.StatusWon, Created: d, Closed: d,
+			ExpectedClose: crm.NoDay, LastActivity: crm.NoDay, Amount: float64(int(d)%97 + 1), Margin: math.NaN(),
+			Probability: math.NaN(), Currency: crm.NoID, Account: crm.NoID, Product: crm.NoID, Stage: crm.NoID})
+	}
+	for k, f := range allFields {
+		ds.MarkFields(k, f...)
+	}
+	sum := func(p Period) float64 {
+		s := 0.0
+		for _, dl := range ds.Deals {
+			if dl.Closed >= p.Start() && dl.Closed <= p.End() {
+				s += dl.Amount
+			}
+		}
+		return s
+	}
+	asOfs := []string{"2024-02-29", "2025-02-28", "2024-03-31", "2025-05-31", "2024-08-30",
+		"2025-08-28", "2025-08-31", "2025-11-30", "2026-01-01", "2025-12-31", "2020-12-31"}
+	for _, k := range []Kind{Week, Month, Quarter, Half, Year} {
+		for _, s := range asOfs {
+			asOf := day(s)
+			p := ToDate(k, asOf)
+			r, err := Compute(ds, Request{Period: p, AsOf: asOf, Options: Options{HistoryN: 60}})
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			v := r.Scope(ScopeOrg, "all").Values[WonRevenue]
+			h := r.History
+			if prev := p.Previous(); h[len(h)-2] != prev || v.Previous != sum(prev) {
+				t.Errorf("%s: previous window %s sums %v, want %s summing %v", p, h[len(h)-2], v.Previous, prev, sum(prev))
+			}
+			ya, err := p.YearAgo()
+			if err != nil {
+				if !errors.Is(err, ErrNoYearAgo) || r.YearAgoNote == "" || crm.Has(v.YearAgo) {
+					t.Errorf("%s: no year-ago period (%v), yet note %q and year-ago value %v", p, err, r.YearAgoNote, v.YearAgo)
+				}
+				continue
+			}
+			i := slices.IndexFunc(h, func(q Period) bool { return q.Whole() == ya.Whole() })
+			if i < 0 || h[i] != ya {
+				t.Errorf("%s: the history holds no window equal to the year-ago period %s", p, ya)
+			}
+			if v.YearAgo != sum(ya) {
+				t.Errorf("%s: year-ago value %v, want %v, the sum over %s", p, v.YearAgo, sum(ya), ya)
+			}
+			if p.IsToDate() && k != Week {
+				// Same day of the year, 29 February clamped to the 28th.
+				wy, wm, wd := asOf.Date()
+				want := crm.DayFromDate(wy-1, wm, wd)
+				if wm == time.February && wd == 29 {
+					want = crm.DayFromDate(wy-1, wm, 28)
+				}
+				if ya.End() != want {
+					t.Errorf("%s: year-ago period %s ends on %s, want %s", p, ya, ya.End(), want)
+				}
+			}
+		}
 	}
 }
