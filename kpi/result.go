@@ -209,7 +209,7 @@ type History struct {
 	// Expected is the seasonal expectation of each period (NaN where
 	// there is none: no seasonal fit, or not a full year of values before
 	// it), made like the baseline, so its last value is Baseline.Value.
-	// Draw Expected × (1 ± Threshold) as the seasonal band.
+	// Low and High below are the band to draw around it.
 	Expected []float64
 	// Low and High are the usual range of each period (NaN where Expected
 	// is); a value outside it counts towards a Reading's Running.

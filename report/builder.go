@@ -474,14 +474,21 @@ func (b *builder) trend(res *kpi.Result, v *kpi.Value, height float64) *Chart {
 	if len(h.Expected) >= n {
 		ch.Expected = nums(h.Expected[first:n])
 		ch.Low, ch.High = make([]Num, n-first), make([]Num, n-first)
+		// The grey band is the usual range the readings use (kpi's Low and
+		// High), not the wider structural threshold: the caption calls it
+		// the usual range, and a point outside it is one the text calls
+		// outside. A range never goes below zero on the page.
 		for i := range n - first {
 			e := h.Expected[first+i]
-			ch.Low[i], ch.High[i] = Num(e*(1-h.Threshold)), Num(e*(1+h.Threshold))
+			ch.Low[i], ch.High[i] = Num(math.NaN()), Num(math.NaN())
+			if len(h.Low) > first+i && len(h.High) > first+i {
+				ch.Low[i], ch.High[i] = Num(max(0, h.Low[first+i])), Num(h.High[first+i])
+				if !crm.Has(h.Low[first+i]) {
+					ch.Low[i] = Num(math.NaN())
+				}
+			}
 			if crm.Has(e) {
 				hasExp = true
-			}
-			if !crm.Has(h.Threshold) {
-				ch.Low[i], ch.High[i] = Num(math.NaN()), Num(math.NaN())
 			}
 		}
 	}
