@@ -26,8 +26,9 @@ type Options struct {
 	// StructuralK is the number of consecutive periods beyond the
 	// threshold that makes a deviation structural. Default 3.
 	StructuralK int
-	// StructuralFactor multiplies the median absolute deviation of past
-	// residuals into the threshold. Default 3.
+	// StructuralFactor multiplies the robust deviation of past residuals
+	// (their mean absolute deviation, scaled to equal the MAD under a
+	// normal error) into the structural threshold. Default 3.
 	StructuralFactor float64
 	// StageProbabilities maps a stage name (as the CRM writes it, case
 	// ignored) to a win probability in [0, 1]; it takes precedence over
