@@ -32,6 +32,7 @@ func (s *Set) newBuilder(p *crm.Person) *builder {
 		To:        p.Email,
 		PeriodID:  s.period.ID(),
 		Period:    b.periodText(s.period),
+		inText:    b.periodInText(s.period),
 		AsOf:      loc.DateTime(asOf),
 		currency:  s.ds.Currency,
 		created:   s.now,
@@ -76,6 +77,20 @@ func (b *builder) periodText(p kpi.Period) string {
 		return capitalize(b.loc.MonthYear(time.Month(p.N), p.Year))
 	}
 	return b.periodName(p) + " · " + b.loc.DateRange(from, to)
+}
+
+// periodInText is periodText inside a sentence, where the email's subject
+// and intro put it: months are lower-case there in French and Spanish
+// ("pour octobre 2026"), and so is the word for week in every language.
+func (b *builder) periodInText(p kpi.Period) string {
+	switch {
+	case p.Kind == kpi.Month && !p.IsToDate():
+		return b.loc.MonthYear(time.Month(p.N), p.Year)
+	case p.Kind == kpi.Week:
+		r := []rune(b.periodText(p))
+		return strings.ToLower(string(r[0])) + string(r[1:])
+	}
+	return b.periodText(p)
 }
 
 func weekNumber(p kpi.Period) string { return p.ID()[len(p.ID())-2:] }

@@ -444,3 +444,95 @@ func TestSpanishRegister(t *testing.T) {
 		}
 	}
 }
+
+// TestFrenchTypography checks the French digests and emails of the demo
+// organisation: a no-break space (U+00A0, standing for the narrow one the
+// fonts lack) before : ; ! ? and no quotation marks but « ». The PDF text is
+// left out, as pdftotext turns every no-break space into a space; the
+// plain-text email is left out too, because its layout
+// (templates/files/layout.txt) writes "Label: value" in every language.
+func TestFrenchTypography(t *testing.T) {
+	tpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := demoData().Dataset
+	bad := []struct {
+		what string
+		re   *regexp.Regexp
+	}{
+		{"no no-break space before the mark", regexp.MustCompile(`[^\x{a0}\x{202f}][;!?]|[^\x{a0}\x{202f}\d]:(\s|$)`)},
+		{"quotation marks other than « »", regexp.MustCompile(`["“”„]`)},
+		{"« » without a no-break space inside", regexp.MustCompile(`«[^\x{a0}\x{202f}]|[^\x{a0}\x{202f}]»`)},
+	}
+	n := 0
+	for i := range ds.People {
+		p := ds.People[i]
+		p.Locale = "fr"
+		d, err := sets(t)[KindOf(p.Role)].Digest(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := d.Email()
+		e.Preview = i == 0 // one email says whom it was meant for
+		em, err := tpl.Render(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts := append(modelTexts(d), em.Subject, htmlText(em.HTML))
+		for _, s := range blankData(texts) {
+			n++
+			for _, b := range bad {
+				if m := b.re.FindString(s); m != "" {
+					t.Errorf("%s: %s: %q in %q", p.Email, b.what, m, excerpt(s, m))
+				}
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d strings read", n)
+	}
+}
+
+// TestEmailPeriodMidSentence renders the demo emails in French and
+// Spanish: their subject and intro name the period mid-sentence, where a
+// month or the word for week is lower-case ("pour octobre 2026"), though the
+// PDF's header starts with a capital.
+func TestEmailPeriodMidSentence(t *testing.T) {
+	tpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := demoData().Dataset
+	bad := []*regexp.Regexp{monthAfterWord(), regexp.MustCompile(`\b(pour|de|du|para|del) (Semaine|Semana)\b`)}
+	for _, lang := range []string{"fr", "es"} {
+		kinds := map[Kind]bool{}
+		for i := range ds.People {
+			p := ds.People[i]
+			p.Locale = lang
+			k := KindOf(p.Role)
+			d, err := sets(t)[k].Digest(&p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			em, err := tpl.Render(d.Email())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []string{em.Subject, em.Text, htmlText(em.HTML)} {
+				if !strings.Contains(s, d.inText) {
+					t.Fatalf("%s %s: the email does not name the period %q", lang, p.Email, d.inText)
+				}
+				for _, re := range bad {
+					if m := re.FindString(s); m != "" {
+						t.Errorf("%s %s: %q in %q", lang, p.Email, m, excerpt(s, m))
+					}
+				}
+			}
+			kinds[k] = true
+		}
+		if len(kinds) != 3 {
+			t.Fatalf("%s: emails of %d kinds, want rep, manager and director", lang, len(kinds))
+		}
+	}
+}
