@@ -157,6 +157,15 @@ func (b *builder) periodLabel(i int, r *kpi.Result) string {
 	return b.toDateLabel(r.Period)
 }
 
+// periodLabelInText is periodLabel inside a sentence: "octobre 2026",
+// "month to date", but "T3 2026" keeps its capital.
+func (b *builder) periodLabelInText(i int, r *kpi.Result) string {
+	if i == 0 {
+		return b.midLabel(r.Period)
+	}
+	return lowerFirst(b.toDateLabel(r.Period))
+}
+
 // activityKPI is one count of the activity row with the rep's usual level.
 func (b *builder) activityKPI(v *kpi.Value, name string) KPI {
 	k := KPI{Label: b.metricLabel(name), Dir: Flat}
