@@ -290,6 +290,7 @@ var messages = []struct{ en, fr, es string }{
 	{"Trend and seasonal expectation", "Tendance et attendu saisonnier", "Tendencia y expectativa estacional"},
 	{"Visit", "Visite", "Visita"},
 	{"Week %s", "Semaine %s", "Semana %s"},
+	{"week %s", "la semaine %s", "la semana %s"},
 	{"Weighted pipeline", "Pipeline pondéré", "Pipeline ponderado"},
 	{"Win rate", "Taux de succès", "Tasa de éxito"},
 	{"Within the seasonal range or a one-off (%s): %s.", "Dans la plage saisonnière ou ponctuel (%s) : %s.", "Dentro del rango estacional o puntual (%s): %s."},

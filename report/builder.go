@@ -81,14 +81,14 @@ func (b *builder) periodText(p kpi.Period) string {
 
 // periodInText is periodText inside a sentence, where the email's subject
 // and intro put it: months are lower-case there in French and Spanish
-// ("pour octobre 2026"), and so is the word for week in every language.
+// ("pour octobre 2026"), and a week takes the article French and Spanish
+// give it ("pour la semaine 48", "de la semana 48", "for week 48").
 func (b *builder) periodInText(p kpi.Period) string {
 	switch {
 	case p.Kind == kpi.Month && !p.IsToDate():
 		return b.loc.MonthYear(time.Month(p.N), p.Year)
 	case p.Kind == kpi.Week:
-		r := []rune(b.periodText(p))
-		return strings.ToLower(string(r[0])) + string(r[1:])
+		return b.t("week %s", weekNumber(p)) + " · " + b.loc.DateRange(p.Start().Time(), p.End().Time())
 	}
 	return b.periodText(p)
 }
