@@ -2,6 +2,7 @@ package report
 
 import (
 	"html"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -42,7 +43,7 @@ func digestTexts(t *testing.T, s *Set, p crm.Person, lang string, tpl *templates
 		t.Fatalf("%s: email: %v", p.Email, err)
 	}
 	texts = append(texts, em.Subject, em.Text, htmlText(em.HTML))
-	return blankData(texts)
+	return blankData(s.ds, texts)
 }
 
 // renderLanguage renders every digest of the demo organisation in lang: one
@@ -121,10 +122,17 @@ func htmlText(s string) string {
 	return html.UnescapeString(s)
 }
 
-// dataValues lists the dataset's own strings, longest first, so that a
-// name is blanked out before a shorter name inside it.
-var dataValues = sync.OnceValue(func() []string {
-	ds := demoData().Dataset
+// blanks holds, per dataset, the replacer that blanks out its own strings.
+var blanks sync.Map // *crm.Dataset → *strings.Replacer
+
+// dataBlanker returns the replacer of every string of ds (names of people,
+// teams, regions, owners, accounts, products, stages no preset maps,
+// activity subjects, deal ids, source names and files) by "▢", longest
+// first, so that a name is blanked out before a shorter name inside it.
+func dataBlanker(ds *crm.Dataset) *strings.Replacer {
+	if r, ok := blanks.Load(ds); ok {
+		return r.(*strings.Replacer)
+	}
 	seen := map[string]bool{}
 	add := func(s string) {
 		if strings.TrimSpace(s) != "" {
@@ -155,25 +163,28 @@ var dataValues = sync.OnceValue(func() []string {
 	}
 	for _, q := range ds.Quality {
 		add(q.Name)
-		add(q.File)
+		add(filepath.Base(q.File))
 		add(q.Sheet)
 	}
-	out := make([]string, 0, len(seen))
+	vals := make([]string, 0, len(seen))
 	for s := range seen {
-		out = append(out, s)
+		vals = append(vals, s)
 	}
-	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) || len(out[i]) == len(out[j]) && out[i] < out[j] })
-	return out
-})
-
-// blankData replaces every data value in texts by "▢"; runs of spaces
-// (non-breaking ones included, as pdftotext gives them) become one.
-func blankData(texts []string) []string {
-	pairs := make([]string, 0, 2*len(dataValues()))
-	for _, v := range dataValues() {
+	sort.Slice(vals, func(i, j int) bool {
+		return len(vals[i]) > len(vals[j]) || len(vals[i]) == len(vals[j]) && vals[i] < vals[j]
+	})
+	pairs := make([]string, 0, 2*len(vals))
+	for _, v := range vals {
 		pairs = append(pairs, v, "▢")
 	}
-	r := strings.NewReplacer(pairs...)
+	r, _ := blanks.LoadOrStore(ds, strings.NewReplacer(pairs...))
+	return r.(*strings.Replacer)
+}
+
+// blankData replaces every string of ds found in texts by "▢" and drops
+// the texts left empty.
+func blankData(ds *crm.Dataset, texts []string) []string {
+	r := dataBlanker(ds)
 	out := make([]string, 0, len(texts))
 	for _, s := range texts {
 		if s = r.Replace(s); strings.TrimSpace(s) != "" {
@@ -195,12 +206,29 @@ var sameWords = map[string][]string{
 var englishWords = []string{"won", "target", "overdue", "stale", "deals", "Prospecting", "Negotiation", "Proposal", "Qualification", "Call", "Meeting", "Email", "Closed", "Lost",
 	"Week", "Quarter", "Pipeline by stage", "Page", "of", "vs previous", "last year", "Last year", "This year", "n/a"}
 
-// TestNoEnglishLeft renders every demo digest in French and Spanish and
-// fails on any English left outside data values (see englishChecks).
+// TestNoEnglishLeft renders every demo digest, and a Maven rep, manager
+// and director digest (a real export: no activities, no targets), in
+// French and Spanish and fails on any English left outside data values
+// (see englishChecks).
 func TestNoEnglishLeft(t *testing.T) {
+	tpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := maven(t)
 	for _, lang := range []string{"fr", "es"} {
 		checks := englishChecks(t, lang)
-		for _, r := range renderLanguage(t, lang) {
+		all := renderLanguage(t, lang)
+		for _, k := range []Kind{KindRep, KindManager, KindDirector} {
+			id := "2017-12"
+			if k == KindRep {
+				id = "2017-W52"
+			}
+			p := Recipients(m, k)[0]
+			all = append(all, rendered{"maven " + p.Email, string(k), lang,
+				digestTexts(t, ss2(t, m, k, id, Options{Now: mavenNow, TeamRank: true}), *p, lang, tpl)})
+		}
+		for _, r := range all {
 			for _, s := range r.texts {
 				for _, re := range checks {
 					if m := re.FindString(s); m != "" {
@@ -416,7 +444,55 @@ func stageNameSet(ds *crm.Dataset) map[string]bool {
 // habitual"), so the list names the phrases addressed to the reader, in
 // the usted form the catalogue once held and its likely neighbours, rather
 // than every "su".
-var usted = regexp.MustCompile(`(?i)\b(usted|ustedes|a su nombre|su (puesto|resumen|cartera|equipo|atención|administrador)|sus (equipos|cifras|resultados|exportaciones|oportunidades)|se ha incorporado|le (ha|han) (sido )?redirigido|escriba|consulte|revise|compruebe)\b`)
+var usted = wordsRe(`usted|ustedes|a su nombre|su (puesto|resumen|cartera|equipo|atención|administrador)|sus (equipos|cifras|resultados|exportaciones|oportunidades)|se ha incorporado|le (ha|han) (sido )?redirigido|escriba|consulte|revise|compruebe`)
+
+// TestFrenchRegister checks that French speaks to its reader as vous
+// everywhere: no tu, ton, ta, tes, toi in the catalogue or in any rendered
+// demo digest or email, and vous or votre in every kind of digest.
+func TestFrenchRegister(t *testing.T) {
+	fr := locale.New("fr")
+	tu := wordsRe(`tu|ton|ta|tes|toi|t'as|t'es`)
+	for _, k := range locale.Keys() {
+		if m := tu.FindString(fr.T(k)); m != "" {
+			t.Errorf("catalogue %q: %q in %q", k, m, fr.T(k))
+		}
+	}
+	found := map[string]bool{}
+	vous := wordsRe(`vous|votre|vos`)
+	for _, r := range renderLanguage(t, "fr") {
+		for _, s := range r.texts {
+			if m := tu.FindString(s); m != "" {
+				t.Errorf("%s %s: %q in %q", r.kind, r.who, m, excerpt(s, m))
+			}
+			found[r.kind] = found[r.kind] || vous.MatchString(s)
+		}
+	}
+	for _, k := range []Kind{KindRep, KindManager, KindDirector} {
+		if !found[string(k)] {
+			t.Errorf("no %s digest or email addresses its reader as vous", k)
+		}
+	}
+}
+
+// TestActivityNames checks that every canonical activity type prints in
+// the reader's language, each under its own name.
+func TestActivityNames(t *testing.T) {
+	en := &builder{loc: locale.New("en")}
+	for _, lang := range []string{"fr", "es"} {
+		b := &builder{loc: locale.New(lang)}
+		seen := map[string]crm.ActivityType{}
+		for _, a := range crm.ActivityTypes {
+			name := b.activityName(a.String())
+			if name == en.activityName(a.String()) && !slices.Contains(sameWords[lang], name) {
+				t.Errorf("%s: activity type %s prints in English: %q", lang, a, name)
+			}
+			if prev, ok := seen[name]; ok {
+				t.Errorf("%s: activity types %s and %s both print as %q", lang, prev, a, name)
+			}
+			seen[name] = a
+		}
+	}
+}
 
 // TestSpanishRegister checks that Spanish speaks to its reader as tú
 // everywhere, as the emails do: no usted form in the catalogue, the email
@@ -429,7 +505,7 @@ func TestSpanishRegister(t *testing.T) {
 		}
 	}
 	found := map[string]bool{}
-	tu := regexp.MustCompile(`(?i)\b(tu|tus|te)\b`)
+	tu := wordsRe(`tu|tus|te`)
 	for _, r := range renderLanguage(t, "es") {
 		for _, s := range r.texts {
 			if m := usted.FindString(s); m != "" {
@@ -482,7 +558,7 @@ func TestFrenchTypography(t *testing.T) {
 			t.Fatal(err)
 		}
 		texts := append(modelTexts(d), em.Subject, htmlText(em.HTML))
-		for _, s := range blankData(texts) {
+		for _, s := range blankData(ds, texts) {
 			n++
 			for _, b := range bad {
 				if m := b.re.FindString(s); m != "" {
@@ -537,4 +613,10 @@ func TestEmailPeriodMidSentence(t *testing.T) {
 			t.Fatalf("%s: emails of %d kinds, want rep, manager and director", lang, len(kinds))
 		}
 	}
+}
+
+// wordsRe matches any of the alternatives as whole words, in any case;
+// Go's \b knows only ASCII letters, and would find "tes" in "complètes".
+func wordsRe(alt string) *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(^|[^\pL])(` + alt + `)($|[^\pL])`)
 }
