@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/kpi"
@@ -619,4 +620,35 @@ func TestEmailPeriodMidSentence(t *testing.T) {
 // Go's \b knows only ASCII letters, and would find "tes" in "complètes".
 func wordsRe(alt string) *regexp.Regexp {
 	return regexp.MustCompile(`(?i)(^|[^\pL])(` + alt + `)($|[^\pL])`)
+}
+
+// TestPeriodNameForms checks the name of a period of each kind, calendar
+// and fiscal, in each language: the forms docs/REPORTS.md lists.
+func TestPeriodNameForms(t *testing.T) {
+	tests := []struct {
+		id         string
+		fiscal     time.Month
+		en, fr, es string
+	}{
+		{"2026-W05", 0, "W05 2026", "S05 2026", "S05 2026"},
+		{"2026-10", 0, "Oct 2026", "oct. 2026", "oct 2026"},
+		{"2026-Q3", 0, "Q3 2026", "T3 2026", "T3 2026"},
+		{"2026-H2", 0, "H2 2026", "S2 2026", "S2 2026"},
+		{"2026", 0, "2026", "2026", "2026"},
+		{"FY2027-Q1", time.April, "Q1 FY2027", "T1 exercice 2027", "T1 ejercicio 2027"},
+		{"FY2027-H2", time.April, "H2 FY2027", "S2 exercice 2027", "S2 ejercicio 2027"},
+		{"FY2027", time.April, "FY2027", "exercice 2027", "ejercicio 2027"},
+	}
+	for _, tt := range tests {
+		p, err := kpi.ParsePeriod(tt.id, tt.fiscal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for lang, want := range map[string]string{"en": tt.en, "fr": tt.fr, "es": tt.es} {
+			b := &builder{loc: locale.New(lang)}
+			if got := b.periodName(p); got != want {
+				t.Errorf("%s %s: %q, want %q", tt.id, lang, got, want)
+			}
+		}
+	}
 }
