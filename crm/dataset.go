@@ -53,6 +53,10 @@ type Dataset struct {
 	Stages     *Names
 	Currencies *Names
 
+	// StageKinds holds the canonical stage of each stage name that the
+	// source's preset (or its value map) ties to one; see MapStage.
+	StageKinds map[ID]StageKind
+
 	Deals      []Deal
 	Activities []Activity
 	Leads      []Lead

@@ -82,8 +82,9 @@ func Build(opt Options) *Data {
 	for _, p := range catalogue {
 		ds.Products.Intern(p.name)
 	}
-	for _, s := range stageNames {
-		ds.Stages.Intern(s)
+	// The demo's stages are the canonical ones, in funnel order.
+	for i, s := range stageNames {
+		ds.MapStage(ds.Stages.Intern(s), crm.StageKinds[i])
 	}
 	ds.Currencies.Intern(opt.Currency)
 

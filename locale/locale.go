@@ -11,6 +11,7 @@ package locale
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -238,4 +239,30 @@ func (l Locale) DateRange(from, to time.Time) string {
 	default:
 		return l.Date(to)
 	}
+}
+
+// Year names a calendar year ("2026") or the fiscal year named after the
+// year it ends in ("FY2027", "exercice 2027", "ejercicio 2027").
+func (l Locale) Year(year int, fiscal bool) string {
+	if fiscal {
+		return fmt.Sprintf(fiscalYear[l.base()], year)
+	}
+	return strconv.Itoa(year)
+}
+
+// Quarter names quarter n of a year written by Year: "Q3 2026" (en),
+// "T3 2026" (fr, es).
+func (l Locale) Quarter(n int, year string) string {
+	return fmt.Sprintf("%s%d %s", quarterPrefix[l.base()], n, year)
+}
+
+// Half names half-year n of a year written by Year: "H2 2026" (en),
+// "S2 2026" (fr, es).
+func (l Locale) Half(n int, year string) string {
+	return fmt.Sprintf("%s%d %s", halfPrefix[l.base()], n, year)
+}
+
+// ShortWeek names ISO week n for an axis: "W48" (en), "S48" (fr, es).
+func (l Locale) ShortWeek(n int) string {
+	return fmt.Sprintf("%s%02d", weekPrefix[l.base()], n)
 }

@@ -252,3 +252,43 @@ func TestFrenchSpaceBeforePunctuation(t *testing.T) {
 		t.Errorf("fr colon %q", got)
 	}
 }
+
+// TestFrenchQuotes checks every French string of the catalogue: a
+// quotation takes « » with no-break spaces inside, never "…" or “…”.
+func TestFrenchQuotes(t *testing.T) {
+	fr := New("fr")
+	for _, key := range Keys() {
+		s := fr.T(key)
+		if strings.ContainsAny(s, "\"“”„") {
+			t.Errorf("%q: quotation marks other than « »", s)
+		}
+		for i, r := range []rune(s) {
+			rs := []rune(s)
+			if r == '«' && (i+1 >= len(rs) || rs[i+1] != '\u00a0') || r == '»' && (i == 0 || rs[i-1] != '\u00a0') {
+				t.Errorf("%q: « » without a no-break space inside", s)
+			}
+		}
+	}
+}
+
+func TestPeriodNames(t *testing.T) {
+	tests := []struct {
+		code                                             string
+		quarter, half, week, year, fiscal, fiscalQuarter string
+	}{
+		{"en", "Q3 2026", "H2 2026", "W05", "2026", "FY2027", "Q1 FY2027"},
+		{"fr", "T3 2026", "S2 2026", "S05", "2026", "exercice 2027", "T1 exercice 2027"},
+		{"es", "T3 2026", "S2 2026", "S05", "2026", "ejercicio 2027", "T1 ejercicio 2027"},
+	}
+	for _, tt := range tests {
+		l := New(tt.code)
+		got := []string{l.Quarter(3, l.Year(2026, false)), l.Half(2, l.Year(2026, false)), l.ShortWeek(5),
+			l.Year(2026, false), l.Year(2027, true), l.Quarter(1, l.Year(2027, true))}
+		want := []string{tt.quarter, tt.half, tt.week, tt.year, tt.fiscal, tt.fiscalQuarter}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%s: got %q, want %q", tt.code, got[i], want[i])
+			}
+		}
+	}
+}

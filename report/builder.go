@@ -32,6 +32,7 @@ func (s *Set) newBuilder(p *crm.Person) *builder {
 		To:        p.Email,
 		PeriodID:  s.period.ID(),
 		Period:    b.periodText(s.period),
+		inText:    b.periodInText(s.period),
 		AsOf:      loc.DateTime(asOf),
 		currency:  s.ds.Currency,
 		created:   s.now,
@@ -63,7 +64,7 @@ func (b *builder) section(title string) { b.add(Block{Section: title}) }
 func (b *builder) paragraph(s string, quiet bool) { b.add(Block{Paragraph: s, Quiet: quiet}) }
 
 // periodText writes a period for a header: the days of a week, a month's
-// name, a quarter as "Q4 2026" with its months.
+// name, a quarter as "Q4 2026" ("T4 2026" in fr, es) with its days.
 func (b *builder) periodText(p kpi.Period) string {
 	from, to := p.Start().Time(), p.End().Time()
 	switch p.Kind {
@@ -75,7 +76,21 @@ func (b *builder) periodText(p kpi.Period) string {
 		}
 		return capitalize(b.loc.MonthYear(time.Month(p.N), p.Year))
 	}
-	return p.ID() + " · " + b.loc.DateRange(from, to)
+	return b.periodName(p) + " · " + b.loc.DateRange(from, to)
+}
+
+// periodInText is periodText inside a sentence, where the email's subject
+// and intro put it: months are lower-case there in French and Spanish
+// ("pour octobre 2026"), and a week takes the article French and Spanish
+// give it ("pour la semaine 48", "de la semana 48", "for week 48").
+func (b *builder) periodInText(p kpi.Period) string {
+	switch {
+	case p.Kind == kpi.Month && !p.IsToDate():
+		return b.loc.MonthYear(time.Month(p.N), p.Year)
+	case p.Kind == kpi.Week:
+		return b.t("week %s", weekNumber(p)) + " · " + b.loc.DateRange(p.Start().Time(), p.End().Time())
+	}
+	return b.periodText(p)
 }
 
 func weekNumber(p kpi.Period) string { return p.ID()[len(p.ID())-2:] }
@@ -114,7 +129,7 @@ func (b *builder) mainLabel(p kpi.Period) string {
 	case kpi.Month:
 		return capitalize(b.loc.MonthYear(time.Month(p.N), p.Year))
 	}
-	return p.ID()
+	return b.periodName(p)
 }
 
 // metricLabel translates a metric's name.
@@ -442,9 +457,9 @@ func (b *builder) historyLabels(ps []kpi.Period) []string {
 				out[i] = b.loc.ShortMonthYear(time.Month(p.N), p.Year)
 			}
 		case kpi.Week:
-			out[i] = "W" + weekNumber(p)
+			out[i] = b.loc.ShortWeek(p.N)
 		default:
-			out[i] = p.ID()
+			out[i] = b.periodName(p)
 		}
 	}
 	return out

@@ -37,10 +37,14 @@ func (b *builder) plural(n int, one, many string, args ...any) string {
 
 // midLabel is mainLabel inside a sentence: months and weekdays are
 // lower-case mid-sentence in French and Spanish ("octobre 2026"), and so
-// is "last week"; English keeps its capitalised month names.
+// is "last week"; English keeps its capitalised month names, and a
+// quarter or half keeps its capital letter ("T3 2026").
 func (b *builder) midLabel(p kpi.Period) string {
-	if p.Kind == kpi.Month {
+	switch p.Kind {
+	case kpi.Month:
 		return b.loc.MonthYear(time.Month(p.N), p.Year)
+	case kpi.Quarter, kpi.Half, kpi.Year:
+		return b.mainLabel(p)
 	}
 	s := b.mainLabel(p)
 	if r := []rune(s); len(r) > 0 {

@@ -213,7 +213,11 @@ func (d *Digest) multiples(doc *pdfkit.Doc, m *Multiples) error {
 // numbers with their comparison, a rep's overdue count and alerts, all in
 // the recipient's language.
 func (d *Digest) Email() templates.Email {
-	e := templates.Email{Role: d.Kind, Locale: d.Locale, RecipientName: d.Recipient, Period: d.Period,
+	period := d.inText
+	if period == "" { // a Digest read back from JSON
+		period = d.Period
+	}
+	e := templates.Email{Role: d.Kind, Locale: d.Locale, RecipientName: d.Recipient, Period: period,
 		AsOf: d.AsOf, Headline: d.Headline, Alerts: d.Alerts, OverdueCount: d.Overdue}
 	for _, it := range d.Summary {
 		if len(e.Summary) == 5 {

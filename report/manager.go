@@ -107,7 +107,7 @@ func (b *builder) manager() {
 		if len(cands) > 1 {
 			b.paragraph(b.t("The period of the table and of the diagnosis: the shortest in which the team expects at least %d won deals.", kpi.MinTeamDeals), true)
 		}
-		b.repChart(dres, team, dlabel)
+		b.repChart(dres, team, b.periodLabelInText(di, dres))
 		b.multiples(res, sellers(res, ts.Members))
 	}
 
@@ -343,7 +343,7 @@ func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, strin
 }
 
 // repChart draws each rep's won revenue against their target over the
-// longer period, outliers highlighted.
+// longer period, outliers highlighted; label names the period mid-sentence.
 func (b *builder) repChart(r *kpi.Result, team, label string) {
 	ts := r.Scope(kpi.ScopeTeam, team)
 	if ts == nil {
@@ -378,7 +378,7 @@ func (b *builder) repChart(r *kpi.Result, team, label string) {
 	if !anyTarget {
 		ch.Reference = nil
 	}
-	ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", strings.ToLower(label))
+	ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", label)
 	b.add(Block{Chart: ch})
 }
 

@@ -36,6 +36,9 @@ type Digest struct {
 	Sources       []string // one data-quality line per source
 	SourcesFooter string   // the short line of the page footer
 
+	// inText is Period as a sentence says it (the email's subject and
+	// intro): "octobre 2026" where the header says "Octobre 2026".
+	inText   string
 	currency string
 	created  time.Time
 	loc      locale.Locale

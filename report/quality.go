@@ -25,7 +25,7 @@ func (b *builder) quality() {
 		}
 		line := name + " — " + file
 		if q.Fatal != "" {
-			line += ": " + b.t("could not be read (%s)", q.Fatal)
+			line += b.loc.Colon() + b.t("could not be read (%s)", q.Fatal)
 			b.d.Sources = append(b.d.Sources, line)
 			continue
 		}
@@ -51,7 +51,7 @@ func (b *builder) quality() {
 		if upTo.Valid() {
 			line += ", " + b.t("data up to %s", b.loc.Date(upTo.Time()))
 		}
-		line += "; " + b.t("%s rows read, %s used, %s set aside", b.loc.Int(int64(q.RowsRead)), b.loc.Int(int64(q.RowsAccepted)), b.loc.Int(int64(q.RowsSetAside))) + "."
+		line += b.t("; ") + b.t("%s rows read, %s used, %s set aside", b.loc.Int(int64(q.RowsRead)), b.loc.Int(int64(q.RowsAccepted)), b.loc.Int(int64(q.RowsSetAside))) + "."
 		b.d.Sources = append(b.d.Sources, line)
 		kinds = append(kinds, name)
 		setAside += q.RowsSetAside
@@ -62,7 +62,7 @@ func (b *builder) quality() {
 	if len(s.ds.Quality) == 0 {
 		b.d.Sources = append(b.d.Sources, b.t("No data-quality report: the dataset was not read from exports."))
 	}
-	foot := b.t("Sources") + ": " + strings.Join(dedupe(kinds), ", ")
+	foot := b.t("Sources") + b.loc.Colon() + strings.Join(dedupe(kinds), ", ")
 	if last.Valid() {
 		foot += " · " + b.t("data up to %s", b.loc.Date(last.Time()))
 	}

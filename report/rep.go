@@ -160,6 +160,15 @@ func (b *builder) periodLabel(i int, r *kpi.Result) string {
 	return b.toDateLabel(r.Period)
 }
 
+// periodLabelInText is periodLabel inside a sentence: "octobre 2026",
+// "month to date", but "T3 2026" keeps its capital.
+func (b *builder) periodLabelInText(i int, r *kpi.Result) string {
+	if i == 0 {
+		return b.midLabel(r.Period)
+	}
+	return lowerFirst(b.toDateLabel(r.Period))
+}
+
 // activityKPI is one count of the activity row with the rep's usual level.
 func (b *builder) activityKPI(v *kpi.Value, name string) KPI {
 	k := KPI{Label: b.metricLabel(name), Dir: Flat}
@@ -290,7 +299,7 @@ func (b *builder) alertText(a kpi.Alert) string {
 		parts = append(parts, a.Account)
 	}
 	if a.Stage != "" {
-		parts = append(parts, a.Stage)
+		parts = append(parts, b.stageNamed(a.Stage))
 	}
 	if crm.Has(a.Amount) {
 		parts = append(parts, b.money(a.Amount))
@@ -338,6 +347,35 @@ func (b *builder) activityName(t string) string {
 	return b.t("Action")
 }
 
+// stageName prints a stage: a canonical one (crm.StageKind) in the
+// reader's language, any other as the CRM names it.
+func (b *builder) stageName(id crm.ID) string {
+	switch b.s.ds.StageKind(id) {
+	case crm.StageProspecting:
+		return b.t("Prospecting")
+	case crm.StageQualification:
+		return b.t("Qualification")
+	case crm.StageProposal:
+		return b.t("Proposal")
+	case crm.StageNegotiation:
+		return b.t("Negotiation")
+	case crm.StageWon:
+		return b.t("Won")
+	case crm.StageLost:
+		return b.t("Lost")
+	}
+	return b.s.ds.Stages.Name(id)
+}
+
+// stageNamed is stageName for a stage known by its name, as an alert
+// carries it.
+func (b *builder) stageNamed(name string) string {
+	if id, ok := b.s.ds.Stages.Lookup(name); ok {
+		return b.stageName(id)
+	}
+	return name
+}
+
 // pipeline shows the rep's open pipeline: the totals with their
 // comparison and the amounts by stage.
 func (b *builder) pipeline(sc *kpi.Scope) {
@@ -358,7 +396,7 @@ func (b *builder) pipeline(sc *kpi.Scope) {
 	var stages []string
 	var amounts, counts []float64
 	for _, st := range op.Stages {
-		name := b.s.ds.Stages.Name(st.Stage)
+		name := b.stageName(st.Stage)
 		if st.Stage == crm.NoID {
 			name = "?"
 		}

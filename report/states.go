@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/crmdigest/crmdigest/kpi"
@@ -10,12 +11,23 @@ import (
 // "seasonal" is said only when the seasonal pattern explains the move
 // (Reading.Seasonal), never of a value outside its usual range.
 
-// periodName names a period of a reading ("Oct 2026" for a month).
+// periodName names a period by its number in the reader's language, never
+// by its id: "Oct 2026", "Q3 2026" / "T3 2026", "H2 2026" / "S2 2026",
+// "W48 2026" / "S48 2026", "2026" or a fiscal "FY2027" / "exercice 2027".
+// Every form reads mid-sentence as it does in a heading.
 func (b *builder) periodName(p kpi.Period) string {
-	if p.Kind == kpi.Month {
+	year := b.loc.Year(p.Year, p.FiscalStart > 1)
+	switch p.Kind {
+	case kpi.Week:
+		return b.loc.ShortWeek(p.N) + " " + strconv.Itoa(p.Year)
+	case kpi.Month:
 		return b.loc.ShortMonthYear(time.Month(p.N), p.Year)
+	case kpi.Quarter:
+		return b.loc.Quarter(p.N, year)
+	case kpi.Half:
+		return b.loc.Half(p.N, year)
 	}
-	return p.ID()
+	return year
 }
 
 // stateShort is the word of a table cell.

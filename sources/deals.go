@@ -44,7 +44,9 @@ func (l *loader) readDeals(ctx context.Context, t *table) error {
 		if stageRaw != "" {
 			st, ok := stages[stageRaw]
 			if !ok {
-				st = stageOf{ds.Stages.Intern(strings.Clone(stage.mapped(stageRaw))), statusFromStage(stage.mapped(stageRaw))}
+				name := stage.mapped(stageRaw)
+				st = stageOf{ds.Stages.Intern(strings.Clone(name)), statusFromStage(name)}
+				ds.MapStage(st.id, stageKindOf(presetFor(t.spec.Preset, t.spec.Kind), stageRaw, name))
 				stages[strings.Clone(stageRaw)] = st
 			}
 			d.Stage = st.id

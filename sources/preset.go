@@ -12,6 +12,9 @@ import (
 type preset struct {
 	columns map[string][]string
 	values  map[string]map[string]string
+	// stages ties the CRM's default stage names (as its exports write them)
+	// to canonical stages, without renaming them: see stageKindOf.
+	stages map[string]crm.StageKind
 }
 
 // presets holds every preset by name, then by kind. The headers come from

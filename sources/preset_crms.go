@@ -21,6 +21,10 @@ var salesforcePreset = map[crm.Kind]preset{
 				"Existing Customer - Replacement": "renewal", "Existing Customer - Downgrade": "renewal",
 				"Renewal": "renewal", "*": "unknown"},
 		},
+		// The standard Opportunity stages; Needs Analysis, Value
+		// Proposition, Id. Decision Makers and Perception Analysis have no
+		// canonical equivalent and print as Salesforce names them.
+		stages: map[string]crm.StageKind{"Proposal/Price Quote": crm.StageProposal, "Negotiation/Review": crm.StageNegotiation},
 	},
 	// Task and Event exports: an Event has EventSubtype "Event", a meeting.
 	crm.KindActivities: {
@@ -62,6 +66,10 @@ var hubspotPreset = map[crm.Kind]preset{
 			"status": {"Closed Won": "won", "closedwon": "won", "Closed Lost": "lost", "closedlost": "lost", "*": "open"},
 			"kind":   {"New Business": "new_business", "newbusiness": "new_business", "Existing Business": "renewal", "existingbusiness": "renewal", "*": "unknown"},
 		},
+		// The default sales pipeline, by label and by internal value; its
+		// other stages (Appointment Scheduled, Presentation Scheduled,
+		// Decision Maker Bought-In, Contract Sent) print as HubSpot names them.
+		stages: map[string]crm.StageKind{"Qualified To Buy": crm.StageQualification, "qualifiedtobuy": crm.StageQualification},
 	},
 	crm.KindActivities: {
 		columns: map[string][]string{
@@ -93,6 +101,10 @@ var pipedrivePreset = map[crm.Kind]preset{
 			"probability": {"Deal - Probability"}, "last_activity": {"Deal - Last activity date"},
 		},
 		values: map[string]map[string]string{"status": {"Deleted": "lost"}},
+		// The default pipeline; Contact Made and Demo Scheduled print as
+		// Pipedrive names them.
+		stages: map[string]crm.StageKind{"Qualified": crm.StageQualification, "Proposal Made": crm.StageProposal,
+			"Negotiations Started": crm.StageNegotiation},
 	},
 	crm.KindActivities: {
 		columns: map[string][]string{
@@ -119,6 +131,8 @@ var odooPreset = map[crm.Kind]preset{
 			"currency": {"Currency"}, "probability": {"Probability"},
 		},
 		values: map[string]map[string]string{"status": wonLostOpen("Won", "Lost")},
+		// The default stages; New prints as Odoo names it.
+		stages: map[string]crm.StageKind{"Qualified": crm.StageQualification, "Proposition": crm.StageProposal},
 	},
 	crm.KindActivities: {
 		columns: map[string][]string{

@@ -37,6 +37,28 @@ func statusFromStage(stage string) crm.Status {
 	return crm.StatusOpen
 }
 
+// stageWords are the stage names every source ties to a canonical stage:
+// the canonical names and the closed stages most CRMs share.
+var stageWords = map[string]crm.StageKind{
+	"closed won": crm.StageWon, "closedwon": crm.StageWon, "closed lost": crm.StageLost, "closedlost": crm.StageLost,
+}
+
+// stageKindOf tells which canonical stage a stage name stands for: the one
+// the source's preset ties its raw name to, else the one its name (after
+// the value map, which may rename a stage to a canonical name) is. Any
+// other name is StageUnmapped and prints as the CRM wrote it.
+func stageKindOf(pre preset, raw, name string) crm.StageKind {
+	for n, k := range pre.stages {
+		if normValue(n) == normValue(raw) {
+			return k
+		}
+	}
+	if k, ok := crm.ParseStageKind(name); ok {
+		return k
+	}
+	return stageWords[normValue(name)]
+}
+
 var activityWords = map[string]crm.ActivityType{
 	"call": crm.ActivityCall, "phone call": crm.ActivityCall, "phone": crm.ActivityCall, "appel": crm.ActivityCall,
 	"appel téléphonique": crm.ActivityCall, "téléphone": crm.ActivityCall, "llamada": crm.ActivityCall,
