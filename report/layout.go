@@ -92,13 +92,13 @@ func (d *Digest) block(doc *pdfkit.Doc, bl Block, next []Block) error {
 			return fmt.Errorf("report: %w", err)
 		}
 	case bl.Table != nil:
-		t := pdfkit.Table{MarkTitle: bl.Table.MarkTitle, Marks: bl.Table.Marks, Rows: bl.Table.Rows}
+		t := pdfkit.Table{MarkTitle: bl.Table.MarkTitle, Marks: bl.Table.Marks, Rows: bl.Table.Rows, RowLinks: bl.Table.RowLinks}
 		for _, c := range bl.Table.Columns {
 			t.Columns = append(t.Columns, pdfkit.Column{Title: c.Title, Weight: c.Weight, Numeric: c.Numeric})
 		}
 		doc.Table(t)
 	case len(bl.List) > 0:
-		doc.List(bl.List)
+		doc.List(bl.List, bl.ListLinks...)
 	case bl.Chart != nil:
 		if err := doc.Chart(d.chart(bl.Chart), bl.Chart.Height); err != nil {
 			return fmt.Errorf("report: %w", err)
@@ -210,12 +210,13 @@ func (d *Digest) multiples(doc *pdfkit.Doc, m *Multiples) error {
 }
 
 // Email returns what the email body shows: the headline, three to five
-// numbers with their comparison, a rep's overdue count and alerts, all in
-// the recipient's language.
+// numbers with their comparison (less those the headline states), a rep's
+// overdue count and alerts with their links, all in the recipient's
+// language. The inline chart is EmailChart's.
 func (d *Digest) Email() templates.Email {
 	e := templates.Email{Role: d.Kind, Locale: d.Locale, RecipientName: d.Recipient, Period: d.Period,
-		AsOf: d.AsOf, Headline: d.Headline, Alerts: d.Alerts, OverdueCount: d.Overdue}
-	for _, it := range d.Summary {
+		AsOf: d.AsOf, Headline: d.Headline, Alerts: d.Alerts, AlertURLs: d.AlertLinks, OverdueCount: d.Overdue}
+	for _, it := range withoutStated(d.Summary, d.Claims) {
 		if len(e.Summary) == 5 {
 			break
 		}
