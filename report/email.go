@@ -14,10 +14,11 @@ import (
 // email carries EmailChart's image.
 const EmailChartCID = "headline-chart@crmdigest"
 
-// Size of the email's chart image, shown at this size at most (the body's
-// column is 568 px wide): package charts sizes text for an image shown at
-// its pixel size, and a phone shrinks it to the screen's width.
-const emailChartW, emailChartH = 560, 300
+// Size of the email's chart image, shown at this size at most: package
+// charts sizes text for an image shown at its pixel size, and a phone
+// shrinks it to the screen's width (about 340 px), so a narrower image
+// keeps its labels more legible there than one as wide as the column.
+const emailChartW, emailChartH = 480, 270
 
 // EmailChart returns the chart of the headline figure as a PNG for the
 // email body, and the words that say what it shows (its alt text): for a
@@ -45,7 +46,8 @@ func (d *Digest) EmailChart() (png []byte, alt string, err error) {
 }
 
 // chartAlt says a chart's figures in words: its title, then each label
-// with its value (the last six of a trend), then its caption.
+// with its value (the last six of a trend), then its caption. The parts
+// are joined with " · ", which needs no locale's punctuation rules.
 func (d *Digest) chartAlt(c *Chart) string {
 	f := d.format(c.Money, c.Percent)
 	money := func(v Num) string {
@@ -69,7 +71,7 @@ func (d *Digest) chartAlt(c *Chart) string {
 		}
 		parts = append(parts, p)
 	}
-	alt := d.loc.T("Won revenue") + d.loc.Colon() + strings.Join(parts, "; ") + "."
+	alt := d.loc.T("Won revenue") + d.loc.Colon() + strings.Join(parts, " · ") + "."
 	if c.Caption != "" {
 		alt += " " + c.Caption
 	}

@@ -89,6 +89,11 @@ func TestEveryRoleAndLocaleRenders(t *testing.T) {
 			if strings.Contains(r.Text, twice) || strings.Contains(r.HTML, twice) {
 				t.Errorf("%s/%s: the body says %q, which the headline already says", loc, role, twice)
 			}
+			// French puts a no-break space before a colon.
+			colon := map[string]string{"en": ": ", "fr": "\u00a0: ", "es": ": "}[loc]
+			if !strings.Contains(r.Text, "- "+e.Summary[0].Label+colon+e.Summary[0].Value) {
+				t.Errorf("%s/%s: a key figure is not written %q:\n%s", loc, role, e.Summary[0].Label+colon+e.Summary[0].Value, r.Text)
+			}
 			if strings.Contains(r.Text, "<") {
 				t.Errorf("%s/%s: text body contains markup:\n%s", loc, role, r.Text)
 			}
