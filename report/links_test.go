@@ -99,11 +99,16 @@ func expectedTodoLinks(t *testing.T, s *Set, p *crm.Person, links crmlink.Set) [
 
 // TestPDFLinks reads the link annotations of every demo rep's PDF: one per
 // listed to-do item, in list order, each to the item's own activity or
-// deal; and none at all without links.
+// deal; and none at all without links. The email's hrefs are those of the
+// first five overdue actions, in the same order.
 func TestPDFLinks(t *testing.T) {
 	links := demoLinks(t)
 	s := linkedSet(t, KindRep)
-	checked := 0
+	set, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, mailed := 0, 0
 	for _, p := range Recipients(demoData().Dataset, KindRep) {
 		d, err := s.Digest(p)
 		if err != nil {
@@ -120,6 +125,27 @@ func TestPDFLinks(t *testing.T) {
 		}
 		checked += len(got)
 
+		var overdue []string
+		if sc := s.main.Scope(kpi.ScopeRep, p.Key()); sc != nil {
+			for _, a := range sc.Alerts() {
+				if a.Kind == kpi.AlertOverdue && len(overdue) < 5 {
+					overdue = append(overdue, links.URL(crmlink.Activity, a.ActivityID))
+				}
+			}
+		}
+		mailed += len(overdue)
+		r, err := set.Render(d.Email())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hrefs []string
+		for _, m := range regexp.MustCompile(`<a href="([^"]*)"`).FindAllStringSubmatch(r.HTML, -1) {
+			hrefs = append(hrefs, html.UnescapeString(m[1]))
+		}
+		if !slices.Equal(hrefs, overdue) {
+			t.Errorf("%s: email links\n%v\nwant\n%v", p.Email, hrefs, overdue)
+		}
+
 		plain, err := sets(t)[KindRep].Digest(p)
 		if err != nil {
 			t.Fatal(err)
@@ -132,8 +158,8 @@ func TestPDFLinks(t *testing.T) {
 			t.Errorf("%s: %d links without a links: configuration", p.Email, n)
 		}
 	}
-	if checked < 20 {
-		t.Errorf("only %d links checked in the demo's rep digests", checked)
+	if checked < 20 || mailed < 20 {
+		t.Errorf("only %d PDF links and %d email links checked in the demo's rep digests", checked, mailed)
 	}
 }
 
