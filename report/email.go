@@ -46,7 +46,8 @@ func (d *Digest) EmailChart() (png []byte, alt string, err error) {
 }
 
 // chartAlt says a chart's figures in words: its title, then each label
-// with its value (the last six of a trend), then its caption. The parts
+// with its value and its target or seasonal expectation (the last six
+// points of a trend), then its caption. The parts
 // are joined with " · ", which needs no locale's punctuation rules.
 func (d *Digest) chartAlt(c *Chart) string {
 	f := d.format(c.Money, c.Percent)
@@ -66,8 +67,11 @@ func (d *Digest) chartAlt(c *Chart) string {
 	var parts []string
 	for i := from; i < len(c.Labels) && i < len(c.Actual); i++ {
 		p := c.Labels[i] + " " + money(c.Actual[i])
-		if i < len(c.Reference) && finite(c.Reference[i]) {
+		switch {
+		case i < len(c.Reference) && finite(c.Reference[i]):
 			p += " (" + d.loc.T("target") + " " + money(c.Reference[i]) + ")"
+		case i < len(c.Expected) && finite(c.Expected[i]):
+			p += " (" + strings.ToLower(d.loc.T("Expected")) + " " + money(c.Expected[i]) + ")"
 		}
 		parts = append(parts, p)
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,5 +137,59 @@ func TestEmailSaysEachFactOnce(t *testing.T) {
 	}
 	if overdueSaid < 5 || dropped < 5 {
 		t.Errorf("only %d digests with overdue actions and %d key figures stated by the headline checked", overdueSaid, dropped)
+	}
+}
+
+// TestEmailChart checks the email's chart of every demo digest: a PNG,
+// and alt text that says each figure the chart draws — for a rep and a
+// manager the won revenue of every period of the bullet graphs with its
+// target, for a director the last months of the trend.
+func TestEmailChart(t *testing.T) {
+	for _, k := range []Kind{KindRep, KindManager, KindDirector} {
+		for _, p := range Recipients(demoData().Dataset, k) {
+			d, err := sets(t)[k].Digest(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			png, alt, err := d.EmailChart()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasPrefix(png, []byte("\x89PNG")) {
+				t.Fatalf("%s: no PNG chart for the email", p.Email)
+			}
+			var want []string
+			if k == KindDirector {
+				var trend *Chart
+				for _, bl := range d.Blocks {
+					if bl.Chart != nil && bl.Chart.Kind == ChartTrend && trend == nil {
+						trend = bl.Chart
+					}
+				}
+				n := len(trend.Labels)
+				want = append(want, trend.Labels[n-1], d.loc.Money(float64(trend.Actual[n-1]), d.currency, 0), trend.Caption)
+			} else {
+				for _, bl := range d.Blocks {
+					if len(bl.Bullets) == 0 {
+						continue
+					}
+					for _, b := range bl.Bullets {
+						want = append(want, b.Label+" "+b.Value)
+						if b.RefIsTarget {
+							want = append(want, d.loc.T("target")+" "+d.loc.Money(float64(b.Reference), d.currency, 0))
+						}
+					}
+					break // the first bullet graphs are won revenue's
+				}
+			}
+			if len(want) < 2 {
+				t.Fatalf("%s: nothing to look for in the alt text", p.Email)
+			}
+			for _, w := range want {
+				if !strings.Contains(alt, w) {
+					t.Errorf("%s: the chart's alt text %q does not say %q", p.Email, alt, w)
+				}
+			}
+		}
 	}
 }

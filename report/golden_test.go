@@ -155,7 +155,7 @@ func TestEmail(t *testing.T) {
 					t.Errorf("%s: overdue %d, kpi says %d", p.Email, e.OverdueCount, sc.AlertCount(kpi.AlertOverdue))
 				}
 			}
-			png, err := d.ChartPNG()
+			png, _, err := d.EmailChart()
 			if err != nil {
 				t.Fatal(err)
 			}

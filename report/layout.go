@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/crmdigest/crmdigest/charts"
@@ -223,21 +222,4 @@ func (d *Digest) Email() templates.Email {
 		e.Summary = append(e.Summary, templates.Item{Label: it.Label, Value: it.Value, Comparison: it.Comparison})
 	}
 	return e
-}
-
-// ChartPNG returns the digest's first chart as a PNG image for the email
-// body (600 × 260 pixels, shown at half size), or nil when the digest has
-// no chart.
-func (d *Digest) ChartPNG() ([]byte, error) {
-	for _, bl := range d.Blocks {
-		if bl.Chart == nil {
-			continue
-		}
-		var buf bytes.Buffer
-		if err := d.chart(bl.Chart).PNG(&buf, 600, 260); err != nil {
-			return nil, fmt.Errorf("report: chart png: %w", err)
-		}
-		return buf.Bytes(), nil
-	}
-	return nil, nil
 }

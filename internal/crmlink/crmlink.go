@@ -133,6 +133,11 @@ func Parse(templates map[Kind]string, params map[string]string) (Set, error) {
 		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 			return Set{}, &Error{ks, fmt.Errorf("%q is not an absolute http or https URL", filled)}
 		}
+		// An id in the host would make each record a different site, and
+		// most escaped ids an invalid host.
+		if v, err := url.Parse(strings.ReplaceAll(filled, "{id}", "y")); err != nil || v.Host != u.Host {
+			return Set{}, &Error{ks, fmt.Errorf("%q puts {id} in the host: it belongs in the path, query or fragment", t)}
+		}
 		s.tmpl[k] = filled
 	}
 	return s, nil

@@ -59,6 +59,7 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 		{map[Kind]string{Deal: "/deals/{id}"}, nil, "deal", "not an absolute http or https URL"},
 		{map[Kind]string{Deal: "https://x.example/{id"}, nil, "deal", "unclosed or nested brace"},
 		{map[Kind]string{"lead": "https://x.example/{id}"}, nil, "lead", "unknown record kind"},
+		{map[Kind]string{Deal: "https://{id}.example.com/"}, nil, "deal", "puts {id} in the host"},
 	} {
 		_, err := Parse(c.tmpl, c.params)
 		var le *Error
@@ -76,4 +77,33 @@ func TestParseErrorsNameTheKey(t *testing.T) {
 	if s.Has(Account) {
 		t.Error("an empty template links")
 	}
+}
+
+// FuzzParse: any template either is refused or gives links that parse as
+// absolute http(s) URLs and carry the id escaped, whatever the id.
+func FuzzParse(f *testing.F) {
+	f.Add("https://{instance}/lightning/r/Opportunity/{id}/view", "006A/b?c")
+	f.Add("{base}/web#id={id}&model=crm.lead", "x y&z")
+	f.Add("https://x.example/{id", "1")
+	f.Add("https://x.example/{{id}}", "é")
+	f.Fuzz(func(t *testing.T, tmpl, id string) {
+		s, err := Parse(map[Kind]string{Deal: tmpl}, map[string]string{"instance": "acme.my.salesforce.com", "base": "https://acme.odoo.com"})
+		if err != nil {
+			return
+		}
+		u := s.URL(Deal, id)
+		if !s.Has(Deal) || strings.TrimSpace(id) == "" {
+			if u != "" {
+				t.Fatalf("an empty template or id links to %q", u)
+			}
+			return
+		}
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			t.Fatalf("%q with %q gives %q (%v)", tmpl, id, u, err)
+		}
+		if e := Escape(strings.TrimSpace(id)); !strings.Contains(u, e) {
+			t.Fatalf("%q with %q: %q lacks the escaped id %q", tmpl, id, u, e)
+		}
+	})
 }
