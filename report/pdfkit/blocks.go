@@ -300,8 +300,12 @@ func (d *Doc) Table(t Table) {
 			}
 			d.font(bold, SizeText-0.5)
 			d.color(colText)
+			linked := i == 0 && r < len(t.RowLinks) && t.RowLinks[r] != ""
+			if linked {
+				d.color(colAccent) // a name that links into the CRM
+			}
 			d.cell(s, x, y, widths[i], c.Numeric)
-			if i == 0 && r < len(t.RowLinks) && t.RowLinks[r] != "" {
+			if linked {
 				p.LinkString(x, y, widths[i], rowH, t.RowLinks[r])
 			}
 			x += widths[i]
@@ -354,13 +358,18 @@ func (d *Doc) List(items []string, urls ...string) {
 		y := p.GetY()
 		d.color(colAccent)
 		p.Text(Margin+1, y+3.5, "•")
-		d.color(colText)
+		linked := n < len(urls) && urls[n] != ""
+		// A linked item is written in the accent colour, so that the
+		// reader sees it can be clicked.
+		if !linked {
+			d.color(colText)
+		}
 		w := 0.0
 		for i, l := range lines {
 			p.Text(Margin+5, y+3.5+float64(i)*4.6, l)
 			w = max(w, p.GetStringWidth(l))
 		}
-		if n < len(urls) && urls[n] != "" {
+		if linked {
 			p.LinkString(Margin+5, y, w, float64(len(lines))*4.6, urls[n])
 		}
 		p.SetY(y + float64(len(lines))*4.6)
