@@ -33,6 +33,9 @@ type Config struct {
 	Daemon    Daemon     `yaml:"daemon"`
 	Console   Console    `yaml:"console"`
 	Log       Log        `yaml:"log"`
+	// Links, when set, makes ids and names in the digests links into the
+	// CRM (links.go).
+	Links *Links `yaml:"links"`
 
 	// Dir is the folder of the config file; relative paths start there.
 	Dir string `yaml:"-"`

@@ -67,6 +67,10 @@ func TestLoadBad(t *testing.T) {
 		"unset-env":            "CRMDIGEST_SURELY_UNSET_VARIABLE is not set",
 		"bad-quality-share":    "quality.max_set_aside",
 		"bad-quality-accept":   "quality.accept[0]",
+		"links-placeholder":    `links.account: unknown placeholder {account_id} in "https://crm.example.com/accounts/{account_id}"`,
+		"links-url":            `links.deal: "crm.example.com/deals/{id}" is not an absolute http or https URL`,
+		"links-no-instance":    "links.deal: placeholder {instance} in \"https://{instance}/lightning/r/Opportunity/{id}/view\" has no value: set links.instance",
+		"links-unknown-key":    "links.opportunity: unknown key (line 4)",
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(want) {

@@ -107,6 +107,9 @@ func (c *Config) Validate() error {
 	if err := c.Console.validate(); err != nil {
 		return err
 	}
+	if err := c.Links.validate(c.Sources); err != nil {
+		return err
+	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:

@@ -41,8 +41,11 @@ type Alert struct {
 	// Activity is the activity type ("call", "meeting", ...), "" for deals.
 	Activity string
 	Deal     string // the deal id (linked deal for an activity)
-	Account  string // account name, "" when the row has none
-	Stage    string // the deal's stage as the CRM names it
+	// ActivityID is the activity's id as the export writes it, "" for
+	// deals: the digests link an action to its CRM record with it.
+	ActivityID string
+	Account    string // account name, "" when the row has none
+	Stage      string // the deal's stage as the CRM names it
 	// Date is the due day (actions), the expected close day (past_close)
 	// or the last activity day (stale).
 	Date crm.Day
@@ -103,6 +106,7 @@ func alertOf(ds *crm.Dataset, r alertRef) Alert {
 	if r.kind <= refDueSoon {
 		act := &ds.Activities[r.row]
 		a.Subject, a.Activity, a.Deal, a.Account = act.Subject, act.Type.String(), act.Deal, ds.Accounts.Name(act.Account)
+		a.ActivityID = act.ID
 		return a
 	}
 	d := &ds.Deals[r.row]

@@ -70,6 +70,15 @@ func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Mess
 	}
 	email := dg.Email()
 	email.Preview = d.RedirectTo != ""
+	chart, alt, err := dg.EmailChart()
+	if err != nil {
+		return nil, jobs.Permanent(fmt.Errorf("render email chart: %w", err))
+	}
+	cid := ""
+	if chart != nil {
+		cid = report.EmailChartCID
+		email.InlineChartCID, email.ChartAlt = cid, alt
+	}
 	rendered, err := p.templates.Render(email)
 	if err != nil {
 		return nil, jobs.Permanent(fmt.Errorf("render email: %w", err))
@@ -83,6 +92,7 @@ func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Mess
 		Schedule: d.Schedule, Period: d.Period.Key(), Role: string(set.Kind()),
 		ToName: person.Name, ToAddress: person.Email, Rendered: rendered,
 		PDF: pdf, PDFName: fmt.Sprintf("digest-%s-%s.pdf", set.Kind(), d.Period.Key()), Resend: d.Resend,
+		ChartPNG: chart, ChartCID: cid,
 	})
 	if err != nil {
 		return nil, jobs.Permanent(err)
@@ -106,7 +116,7 @@ func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period kpi.Period, asO
 	e.once.Do(func() {
 		opts := report.Options{
 			KPI: kpiOptions(p.cfg), TeamRank: p.cfg.Report.TeamRank,
-			Location: loc, Now: asOf,
+			Location: loc, Now: asOf, Links: p.cfg.LinkSet(),
 		}
 		e.set, e.err = report.NewSet(ds, kind, period, day, opts)
 	})

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
@@ -51,9 +52,22 @@ func (p *Pipeline) Preview(ctx context.Context, scheduleName, recipient string, 
 	if err != nil {
 		return Preview{}, fmt.Errorf("render pdf: %w", err)
 	}
-	rendered, err := p.templates.Render(dg.Email())
+	email := dg.Email()
+	chart, alt, err := dg.EmailChart()
+	if err != nil {
+		return Preview{}, fmt.Errorf("render email chart: %w", err)
+	}
+	if chart != nil {
+		// The console shows the HTML alone, where a cid: image cannot
+		// load: the chart goes inline as a data: URL instead.
+		email.InlineChartCID, email.ChartAlt = report.EmailChartCID, alt
+	}
+	rendered, err := p.templates.Render(email)
 	if err != nil {
 		return Preview{}, fmt.Errorf("render email: %w", err)
+	}
+	if chart != nil {
+		rendered.HTML = strings.Replace(rendered.HTML, "cid:"+report.EmailChartCID, "data:image/png;base64,"+base64.StdEncoding.EncodeToString(chart), 1)
 	}
 	return Preview{Person: *person, Subject: rendered.Subject, HTML: rendered.HTML, PDF: pdf, EML: msg.Bytes()}, nil
 }

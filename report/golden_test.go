@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/crmdigest/crmdigest/kpi"
@@ -109,7 +110,8 @@ func TestDeterministic(t *testing.T) {
 }
 
 // TestEmail checks the email body's numbers: three to five, each with a
-// comparison, in the recipient's language.
+// comparison, in the recipient's language, counting those the headline
+// states (the table then leaves them out, and the headline must hold them).
 func TestEmail(t *testing.T) {
 	ds := demoData().Dataset
 	for _, k := range []Kind{KindRep, KindManager, KindDirector} {
@@ -122,8 +124,25 @@ func TestEmail(t *testing.T) {
 			if e.Role != string(k) || e.Locale != d.Locale || e.Headline == "" || e.RecipientName != p.Name {
 				t.Errorf("%s: email %+v", p.Email, e)
 			}
-			if n := len(e.Summary); n < 3 || n > 5 {
+			shown := map[string]bool{}
+			for _, it := range e.Summary {
+				shown[it.Label] = true
+			}
+			stated := 0
+			for _, it := range d.Summary[:min(5, len(d.Summary))] {
+				if shown[it.Label] {
+					continue
+				}
+				stated++
+				if !strings.Contains(e.Headline, it.Value) {
+					t.Errorf("%s: %q (%s) left out of the email's table but not in the headline %q", p.Email, it.Label, it.Value, e.Headline)
+				}
+			}
+			if n := len(e.Summary) + stated; n < 3 || n > 5 {
 				t.Errorf("%s: %d numbers in the email, want 3 to 5", p.Email, n)
+			}
+			if len(e.Summary) == 0 {
+				t.Errorf("%s: no numbers in the email's table beside the headline", p.Email)
 			}
 			for _, it := range e.Summary {
 				if it.Comparison == "" || it.Value == "" {
@@ -136,7 +155,7 @@ func TestEmail(t *testing.T) {
 					t.Errorf("%s: overdue %d, kpi says %d", p.Email, e.OverdueCount, sc.AlertCount(kpi.AlertOverdue))
 				}
 			}
-			png, err := d.ChartPNG()
+			png, _, err := d.EmailChart()
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/crmdigest/crmdigest/charts"
@@ -92,13 +91,13 @@ func (d *Digest) block(doc *pdfkit.Doc, bl Block, next []Block) error {
 			return fmt.Errorf("report: %w", err)
 		}
 	case bl.Table != nil:
-		t := pdfkit.Table{MarkTitle: bl.Table.MarkTitle, Marks: bl.Table.Marks, Rows: bl.Table.Rows}
+		t := pdfkit.Table{MarkTitle: bl.Table.MarkTitle, Marks: bl.Table.Marks, Rows: bl.Table.Rows, RowLinks: bl.Table.RowLinks}
 		for _, c := range bl.Table.Columns {
 			t.Columns = append(t.Columns, pdfkit.Column{Title: c.Title, Weight: c.Weight, Numeric: c.Numeric})
 		}
 		doc.Table(t)
 	case len(bl.List) > 0:
-		doc.List(bl.List)
+		doc.List(bl.List, bl.ListLinks...)
 	case bl.Chart != nil:
 		if err := doc.Chart(d.chart(bl.Chart), bl.Chart.Height); err != nil {
 			return fmt.Errorf("report: %w", err)
@@ -210,37 +209,21 @@ func (d *Digest) multiples(doc *pdfkit.Doc, m *Multiples) error {
 }
 
 // Email returns what the email body shows: the headline, three to five
-// numbers with their comparison, a rep's overdue count and alerts, all in
-// the recipient's language.
+// numbers with their comparison (less those the headline states), a rep's
+// overdue count and alerts with their links, all in the recipient's
+// language. The inline chart is EmailChart's.
 func (d *Digest) Email() templates.Email {
 	period := d.inText
 	if period == "" { // a Digest read back from JSON
 		period = d.Period
 	}
 	e := templates.Email{Role: d.Kind, Locale: d.Locale, RecipientName: d.Recipient, Period: period,
-		AsOf: d.AsOf, Headline: d.Headline, Alerts: d.Alerts, OverdueCount: d.Overdue}
-	for _, it := range d.Summary {
+		AsOf: d.AsOf, Headline: d.Headline, Alerts: d.Alerts, AlertURLs: d.AlertLinks, OverdueCount: d.Overdue}
+	for _, it := range withoutStated(d.Summary, d.Claims) {
 		if len(e.Summary) == 5 {
 			break
 		}
 		e.Summary = append(e.Summary, templates.Item{Label: it.Label, Value: it.Value, Comparison: it.Comparison})
 	}
 	return e
-}
-
-// ChartPNG returns the digest's first chart as a PNG image for the email
-// body (600 × 260 pixels, shown at half size), or nil when the digest has
-// no chart.
-func (d *Digest) ChartPNG() ([]byte, error) {
-	for _, bl := range d.Blocks {
-		if bl.Chart == nil {
-			continue
-		}
-		var buf bytes.Buffer
-		if err := d.chart(bl.Chart).PNG(&buf, 600, 260); err != nil {
-			return nil, fmt.Errorf("report: chart png: %w", err)
-		}
-		return buf.Bytes(), nil
-	}
-	return nil, nil
 }

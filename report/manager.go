@@ -80,6 +80,9 @@ func (b *builder) manager() {
 			rows = append(rows, b.bullet(label, v, name, 12))
 		}
 		b.add(Block{Bullets: rows})
+		if name == kpi.WonRevenue {
+			b.d.emailChart = b.bulletChart(name, rows)
+		}
 	}
 	var kpis []KPI
 	for _, name := range []string{kpi.WonDeals, kpi.NewOpportunities, kpi.PipelineValue, kpi.Calls, kpi.Meetings} {
@@ -285,6 +288,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 			notes = append(notes, note)
 		}
 	}
+	t.RowLinks = b.personLinks(reps)
 	b.add(Block{Table: t})
 	if len(notes) > 0 {
 		b.paragraph(b.t("▼ low, ▲ high: more than two robust deviations from the team's median; ▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)

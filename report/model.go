@@ -28,9 +28,12 @@ type Digest struct {
 	Headline  string
 	// Claims are the facts the headline and the diagnosis state, in the
 	// order they say them.
-	Claims        []Claim  `json:",omitempty"`
-	Summary       []Item   // the 3 to 5 numbers of the email body
-	Alerts        []string // the alerts the email lists (a rep's overdue actions)
+	Claims  []Claim  `json:",omitempty"`
+	Summary []Item   // the 3 to 5 numbers of the email body
+	Alerts  []string // the alerts the email lists (a rep's overdue actions)
+	// AlertLinks are the alerts' links into the CRM, one per alert ("" for
+	// none); nil without a links: configuration.
+	AlertLinks    []string `json:",omitempty"`
 	Overdue       int      // a rep's overdue actions
 	Blocks        []Block  // the pages, in reading order
 	Sources       []string // one data-quality line per source
@@ -43,24 +46,35 @@ type Digest struct {
 	created  time.Time
 	loc      locale.Locale
 	asOfTime time.Time
+	// emailChart is the chart of the headline figure that the email shows
+	// inline; nil leaves the choice to EmailChart.
+	emailChart *Chart
 }
 
 // Item is one number of the email summary, formatted.
 type Item struct {
 	Label, Value, Comparison string
+
+	// metric and value say which figure the item is, so that the email
+	// leaves out an item the headline already states (Claim).
+	metric string
+	value  float64
 }
 
 // Block is one element of a page; exactly one of its fields beside
 // Section is set (Section alone is a section title).
 type Block struct {
 	// Section starts a section with this title.
-	Section   string     `json:",omitempty"`
-	Paragraph string     `json:",omitempty"`
-	Quiet     bool       `json:",omitempty"` // the paragraph is a side note
-	KPIs      []KPI      `json:",omitempty"`
-	Bullets   []Bullet   `json:",omitempty"`
-	Table     *Table     `json:",omitempty"`
-	List      []string   `json:",omitempty"`
+	Section   string   `json:",omitempty"`
+	Paragraph string   `json:",omitempty"`
+	Quiet     bool     `json:",omitempty"` // the paragraph is a side note
+	KPIs      []KPI    `json:",omitempty"`
+	Bullets   []Bullet `json:",omitempty"`
+	Table     *Table   `json:",omitempty"`
+	List      []string `json:",omitempty"`
+	// ListLinks optionally links List's items into the CRM: the i-th URL
+	// belongs to the i-th item, "" to none.
+	ListLinks []string   `json:",omitempty"`
 	Chart     *Chart     `json:",omitempty"`
 	Multiples *Multiples `json:",omitempty"`
 }
@@ -103,6 +117,8 @@ type Table struct {
 	Rows      [][]string
 	MarkTitle string   `json:",omitempty"`
 	Marks     []string `json:",omitempty"`
+	// RowLinks optionally links each row's name (first cell) into the CRM.
+	RowLinks []string `json:",omitempty"`
 }
 
 // Column is a table column.

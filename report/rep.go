@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/internal/crmlink"
 	"github.com/crmdigest/crmdigest/kpi"
 )
 
@@ -63,6 +64,9 @@ func (b *builder) rep() {
 			rows = append(rows, b.bullet(label, v, name, 12))
 		}
 		b.add(Block{Bullets: rows})
+		if name == kpi.WonRevenue {
+			b.d.emailChart = b.bulletChart(name, rows)
+		}
 	}
 	if !hasMetric(res, kpi.GrossMargin) {
 		b.paragraph(b.t("Margin: %s.", b.absentWhy(res, kpi.GrossMargin)), true)
@@ -258,7 +262,7 @@ func (b *builder) todo(sc *kpi.Scope) {
 		{kpi.AlertStale, b.t("Stale deals"), maxDeals},
 	}
 	for _, g := range groups {
-		var items []string
+		var items, links []string
 		n := 0
 		for _, a := range alerts {
 			if a.Kind != g.kind {
@@ -267,6 +271,7 @@ func (b *builder) todo(sc *kpi.Scope) {
 			n++
 			if len(items) < g.max {
 				items = append(items, b.alertText(a))
+				links = append(links, b.alertURL(a))
 			}
 		}
 		if n == 0 {
@@ -275,14 +280,35 @@ func (b *builder) todo(sc *kpi.Scope) {
 		if n > len(items) {
 			items = append(items, b.t("… and %d more in the CRM.", n-len(items)))
 		}
+		if b.s.opts.Links.Empty() {
+			links = nil
+		} else if n > len(items) {
+			links = append(links, "") // the "… and N more" line
+		}
 		b.paragraph(g.title+" ("+b.loc.Int(int64(n))+")", false)
-		b.add(Block{List: items})
+		b.add(Block{List: items, ListLinks: links})
 		if g.kind == kpi.AlertOverdue {
-			for _, it := range items[:min(5, len(items))] {
+			for i, it := range items[:min(5, len(items))] {
 				b.d.Alerts = append(b.d.Alerts, it)
+				if links != nil {
+					b.d.AlertLinks = append(b.d.AlertLinks, links[i])
+				}
 			}
 		}
 	}
+}
+
+// alertURL is the link of a to-do item into the CRM: the action's own
+// record, else its deal's; "" when neither has a template.
+func (b *builder) alertURL(a kpi.Alert) string {
+	links := b.s.opts.Links
+	if u := links.URL(crmlink.Activity, a.ActivityID); u != "" {
+		return u
+	}
+	if u := links.URL(crmlink.Deal, a.Deal); u != "" {
+		return u
+	}
+	return links.URL(crmlink.Account, a.Account)
 }
 
 // alertText writes one to-do item: what, on which account, when.
@@ -483,5 +509,5 @@ func (b *builder) summary(label string, v *kpi.Value, name string) {
 	if !crm.Has(v.Target) {
 		c, _ = b.baselineCmp(v, name)
 	}
-	b.d.Summary = append(b.d.Summary, Item{Label: label, Value: b.value(name, v.Value), Comparison: c})
+	b.d.Summary = append(b.d.Summary, Item{Label: label, Value: b.value(name, v.Value), Comparison: c, metric: name, value: v.Value})
 }

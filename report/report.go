@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/internal/crmlink"
 	"github.com/crmdigest/crmdigest/kpi"
 )
 
@@ -42,6 +43,9 @@ type Options struct {
 	// Location is the organisation's zone, for recipients without a valid
 	// time zone of their own (default UTC).
 	Location *time.Location
+	// Links makes ids and names links into the CRM; the zero Set links
+	// nothing.
+	Links crmlink.Set
 }
 
 // Kind is a kind of digest.

@@ -61,13 +61,46 @@ type Email struct {
 	Headline      string // the one sentence that matters most
 	Summary       []Item // 3 to 5 numbers that matter for the role
 	Alerts        []string
-	OverdueCount  int // a rep's overdue activities; 0 hides the line
+	// AlertURLs optionally gives each alert a link into the CRM: the i-th
+	// URL belongs to the i-th alert, and an empty or missing one leaves the
+	// alert unlinked. Only http and https URLs are linked in HTML.
+	AlertURLs []string
+	// OverdueCount is a rep's overdue activities. The headline states the
+	// count; the templates use it only to say how many overdue actions
+	// the list leaves out (MoreAlerts).
+	OverdueCount int
 	// Preview marks a message redirected to an administrator: the body says
 	// whom it was meant for.
 	Preview bool
 	// InlineChartCID is the Content-ID of an inline PNG chart, without
 	// angle brackets; empty when there is no chart.
 	InlineChartCID string
+	// ChartAlt describes the inline chart in words (its figures), for
+	// readers who do not see images; empty uses the locale's generic text.
+	ChartAlt string
+}
+
+// AlertItem is one alert with its link into the CRM ("" for none).
+type AlertItem struct {
+	Text, URL string
+}
+
+// AlertItems pairs each alert with its URL, for the templates.
+func (e Email) AlertItems() []AlertItem {
+	out := make([]AlertItem, len(e.Alerts))
+	for i, a := range e.Alerts {
+		out[i].Text = a
+		if i < len(e.AlertURLs) {
+			out[i].URL = e.AlertURLs[i]
+		}
+	}
+	return out
+}
+
+// MoreAlerts is how many overdue actions the alert list leaves out: the
+// digest lists them all, the email only the first few.
+func (e Email) MoreAlerts() int {
+	return max(0, e.OverdueCount-len(e.Alerts))
 }
 
 // Rendered is one email's text, ready for the message builder.
@@ -242,9 +275,11 @@ var sampleEmail = Email{
 	Headline:       "Sample headline",
 	Summary:        []Item{{"Won revenue", "124,500", "+12 %"}, {"Deals won", "7", ""}},
 	Alerts:         []string{"Sample alert"},
+	AlertURLs:      []string{"https://crm.example.com/deal/1"},
 	OverdueCount:   2,
 	Preview:        true,
 	InlineChartCID: "chart@crmdigest",
+	ChartAlt:       "Won revenue: this week 1,200",
 }
 
 // escapeCRM writes the control characters of CRM text as ASCII escapes
@@ -254,6 +289,7 @@ var sampleEmail = Email{
 func escapeCRM(e Email) Email {
 	e.RecipientName = printable.Escape(e.RecipientName)
 	e.Headline = printable.Escape(e.Headline)
+	e.ChartAlt = printable.Escape(e.ChartAlt)
 	alerts := make([]string, len(e.Alerts))
 	for i, a := range e.Alerts {
 		alerts[i] = printable.Escape(a)

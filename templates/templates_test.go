@@ -22,8 +22,10 @@ func fullEmail(role, locale string) Email {
 			{"Pipeline", "610,000", "-3 %"},
 		},
 		Alerts:         []string{"Deal Acme renewal has not moved for 30 days"},
+		AlertURLs:      []string{"https://crm.example.com/deals/D%2F7?x=1"},
 		OverdueCount:   4,
 		InlineChartCID: "chart-1@crmdigest",
+		ChartAlt:       "Won revenue: March 124,500 (target 110,000)",
 	}
 }
 
@@ -50,9 +52,11 @@ func TestEveryRoleAndLocaleRenders(t *testing.T) {
 				t.Errorf("%s/%s: subject %q is shared with another role or locale", loc, role, r.Subject)
 			}
 			subjects[r.Subject] = true
-			// Every number, the headline, the alert and the overdue count
+			// Every number, the headline, the alert with its link and the
+			// overdue actions the list leaves out (4 overdue, 1 listed)
 			// must reach both bodies.
-			want := []string{e.RecipientName, e.Headline, e.Alerts[0], e.AsOf, "4"}
+			more := map[string]string{"en": "3 more overdue actions", "fr": "3 autres actions en retard", "es": "3 acciones atrasadas más"}[loc]
+			want := []string{e.RecipientName, e.Headline, e.Alerts[0], e.AlertURLs[0], e.AsOf, more}
 			for _, it := range e.Summary {
 				want = append(want, it.Label, it.Value)
 				if it.Comparison != "" {
@@ -72,6 +76,23 @@ func TestEveryRoleAndLocaleRenders(t *testing.T) {
 			}
 			if !strings.Contains(r.HTML, `src="cid:chart-1@crmdigest"`) {
 				t.Errorf("%s/%s: inline chart reference missing or mangled", loc, role)
+			}
+			if !strings.Contains(r.HTML, `alt="`+e.ChartAlt+`"`) {
+				t.Errorf("%s/%s: the chart's alt text is not %q", loc, role, e.ChartAlt)
+			}
+			if !strings.Contains(r.HTML, `<a href="`+strings.ReplaceAll(e.AlertURLs[0], "&", "&amp;")+`"`) {
+				t.Errorf("%s/%s: the alert is not a link to %s", loc, role, e.AlertURLs[0])
+			}
+			// The headline states the overdue count: the body must not say
+			// it a second time.
+			twice := map[string]string{"en": "4 activities are overdue", "fr": "4 activités sont en retard", "es": "4 actividades están atrasadas"}[loc]
+			if strings.Contains(r.Text, twice) || strings.Contains(r.HTML, twice) {
+				t.Errorf("%s/%s: the body says %q, which the headline already says", loc, role, twice)
+			}
+			// French puts a no-break space before a colon.
+			colon := map[string]string{"en": ": ", "fr": "\u00a0: ", "es": ": "}[loc]
+			if !strings.Contains(r.Text, "- "+e.Summary[0].Label+colon+e.Summary[0].Value) {
+				t.Errorf("%s/%s: a key figure is not written %q:\n%s", loc, role, e.Summary[0].Label+colon+e.Summary[0].Value, r.Text)
 			}
 			if strings.Contains(r.Text, "<") {
 				t.Errorf("%s/%s: text body contains markup:\n%s", loc, role, r.Text)

@@ -61,7 +61,7 @@ func runRender(ctx context.Context, m *Main, args []string) error {
 // reportOptions maps the configuration onto the report package's options.
 // now is printed as the as-of time and written as the PDF's creation date.
 func reportOptions(cfg *config.Config, now time.Time) report.Options {
-	return report.Options{KPI: pipeline.KPIOptions(cfg), TeamRank: cfg.Report.TeamRank, Location: cfg.Organisation.Location, Now: now}
+	return report.Options{KPI: pipeline.KPIOptions(cfg), TeamRank: cfg.Report.TeamRank, Location: cfg.Organisation.Location, Now: now, Links: cfg.LinkSet()}
 }
 
 // writeFileAtomic writes data to a temporary file beside path, syncs it and

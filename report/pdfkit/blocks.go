@@ -227,6 +227,9 @@ type Table struct {
 	Rows      [][]string
 	MarkTitle string
 	Marks     []string
+	// RowLinks optionally makes each row's first cell (a name) a link:
+	// the r-th URL belongs to row r, and "" links nothing.
+	RowLinks []string
 }
 
 // Table writes t with thin rules between rows and its header repeated on
@@ -297,7 +300,14 @@ func (d *Doc) Table(t Table) {
 			}
 			d.font(bold, SizeText-0.5)
 			d.color(colText)
+			linked := i == 0 && r < len(t.RowLinks) && t.RowLinks[r] != ""
+			if linked {
+				d.color(colAccent) // a name that links into the CRM
+			}
 			d.cell(s, x, y, widths[i], c.Numeric)
+			if linked {
+				p.LinkString(x, y, widths[i], rowH, t.RowLinks[r])
+			}
 			x += widths[i]
 		}
 		d.rule(y + rowH)
@@ -337,18 +347,30 @@ func (d *Doc) cell(s string, x, y, w float64, num bool) {
 }
 
 // List writes a bulleted list (the to-do list); each item is wrapped.
-func (d *Doc) List(items []string) {
+// urls optionally makes items links into the CRM: the i-th URL covers the
+// i-th item's text, and "" links nothing.
+func (d *Doc) List(items []string, urls ...string) {
 	p := d.PDF
 	d.font(false, SizeText)
-	for _, it := range items {
+	for n, it := range items {
 		lines := p.SplitText(printable.Escape(it), ContentW-6)
 		d.Ensure(float64(len(lines)) * 4.6)
 		y := p.GetY()
 		d.color(colAccent)
 		p.Text(Margin+1, y+3.5, "•")
-		d.color(colText)
+		linked := n < len(urls) && urls[n] != ""
+		// A linked item is written in the accent colour, so that the
+		// reader sees it can be clicked.
+		if !linked {
+			d.color(colText)
+		}
+		w := 0.0
 		for i, l := range lines {
 			p.Text(Margin+5, y+3.5+float64(i)*4.6, l)
+			w = max(w, p.GetStringWidth(l))
+		}
+		if linked {
+			p.LinkString(Margin+5, y, w, float64(len(lines))*4.6, urls[n])
 		}
 		p.SetY(y + float64(len(lines))*4.6)
 	}

@@ -1,0 +1,195 @@
+package report
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/crmdigest/crmdigest/templates"
+)
+
+// tokenCount counts the whole-number occurrences of tok in s: not inside
+// a longer figure ("11" is not in "€113,280" nor in "2.11").
+func tokenCount(s, tok string) int {
+	part := func(r rune) bool {
+		return unicode.IsDigit(r) || r == ',' || r == '.' || r == '\u00a0' || r == '\u202f'
+	}
+	n := 0
+	for i := 0; ; {
+		j := strings.Index(s[i:], tok)
+		if j < 0 {
+			return n
+		}
+		at := i + j
+		end := at + len(tok)
+		before, after := ' ', ' '
+		if at > 0 {
+			before = lastRune(s[:at])
+		}
+		if end < len(s) {
+			after = []rune(s[end:])[0]
+		}
+		// "12,5" and "1.200" go on with a digit after the separator; a
+		// separator that ends a sentence ("11." "11,") does not.
+		follow := end+1 < len(s) && strings.ContainsRune(",.\u00a0\u202f", after) && unicode.IsDigit([]rune(s[end+len(string(after)):])[0])
+		if !part(before) && !unicode.IsDigit(after) && !follow {
+			n++
+		}
+		i = end
+	}
+}
+
+func lastRune(s string) rune {
+	r := []rune(s)
+	return r[len(r)-1]
+}
+
+// factLines are the lines of a text body that state facts: every line
+// with a figure but the lines that name the period (the intro, the
+// attachment line with its as-of date) and the to-do items with their
+// links, which list records rather than state figures.
+func factLines(e templates.Email, text string) []string {
+	var out []string
+	inAlerts := false
+	for _, line := range strings.Split(text, "\n") {
+		switch {
+		case line == "":
+			inAlerts = false
+		case inAlerts, strings.Contains(line, e.Period):
+		case !strings.ContainsAny(line, "0123456789") && !strings.HasPrefix(line, "- "):
+			// a title, the greeting or the footer; the alerts' title
+			// starts the to-do items
+			inAlerts = len(e.Alerts) > 0 && strings.Contains(text, line+"\n- "+e.Alerts[0])
+		default:
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// TestEmailSaysEachFactOnce renders every demo digest's email and checks
+// that no fact is said twice: the overdue count once, by the headline (the
+// body without the headline holds the count only where a key figure
+// happens to be the same number), and no key figure that the headline
+// states as a claim (same metric, period and value).
+func TestEmailSaysEachFactOnce(t *testing.T) {
+	set, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	overdueSaid, dropped := 0, 0
+	for _, k := range []Kind{KindRep, KindManager, KindDirector} {
+		s := linkedSet(t, k)
+		for _, p := range Recipients(demoData().Dataset, k) {
+			d, err := s.Digest(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := d.Email()
+			r, err := set.Render(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := d.Overdue; n > 0 {
+				phrase := d.loc.T("%d actions overdue.", n)
+				if n == 1 {
+					phrase = d.loc.T("1 action overdue.")
+				}
+				if c, h := strings.Count(r.Text, phrase), strings.Count(r.HTML, phrase); c != 1 || h != 1 {
+					t.Errorf("%s: %q said %d times in the text, %d in the HTML; want once", p.Email, phrase, c, h)
+				}
+				bare := e
+				bare.Headline = ""
+				rb, err := set.Render(bare)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var items []string
+				for _, it := range e.Summary {
+					items = append(items, it.Label, it.Value, it.Comparison)
+				}
+				tok := strconv.Itoa(n)
+				facts := strings.Join(factLines(bare, rb.Text), "\n")
+				if got, data := tokenCount(facts, tok), tokenCount(strings.Join(items, " | "), tok); got != data {
+					t.Errorf("%s: without its headline the email says %d %d times (the key figures hold it %d times):\n%s", p.Email, got, n, data, facts)
+				}
+				overdueSaid++
+			}
+			shown := map[string]bool{}
+			for _, it := range e.Summary {
+				shown[it.Label] = true
+			}
+			for _, it := range d.Summary {
+				for _, c := range d.Claims {
+					if it.metric != c.Metric || it.value != c.Value || c.Label == "" || !strings.HasPrefix(it.Label, c.Label) || !strings.Contains(d.Headline, c.Text) {
+						continue
+					}
+					if shown[it.Label] {
+						t.Errorf("%s: the key figure %q %s is also in the headline: %q", p.Email, it.Label, it.Value, c.Text)
+					} else {
+						dropped++
+					}
+				}
+			}
+		}
+	}
+	if overdueSaid < 5 || dropped < 5 {
+		t.Errorf("only %d digests with overdue actions and %d key figures stated by the headline checked", overdueSaid, dropped)
+	}
+}
+
+// TestEmailChart checks the email's chart of every demo digest: a PNG,
+// and alt text that says each figure the chart draws — for a rep and a
+// manager the won revenue of every period of the bullet graphs with its
+// target, for a director the last months of the trend.
+func TestEmailChart(t *testing.T) {
+	for _, k := range []Kind{KindRep, KindManager, KindDirector} {
+		for _, p := range Recipients(demoData().Dataset, k) {
+			d, err := sets(t)[k].Digest(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			png, alt, err := d.EmailChart()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasPrefix(png, []byte("\x89PNG")) {
+				t.Fatalf("%s: no PNG chart for the email", p.Email)
+			}
+			var want []string
+			if k == KindDirector {
+				var trend *Chart
+				for _, bl := range d.Blocks {
+					if bl.Chart != nil && bl.Chart.Kind == ChartTrend && trend == nil {
+						trend = bl.Chart
+					}
+				}
+				n := len(trend.Labels)
+				want = append(want, trend.Labels[n-1], d.loc.Money(float64(trend.Actual[n-1]), d.currency, 0), trend.Caption)
+			} else {
+				for _, bl := range d.Blocks {
+					if len(bl.Bullets) == 0 {
+						continue
+					}
+					for _, b := range bl.Bullets {
+						want = append(want, b.Label+" "+b.Value)
+						if b.RefIsTarget {
+							want = append(want, d.loc.T("target")+" "+d.loc.Money(float64(b.Reference), d.currency, 0))
+						}
+					}
+					break // the first bullet graphs are won revenue's
+				}
+			}
+			if len(want) < 2 {
+				t.Fatalf("%s: nothing to look for in the alt text", p.Email)
+			}
+			for _, w := range want {
+				if !strings.Contains(alt, w) {
+					t.Errorf("%s: the chart's alt text %q does not say %q", p.Email, alt, w)
+				}
+			}
+		}
+	}
+}
