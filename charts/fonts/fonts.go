@@ -3,9 +3,13 @@
 // the PDF pages (fpdf) and the charts (go-chart), so text and chart labels
 // share a font.
 //
-// The Go fonts cover Latin-1, Latin Extended-A/B, the general punctuation,
-// the euro sign and the shapes the reports use (▲ ▼ ●); they lack U+202F,
-// which the locale package therefore never emits.
+// The Go fonts cover Latin-1, Latin Extended-A/B, the modern Greek and
+// Cyrillic alphabets, the general punctuation, the euro sign and the
+// shapes the reports use (▲ ▼ ●); they lack U+202F, which the locale
+// package therefore never emits, the Vietnamese letters with two marks
+// (Latin Extended Additional) and every CJK script. Has tells which runes
+// they draw; for the others a digest may name a fallback face
+// (LoadFallback), a TrueType file such as Droid Sans Fallback.
 //
 // fpdf parses a UTF-8 font afresh in every document (AddUTF8FontFromBytes),
 // and at Output it walks the font again to cut the subset it embeds. Both
@@ -16,6 +20,7 @@ package fonts
 
 import (
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/go-pdf/fpdf"
@@ -36,6 +41,9 @@ func Cutset() string {
 	for _, rg := range [][2]rune{
 		{0x20, 0x7e},     // Basic Latin
 		{0xa0, 0x24f},    // Latin-1 Supplement, Latin Extended-A and -B
+		{0x370, 0x3ff},   // Greek (the Go fonts hold the modern alphabet)
+		{0x400, 0x4ff},   // Cyrillic (the Russian, Ukrainian, Serbian, … letters)
+		{0x1e00, 0x1eff}, // Latin Extended Additional (the few the Go fonts hold)
 		{0x2000, 0x206f}, // General Punctuation (dashes, quotes, spaces, …)
 		{0x20a0, 0x20bf}, // Currency Symbols
 		{0x2190, 0x2199}, // Arrows
@@ -50,6 +58,21 @@ func Cutset() string {
 }
 
 type faces struct{ regular, bold []byte }
+
+// has is the set of runes both Go faces draw within Cutset.
+var has = sync.OnceValue(func() map[rune]bool {
+	t := Parsed()
+	m := map[rune]bool{}
+	for _, r := range Cutset() {
+		if t.Regular.Index(r) != 0 && t.Bold.Index(r) != 0 {
+			m[r] = true
+		}
+	}
+	return m
+})
+
+// Has reports whether the registered faces (regular and bold) draw r.
+func Has(r rune) bool { return has()[r] }
 
 var cut = sync.OnceValue(func() faces {
 	set := Cutset()
@@ -101,4 +124,62 @@ func Parsed() TrueType {
 		panic(err)
 	}
 	return t
+}
+
+// FallbackFamily is the fpdf family name of the fallback face.
+const FallbackFamily = "fallback"
+
+// Fallback is a TrueType face for the runes the Go fonts lack. It has no
+// bold: bold text in it is drawn regular.
+type Fallback struct {
+	Path string
+	ttf  []byte
+	font *truetype.Font
+}
+
+var fallbacks sync.Map // path → *Fallback, so a run reads the file once
+
+// LoadFallback reads and parses the TrueType file at path once per
+// process. fpdf embeds TrueType only: a collection (.ttc) or an OpenType
+// file with CFF outlines (.otf) is refused here, with the path.
+func LoadFallback(path string) (*Fallback, error) {
+	if f, ok := fallbacks.Load(path); ok {
+		return f.(*Fallback), nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("fallback font: %w", err)
+	}
+	if len(b) < 4 || string(b[:4]) == "ttcf" || string(b[:4]) == "OTTO" {
+		return nil, fmt.Errorf("fallback font %s: not a TrueType font file (.ttf); collections (.ttc) and CFF OpenType (.otf) cannot be embedded", path)
+	}
+	t, err := truetype.Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("fallback font %s: %w", path, err)
+	}
+	f, _ := fallbacks.LoadOrStore(path, &Fallback{Path: path, ttf: b, font: t})
+	return f.(*Fallback), nil
+}
+
+// Has reports whether the fallback face draws r.
+func (f *Fallback) Has(r rune) bool { return f.font.Index(r) != 0 }
+
+// Register adds the face to pdf as FallbackFamily, regular.
+func (f *Fallback) Register(pdf *fpdf.Fpdf) {
+	pdf.AddUTF8FontFromBytes(FallbackFamily, "", f.ttf)
+}
+
+// Missing returns the runes of s that neither the Go faces nor fb (which
+// may be nil) can draw, each once, in order.
+func Missing(s string, fb *Fallback) []rune {
+	var out []rune
+	seen := map[rune]bool{}
+	for _, r := range s {
+		if Has(r) || fb != nil && fb.Has(r) || seen[r] || r < 0x20 {
+			continue
+		}
+		seen[r] = true
+		out = append(out, r)
+	}
+	return out
 }
