@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"github.com/crmdigest/crmdigest/charts/fonts"
 	"math"
 	"strconv"
 	"time"
@@ -40,6 +41,7 @@ type Digest struct {
 	created  time.Time
 	loc      locale.Locale
 	asOfTime time.Time
+	fallback *fonts.Fallback // Options.Fallback
 }
 
 // Item is one number of the email summary, formatted.
@@ -107,6 +109,9 @@ type Column struct {
 	Title   string
 	Weight  float64
 	Numeric bool `json:",omitempty"`
+	// Data marks a column of names, which may wrap to two lines and then
+	// end with "…"; other text wraps whole.
+	Data bool `json:",omitempty"`
 }
 
 // ChartKind names a chart of package charts.
