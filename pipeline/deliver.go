@@ -104,9 +104,14 @@ func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period kpi.Period, asO
 	}
 	p.mu.Unlock()
 	e.once.Do(func() {
+		fb, err := p.cfg.Report.FallbackFont()
+		if err != nil {
+			e.err = err
+			return
+		}
 		opts := report.Options{
 			KPI: kpiOptions(p.cfg), TeamRank: p.cfg.Report.TeamRank,
-			Location: loc, Now: asOf,
+			Location: loc, Now: asOf, Fallback: fb,
 		}
 		e.set, e.err = report.NewSet(ds, kind, period, day, opts)
 	})

@@ -74,7 +74,7 @@ func newMeasurer(fb *fonts.Fallback) measurer {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	fonts.Register(pdf)
 	if fb != nil {
-		fb.Register(pdf)
+		fb.RegisterAll(pdf)
 	}
 	return measurer{pdf}
 }

@@ -126,47 +126,86 @@ func Parsed() TrueType {
 	return t
 }
 
-// FallbackFamily is the fpdf family name of the fallback face.
+// FallbackFamily is the fpdf family name of the first fallback face;
+// the next ones are FallbackFamily1, FallbackFamily2, ...
 const FallbackFamily = "fallback"
 
-// Fallback is a TrueType face for the runes the Go fonts lack. It has no
-// bold: bold text in it is drawn regular.
+// Fallback is the list of TrueType faces for the runes the Go fonts
+// lack, tried in order (e.g. DejaVu Sans for Vietnamese, then Droid Sans
+// Fallback for Chinese). They have no bold: bold text in them is regular.
 type Fallback struct {
-	Path string
+	faces []*face
+}
+
+type face struct {
+	path string
 	ttf  []byte
 	font *truetype.Font
 }
 
-var fallbacks sync.Map // path → *Fallback, so a run reads the file once
+var loaded sync.Map // path → *face, so a process reads each file once
 
-// LoadFallback reads and parses the TrueType file at path once per
+// LoadFallback reads and parses the TrueType files at paths once per
 // process. fpdf embeds TrueType only: a collection (.ttc) or an OpenType
-// file with CFF outlines (.otf) is refused here, with the path.
-func LoadFallback(path string) (*Fallback, error) {
-	if f, ok := fallbacks.Load(path); ok {
-		return f.(*Fallback), nil
+// file with CFF outlines (.otf) is refused, with its path.
+func LoadFallback(paths ...string) (*Fallback, error) {
+	fb := &Fallback{}
+	for _, path := range paths {
+		if f, ok := loaded.Load(path); ok {
+			fb.faces = append(fb.faces, f.(*face))
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("fallback font: %w", err)
+		}
+		if len(b) < 4 || string(b[:4]) == "ttcf" || string(b[:4]) == "OTTO" {
+			return nil, fmt.Errorf("fallback font %s: not a TrueType font file (.ttf); collections (.ttc) and CFF OpenType (.otf) cannot be embedded", path)
+		}
+		t, err := truetype.Parse(b)
+		if err != nil {
+			return nil, fmt.Errorf("fallback font %s: %w", path, err)
+		}
+		f, _ := loaded.LoadOrStore(path, &face{path: path, ttf: b, font: t})
+		fb.faces = append(fb.faces, f.(*face))
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("fallback font: %w", err)
-	}
-	if len(b) < 4 || string(b[:4]) == "ttcf" || string(b[:4]) == "OTTO" {
-		return nil, fmt.Errorf("fallback font %s: not a TrueType font file (.ttf); collections (.ttc) and CFF OpenType (.otf) cannot be embedded", path)
-	}
-	t, err := truetype.Parse(b)
-	if err != nil {
-		return nil, fmt.Errorf("fallback font %s: %w", path, err)
-	}
-	f, _ := fallbacks.LoadOrStore(path, &Fallback{Path: path, ttf: b, font: t})
-	return f.(*Fallback), nil
+	return fb, nil
 }
 
-// Has reports whether the fallback face draws r.
-func (f *Fallback) Has(r rune) bool { return f.font.Index(r) != 0 }
+// Face returns the index of the first face that draws r, or -1.
+func (f *Fallback) Face(r rune) int {
+	if f == nil {
+		return -1
+	}
+	for i, fc := range f.faces {
+		if fc.font.Index(r) != 0 {
+			return i
+		}
+	}
+	return -1
+}
 
-// Register adds the face to pdf as FallbackFamily, regular.
-func (f *Fallback) Register(pdf *fpdf.Fpdf) {
-	pdf.AddUTF8FontFromBytes(FallbackFamily, "", f.ttf)
+// Has reports whether a fallback face draws r.
+func (f *Fallback) Has(r rune) bool { return f.Face(r) >= 0 }
+
+// Family returns the fpdf family name of face i.
+func (f *Fallback) Family(i int) string {
+	if i == 0 {
+		return FallbackFamily
+	}
+	return fmt.Sprint(FallbackFamily, i)
+}
+
+// Register adds face i to pdf as Family(i), regular.
+func (f *Fallback) Register(pdf *fpdf.Fpdf, i int) {
+	pdf.AddUTF8FontFromBytes(f.Family(i), "", f.faces[i].ttf)
+}
+
+// RegisterAll adds every face to pdf.
+func (f *Fallback) RegisterAll(pdf *fpdf.Fpdf) {
+	for i := range f.faces {
+		f.Register(pdf, i)
+	}
 }
 
 // Missing returns the runes of s that neither the Go faces nor fb (which
@@ -175,7 +214,7 @@ func Missing(s string, fb *Fallback) []rune {
 	var out []rune
 	seen := map[rune]bool{}
 	for _, r := range s {
-		if Has(r) || fb != nil && fb.Has(r) || seen[r] || r < 0x20 {
+		if Has(r) || fb.Has(r) || seen[r] || r < 0x20 {
 			continue
 		}
 		seen[r] = true

@@ -72,7 +72,7 @@ type Doc struct {
 	family    string  // the current font, as set by font
 	style     string  //
 	size      float64 //
-	fallback  bool    // the fallback face is registered in this document
+	fallbacks map[int]bool // the fallback faces registered in this document
 	section   string  // the title of the section being written, for "(cont.)"
 	footerTop float64 // where the footer starts on a page
 }
@@ -179,32 +179,36 @@ func (d *Doc) Muted() { d.color(colMuted) }
 // Dark sets the text colour.
 func (d *Doc) Dark() { d.color(colText) }
 
-// run is a piece of a string drawn in one face.
+// run is a piece of a string drawn in one face: the Go fonts (face -1)
+// or a fallback face.
 type run struct {
-	text     string
-	fallback bool
+	text string
+	face int
 }
 
 // runs splits s into runs by face: the Go fonts where they have the
 // rune, the fallback face where it has it, and Placeholder otherwise.
 func (d *Doc) runs(s string) []run {
 	var out []run
-	add := func(t string, fb bool) {
-		if n := len(out); n > 0 && out[n-1].fallback == fb {
+	add := func(t string, face int) {
+		if n := len(out); n > 0 && out[n-1].face == face {
 			out[n-1].text += t
 			return
 		}
-		out = append(out, run{t, fb})
+		out = append(out, run{t, face})
 	}
 	for _, r := range s {
-		switch {
-		case fonts.Has(r):
-			add(string(r), false)
-		case d.opts.Fallback != nil && d.opts.Fallback.Has(r):
-			add(string(r), true)
+		switch i := d.opts.Fallback.Face(r); {
+		case fonts.Has(r) || r == ' ' && len(out) > 0 && out[len(out)-1].face < 0:
+			add(string(r), -1)
+		case i >= 0:
+			add(string(r), i)
 		default:
-			add(Placeholder, false)
+			add(Placeholder, -1)
 		}
+	}
+	if len(out) == 0 {
+		out = append(out, run{"", -1})
 	}
 	return out
 }
@@ -213,23 +217,26 @@ func (d *Doc) runs(s string) []run {
 // document the first time it is needed (most digests never need it, and
 // the face is large).
 func (d *Doc) useRun(r run) {
-	if !r.fallback {
+	if r.face < 0 {
 		d.PDF.SetFont(d.family, d.style, d.size)
 		return
 	}
-	if !d.fallback {
-		d.opts.Fallback.Register(d.PDF)
-		d.fallback = true
+	if !d.fallbacks[r.face] {
+		if d.fallbacks == nil {
+			d.fallbacks = map[int]bool{}
+		}
+		d.opts.Fallback.Register(d.PDF, r.face)
+		d.fallbacks[r.face] = true
 	}
-	// The fallback face has no bold: the text keeps its size.
-	d.PDF.SetFont(fonts.FallbackFamily, "", d.size)
+	// The fallback faces have no bold: the text keeps its size.
+	d.PDF.SetFont(d.opts.Fallback.Family(r.face), "", d.size)
 }
 
 // Width returns the width of s in millimetres in the current face,
 // measuring each run in the face it is drawn in.
 func (d *Doc) Width(s string) float64 {
 	rs := d.runs(s)
-	if len(rs) == 1 && !rs[0].fallback {
+	if len(rs) == 1 && rs[0].face < 0 {
 		return d.PDF.GetStringWidth(rs[0].text)
 	}
 	w := 0.0
@@ -259,8 +266,8 @@ func (d *Doc) report(r run, i int, whole string, y, w float64, kind string, data
 		return
 	}
 	fam, style := d.family, d.style
-	if r.fallback {
-		fam, style = fonts.FallbackFamily, ""
+	if r.face >= 0 {
+		fam, style = d.opts.Fallback.Family(r.face), ""
 	}
 	d.opts.OnText(Drawn{Text: r.text, Whole: whole, Run: i, Family: fam, Style: style, Size: d.size, Width: w,
 		Page: d.PDF.PageNo(), Y: y, Kind: kind, Data: data})
@@ -362,7 +369,7 @@ func (d *Doc) footer(sources string) {
 	p.Text(PageW-Margin-pw, y+4, page)
 	// The hook sees the widest the line can become once the alias is
 	// replaced, which is what has to fit.
-	d.report(run{text: widest}, 0, widest, y+4, pw, KindFooter, false)
+	d.report(run{text: widest, face: -1}, 0, widest, y+4, pw, KindFooter, false)
 	// The sources line names files and counts: data, shortened if need be.
 	d.draw(Margin, y+4, d.Fit(sources, ContentW-pw-5), ContentW-pw-5, KindFooter, true)
 }
