@@ -69,12 +69,12 @@ type Doc struct {
 	Loc locale.Locale
 
 	opts      Options
-	family    string  // the current font, as set by font
-	style     string  //
-	size      float64 //
+	family    string       // the current font, as set by font
+	style     string       //
+	size      float64      //
 	fallbacks map[int]bool // the fallback faces registered in this document
-	section   string  // the title of the section being written, for "(cont.)"
-	footerTop float64 // where the footer starts on a page
+	section   string       // the title of the section being written, for "(cont.)"
+	footerTop float64      // where the footer starts on a page
 }
 
 // Drawn is one run of text put on a page, as Options.OnText receives it:
