@@ -33,9 +33,10 @@ import (
 const Family = "go"
 
 // Cutset returns the runes kept in the cut faces: Basic Latin, Latin-1,
-// Latin Extended-A and -B (every Latin-script name of Europe), general
-// punctuation and spaces, currency signs, arrows and the geometric shapes
-// that exist in the Go fonts.
+// Latin Extended-A and -B (every Latin-script name of Europe), Greek,
+// Cyrillic, Latin Extended Additional, general punctuation and spaces,
+// currency signs, arrows and geometric shapes — of which the cut keeps
+// what the Go fonts have (Has).
 func Cutset() string {
 	var rs []rune
 	for _, rg := range [][2]rune{

@@ -68,13 +68,13 @@ type Doc struct {
 	PDF *fpdf.Fpdf
 	Loc locale.Locale
 
-	opts      Options
-	family    string       // the current font, as set by font
-	style     string       //
-	size      float64      //
+	opts Options
+	// The current face, as set by font: fpdf does not tell it back.
+	family    string
+	style     string
+	size      float64
 	fallbacks map[int]bool // the fallback faces registered in this document
 	section   string       // the title of the section being written, for "(cont.)"
-	footerTop float64      // where the footer starts on a page
 }
 
 // Drawn is one run of text put on a page, as Options.OnText receives it:
