@@ -122,6 +122,10 @@ func (d *Digest) block(doc *pdfkit.Doc, bl Block, next []Block) error {
 	case bl.Section != "":
 		doc.Section(bl.Section, keepFor(next))
 	case bl.Paragraph != "":
+		if len(next) > 0 && len(next[0].List) > 0 {
+			// A list's title ("Stale deals (8)") keeps two of its items.
+			doc.Ensure(6.1 + 2*4.6)
+		}
 		doc.Paragraph(bl.Paragraph, bl.Quiet)
 	case len(bl.KPIs) > 0:
 		kpis := make([]pdfkit.KPI, len(bl.KPIs))
