@@ -404,18 +404,18 @@ func (d *Doc) Ensure(h float64) {
 // Fits reports whether h millimetres remain above the footer.
 func (d *Doc) Fits(h float64) bool { return d.PDF.GetY()+h <= PageH-Margin-footerH }
 
-// Remaining is the height left above the footer on the current page.
-func (d *Doc) Remaining() float64 { return PageH - Margin - footerH - d.PDF.GetY() }
-
 // Break starts a new page in the middle of a block (a list or a table)
 // and, when the block is under a section title, repeats the title with
 // "(cont.)" so the reader knows what the page continues.
 func (d *Doc) Break() {
-	// The header and footer change the face; the block goes on in its own.
+	// The header and footer change the face and colour; the block goes
+	// on in its own.
 	fam, style, size := d.family, d.style, d.size
+	r, g, b := d.PDF.GetTextColor()
 	defer func() {
 		d.family, d.style, d.size = fam, style, size
 		d.PDF.SetFont(fam, style, size)
+		d.PDF.SetTextColor(r, g, b)
 	}()
 	d.PDF.AddPage()
 	if d.section == "" {
@@ -430,12 +430,7 @@ func (d *Doc) Break() {
 		d.draw(Margin, y+3+float64(i)*3.4, l, ContentW, KindCont, false)
 	}
 	d.PDF.SetY(y + float64(len(lines))*3.4 + 1.5)
-	d.color(colText)
 }
-
-// EndSection marks the end of the current section: a block after it is
-// not continued with its title.
-func (d *Doc) EndSection() { d.section = "" }
 
 // Space adds vertical white space (half as much in a tight layout).
 func (d *Doc) Space(h float64) {
