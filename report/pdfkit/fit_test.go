@@ -77,3 +77,14 @@ func TestWrapKeepsNoBreakSpaces(t *testing.T) {
 		}
 	}
 }
+
+// TestWrapNarrowerThanARune checks that a room narrower than one letter
+// still ends, one letter a line, with nothing lost.
+func TestWrapNarrowerThanARune(t *testing.T) {
+	d := New(locale.New("en"), Header{Title: "t"}, "", asOf)
+	d.Font(false, SizeText)
+	got := d.Wrap("Won revenue", 0.5)
+	if strings.Join(got, "") != "Wonrevenue" || len(got) != 10 {
+		t.Errorf("Wrap in 0.5 mm = %q", got)
+	}
+}

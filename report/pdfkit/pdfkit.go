@@ -16,6 +16,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crmdigest/crmdigest/charts"
 	"github.com/crmdigest/crmdigest/charts/fonts"
@@ -299,7 +300,8 @@ func (d *Doc) Wrap(s string, w float64) []string {
 			lines[n-1] += " " + word
 			continue
 		}
-		for d.Width(word) > w {
+		// One rune wider than the room stays whole: nothing narrower exists.
+		for d.Width(word) > w && utf8.RuneCountInString(word) > 1 {
 			rs := []rune(word)
 			n := len(rs) - 1
 			for n > 1 && d.Width(string(rs[:n])) > w {
