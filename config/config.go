@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/crmdigest/crmdigest/sources"
 	"go.yaml.in/yaml/v3"
 )
@@ -75,7 +76,42 @@ type KPI struct {
 // Report tunes the PDF digests.
 type Report struct {
 	// TeamRank shows a rep their rank in the team (never others' figures).
-	TeamRank bool `yaml:"team_rank"`
+	TeamRank bool  `yaml:"team_rank"`
+	Fonts    Fonts `yaml:"fonts"`
+}
+
+// Fonts names the faces the digests use beside the embedded Go fonts.
+type Fonts struct {
+	// Fallback lists TrueType files (.ttf), tried in order, for the
+	// letters of names the Go fonts lack: Vietnamese (DejaVu Sans),
+	// Chinese, Japanese, Korean (Droid Sans Fallback). One path or a list.
+	Fallback Paths `yaml:"fallback"`
+}
+
+// Paths is one path or a list of paths.
+type Paths []string
+
+// UnmarshalYAML reads a single path as a list of one.
+func (p *Paths) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*p = Paths{n.Value}
+		return nil
+	}
+	var list []string
+	if err := n.Decode(&list); err != nil {
+		return fmt.Errorf("line %d: expected a path or a list of paths", n.Line)
+	}
+	*p = list
+	return nil
+}
+
+// FallbackFont loads the fallback faces, nil when none is configured.
+// Validate has loaded them once already, so this cannot fail after it.
+func (r Report) FallbackFont() (*fonts.Fallback, error) {
+	if len(r.Fonts.Fallback) == 0 {
+		return nil, nil
+	}
+	return fonts.LoadFallback(r.Fonts.Fallback...)
 }
 
 // Delivery says how messages leave.
@@ -265,6 +301,9 @@ func (c *Config) resolvePaths() {
 	c.Delivery.Templates = c.Abs(c.Delivery.Templates)
 	c.Delivery.SMTP.PasswordFile = c.Abs(c.Delivery.SMTP.PasswordFile)
 	c.Console.resolve(c.Abs)
+	for i, f := range c.Report.Fonts.Fallback {
+		c.Report.Fonts.Fallback[i] = c.Abs(f)
+	}
 	if !strings.Contains(c.Store, "://") {
 		c.Store = c.Abs(c.Store)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/crmdigest/crmdigest/schedule"
 )
 
@@ -100,6 +101,11 @@ func (c *Config) Validate() error {
 			return &FieldError{fmt.Sprintf("schedules[%d].name", i), s.Name, "two schedules have this name"}
 		}
 		seen[s.Name] = true
+	}
+	for i, f := range c.Report.Fonts.Fallback {
+		if _, err := fonts.LoadFallback(f); err != nil {
+			return &FieldError{fmt.Sprintf("report.fonts.fallback[%d]", i), f, err.Error()}
+		}
 	}
 	if err := c.Daemon.validate(); err != nil {
 		return err

@@ -341,6 +341,8 @@ var messages = []struct{ en, fr, es string }{
 	{"±: change of this month against the column on its left; for rates, in points. n/a: no history to compare with.", "± : évolution de ce mois par rapport à la colonne de gauche ; pour les taux, en points. n.d. : pas d'historique pour comparer.", "±: variación de este mes frente a la columna de la izquierda; para las tasas, en puntos. n.d.: sin historial para comparar."},
 	{"… and %d more in the CRM.", "… et %d de plus dans le CRM.", "… y %d más en el CRM."},
 	{"file of %s", "fichier du %s", "archivo del %s"},
+	// Page flow and fit (branch i10-layout).
+	{"%s (cont.)", "%s (suite)", "%s (cont.)"},
 }
 
 // catalog is private to the package: the report strings do not leak into

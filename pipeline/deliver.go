@@ -114,9 +114,14 @@ func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period kpi.Period, asO
 	}
 	p.mu.Unlock()
 	e.once.Do(func() {
+		fb, err := p.cfg.Report.FallbackFont()
+		if err != nil {
+			e.err = err
+			return
+		}
 		opts := report.Options{
 			KPI: kpiOptions(p.cfg), TeamRank: p.cfg.Report.TeamRank,
-			Location: loc, Now: asOf, Links: p.cfg.LinkSet(),
+			Location: loc, Now: asOf, Links: p.cfg.LinkSet(), Fallback: fb,
 		}
 		e.set, e.err = report.NewSet(ds, kind, period, day, opts)
 	})

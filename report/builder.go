@@ -38,6 +38,7 @@ func (s *Set) newBuilder(p *crm.Person) *builder {
 		created:   s.now,
 		loc:       loc,
 		asOfTime:  asOf,
+		fallback:  s.opts.Fallback,
 	}
 	return b
 }
@@ -517,4 +518,33 @@ func (b *builder) trend(res *kpi.Result, v *kpi.Value, height float64) *Chart {
 		ch.Caption += " " + b.t("The current period, not yet complete, is left out.")
 	}
 	return ch
+}
+
+// dropBlank removes the columns after the first that hold no value on any
+// row: each cell empty or one of the words none that say a value is
+// missing ("no target", "n/a"). A column saying "no target" on every row
+// tells the reader nothing and takes the room the others need.
+func (t *Table) dropBlank(none ...string) {
+	blank := func(s string) bool {
+		s = strings.TrimSpace(s)
+		return s == "" || slices.Contains(none, s)
+	}
+	for c := len(t.Columns) - 1; c > 0; c-- {
+		empty := true
+		for _, r := range t.Rows {
+			if c < len(r) && !blank(r[c]) {
+				empty = false
+				break
+			}
+		}
+		if !empty {
+			continue
+		}
+		t.Columns = slices.Delete(t.Columns, c, c+1)
+		for i, r := range t.Rows {
+			if c < len(r) {
+				t.Rows[i] = slices.Delete(r, c, c+1)
+			}
+		}
+	}
 }

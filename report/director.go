@@ -302,6 +302,7 @@ func (b *builder) monthTable(sc *kpi.Scope) {
 		t.Rows = append(t.Rows, row)
 	}
 	if len(t.Rows) > 0 {
+		t.dropBlank(b.loc.NotAvailable())
 		b.add(Block{Table: t})
 		b.paragraph(b.byGrain("±: change of this week against the column on its left; for rates, in points. n/a: no history to compare with.",
 			"±: change of this month against the column on its left; for rates, in points. n/a: no history to compare with.",
@@ -340,7 +341,7 @@ func (b *builder) signed(v float64, dec int) string {
 // scopeTable writes one row per team or region: won revenue against
 // target, last year and expectation, and the reading.
 func (b *builder) scopeTable(r *kpi.Result, title string, scopes []*kpi.Scope) {
-	t := &Table{Columns: []Column{{Title: title, Weight: 2.0}, {Title: b.metricLabel(kpi.WonRevenue), Weight: 1.8, Numeric: true},
+	t := &Table{Columns: []Column{{Title: title, Weight: 2.0, Data: true}, {Title: b.metricLabel(kpi.WonRevenue), Weight: 1.8, Numeric: true},
 		{Title: b.t("vs target"), Weight: 1.3, Numeric: true}, {Title: b.t("vs last year"), Weight: 1.3, Numeric: true},
 		{Title: b.t("vs expected"), Weight: 1.3, Numeric: true}, {Title: b.t("Reading"), Weight: 2.6}}}
 	var summed []string
@@ -364,6 +365,7 @@ func (b *builder) scopeTable(r *kpi.Result, title string, scopes []*kpi.Scope) {
 		t.Rows = append(t.Rows, []string{sc.Name, b.value(kpi.WonRevenue, v.Value), tgt,
 			b.delta(v.Value, v.YearAgo, kpi.WonRevenue), exp, b.stateShort(r.Reading(sc.Kind, sc.Key, kpi.WonRevenue))})
 	}
+	t.dropBlank(b.t("no target"), b.t("n/a"), b.loc.NotAvailable())
 	b.add(Block{Table: t})
 	if len(summed) > 0 {
 		b.paragraph(b.t("Targets of %s: sums of team targets (none set at that level).", strings.Join(summed, ", ")), true)
@@ -433,7 +435,7 @@ func (b *builder) ranking(r *kpi.Result, teams []*kpi.Scope) {
 		by = b.growthBy(rk.Entries)
 	}
 	ch := &Chart{Kind: ChartRanking, Height: 0, Percent: true, HighlightIndex: -1}
-	t := &Table{Columns: []Column{{Title: b.t("Rank"), Weight: 1.2}, {Title: b.t("Team"), Weight: 4}, {Title: capitalize(by), Weight: 2, Numeric: true}}}
+	t := &Table{Columns: []Column{{Title: b.t("Rank"), Weight: 1.2}, {Title: b.t("Team"), Weight: 4, Data: true}, {Title: capitalize(by), Weight: 2, Numeric: true}}}
 	for _, e := range rk.Entries {
 		if !in[e.Key] {
 			continue

@@ -4,31 +4,76 @@ import (
 	"fmt"
 
 	"github.com/crmdigest/crmdigest/charts"
-	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/crmdigest/crmdigest/report/pdfkit"
 	"github.com/crmdigest/crmdigest/templates"
-
-	"github.com/crmdigest/crmdigest/internal/printable"
 )
 
 // PDF lays the digest out as an A4 PDF: the headline first, then the
 // blocks in order, the data sources last. The same digest gives the same
 // bytes.
-func (d *Digest) PDF() ([]byte, error) {
-	doc := pdfkit.New(d.loc, pdfkit.Header{Title: d.Title, Period: d.Period, AsOf: d.asOfTime}, d.SourcesFooter, d.created)
+func (d *Digest) PDF() ([]byte, error) { return d.pdf(nil) }
+
+// LastPageMin is the least content a last page holds, in millimetres
+// under the page header: about five lines. A digest whose last page would
+// hold less is laid out again with half the white space between blocks.
+const LastPageMin = 25.0
+
+// pdf lays the digest out, calling onText (when not nil) for every run
+// of text drawn: the layout tests check through it that nothing is cut.
+func (d *Digest) pdf(onText func(pdfkit.Drawn)) ([]byte, error) {
+	var drawn []pdfkit.Drawn
+	record := func(x pdfkit.Drawn) { drawn = append(drawn, x) }
+	b, err := d.layout(pdfkit.Options{OnText: record, Fallback: d.fallback})
+	if err != nil {
+		return nil, err
+	}
+	if fill, pages := lastPage(drawn); pages > 1 && fill < LastPageMin {
+		drawn = nil
+		b, err = d.layout(pdfkit.Options{OnText: record, Fallback: d.fallback, Tight: true})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if onText != nil {
+		for _, x := range drawn {
+			onText(x)
+		}
+	}
+	return b, nil
+}
+
+// lastPage returns how far down the content of the last page reaches,
+// in millimetres under the header, and the number of pages.
+func lastPage(drawn []pdfkit.Drawn) (fill float64, pages int) {
+	for _, x := range drawn {
+		if x.Kind == pdfkit.KindHeader || x.Kind == pdfkit.KindFooter {
+			continue
+		}
+		if x.Page > pages {
+			pages, fill = x.Page, 0
+		}
+		fill = max(fill, x.Y-pdfkit.ContentTop)
+	}
+	return fill, pages
+}
+
+func (d *Digest) layout(opts pdfkit.Options) ([]byte, error) {
+	doc := pdfkit.NewWith(d.loc, pdfkit.Header{Title: d.Title, Period: d.Period, AsOf: d.asOfTime}, d.SourcesFooter, d.created, opts)
 	doc.Headline(d.Headline)
 	for i, bl := range d.Blocks {
 		if err := d.block(doc, bl, d.Blocks[i+1:]); err != nil {
 			return nil, err
 		}
 	}
-	if len(d.Sources) > 0 {
+	// A rep's page ends on their own figures: the footer's line (sources,
+	// data up to, rows set aside) is all they need of the data quality;
+	// managers and directors, who act on the exports, get the block.
+	if len(d.Sources) > 0 && d.Kind != string(KindRep) {
 		doc.Section(d.loc.T("Data sources"), 10)
-		doc.PDF.SetFont(fonts.Family, "", pdfkit.SizeSmall)
+		doc.Font(false, pdfkit.SizeSmall)
+		doc.Muted()
 		for _, s := range d.Sources {
-			doc.PDF.SetTextColor(110, 110, 110)
-			doc.PDF.SetX(pdfkit.Margin)
-			doc.PDF.MultiCell(pdfkit.ContentW, 3.4, printable.Escape(s), "", "L", false)
+			doc.Lines(s, 3.4, true)
 		}
 	}
 	b, err := doc.Bytes()
@@ -39,7 +84,8 @@ func (d *Digest) PDF() ([]byte, error) {
 }
 
 // keepFor is the height a section title keeps under it, so it is never
-// left alone at the bottom of a page.
+// left at the bottom of a page without two lines of its content: a short
+// note (one line) counts for one, and the block after it must come too.
 func keepFor(next []Block) float64 {
 	if len(next) == 0 {
 		return 10
@@ -56,6 +102,8 @@ func keepFor(next []Block) float64 {
 		return 17
 	case n.Multiples != nil:
 		return 5 + 7*float64(min(3, len(n.Multiples.Rows)))
+	case n.Paragraph != "" && len(n.Paragraph) < 100 && len(next) > 1 && next[1].Section == "":
+		return 8 + keepFor(next[1:])
 	}
 	return 12
 }
@@ -73,6 +121,10 @@ func (d *Digest) block(doc *pdfkit.Doc, bl Block, next []Block) error {
 	case bl.Section != "":
 		doc.Section(bl.Section, keepFor(next))
 	case bl.Paragraph != "":
+		if len(next) > 0 && len(next[0].List) > 0 {
+			// A list's title ("Stale deals (8)") keeps two of its items.
+			doc.Ensure(6.1 + 2*4.6)
+		}
 		doc.Paragraph(bl.Paragraph, bl.Quiet)
 	case len(bl.KPIs) > 0:
 		kpis := make([]pdfkit.KPI, len(bl.KPIs))
@@ -93,7 +145,7 @@ func (d *Digest) block(doc *pdfkit.Doc, bl Block, next []Block) error {
 	case bl.Table != nil:
 		t := pdfkit.Table{MarkTitle: bl.Table.MarkTitle, Marks: bl.Table.Marks, Rows: bl.Table.Rows, RowLinks: bl.Table.RowLinks}
 		for _, c := range bl.Table.Columns {
-			t.Columns = append(t.Columns, pdfkit.Column{Title: c.Title, Weight: c.Weight, Numeric: c.Numeric})
+			t.Columns = append(t.Columns, pdfkit.Column{Title: c.Title, Weight: c.Weight, Numeric: c.Numeric, Data: c.Data})
 		}
 		doc.Table(t)
 	case len(bl.List) > 0:
@@ -104,10 +156,9 @@ func (d *Digest) block(doc *pdfkit.Doc, bl Block, next []Block) error {
 		}
 		if bl.Chart.Caption != "" {
 			doc.PDF.SetY(doc.PDF.GetY() - 2)
-			doc.PDF.SetFont(fonts.Family, "", pdfkit.SizeSmall)
-			doc.PDF.SetTextColor(110, 110, 110)
-			doc.PDF.SetX(pdfkit.Margin)
-			doc.PDF.MultiCell(pdfkit.ContentW, 3.4, printable.Escape(bl.Chart.Caption), "", "L", false)
+			doc.Font(false, pdfkit.SizeSmall)
+			doc.Muted()
+			doc.Lines(bl.Chart.Caption, 3.4, false)
 			doc.Space(2)
 		}
 	case bl.Multiples != nil:
@@ -156,30 +207,39 @@ func (d *Digest) multiples(doc *pdfkit.Doc, m *Multiples) error {
 	p := doc.PDF
 	const nameW, rowH, valueW = 40.0, 7.0, 20.0
 	colW := (pdfkit.ContentW - nameW) / float64(max(1, len(m.Metrics)))
+	const headLine = 3.2
 	head := func() {
-		y := p.GetY()
-		p.SetFont(fonts.Family, "B", pdfkit.SizeSmall)
-		p.SetTextColor(110, 110, 110)
+		doc.Font(true, pdfkit.SizeSmall)
+		titles := make([][]string, len(m.Metrics))
+		n := 1
 		for i, t := range m.Metrics {
-			p.Text(pdfkit.Margin+nameW+float64(i)*colW, y+3.5, doc.Fit(t, colW-2))
+			titles[i] = doc.Wrap(t, colW-2)
+			n = max(n, len(titles[i]))
 		}
-		p.SetY(y + 5)
+		y := p.GetY()
+		doc.Muted()
+		for i := range titles {
+			for j, l := range titles[i] {
+				doc.Text(pdfkit.Margin+nameW+float64(i)*colW, y+3.5+float64(j)*headLine, l, colW-2, false)
+			}
+		}
+		p.SetY(y + 5 + float64(n-1)*headLine)
 	}
 	doc.Ensure(5 + rowH*float64(min(3, len(m.Rows))))
 	head()
 	for _, r := range m.Rows {
-		if p.GetY()+rowH > pdfkit.PageH-pdfkit.Margin-12 {
-			p.AddPage()
+		if !doc.Fits(rowH) {
+			doc.Break()
 			head()
 		}
 		y := p.GetY()
-		p.SetFont(fonts.Family, "", pdfkit.SizeText-0.5)
-		p.SetTextColor(40, 40, 40)
+		doc.Font(false, pdfkit.SizeText-0.5)
+		doc.Dark()
 		name := r.Name
 		if r.Mark != "" {
 			name = r.Mark + " " + name
 		}
-		p.Text(pdfkit.Margin, y+4.5, doc.Fit(name, nameW-2))
+		doc.Text(pdfkit.Margin, y+4.5, doc.Fit(name, nameW-2), nameW-2, true)
 		for i := range m.Metrics {
 			x := pdfkit.Margin + nameW + float64(i)*colW
 			if i < len(r.Series) && r.Series[i] != nil {
@@ -188,10 +248,10 @@ func (d *Digest) multiples(doc *pdfkit.Doc, m *Multiples) error {
 				}
 			}
 			if i < len(r.Last) {
-				p.SetFont(fonts.Family, "", pdfkit.SizeSmall)
-				p.SetTextColor(40, 40, 40)
+				doc.Font(false, pdfkit.SizeSmall)
+				doc.Dark()
 				v := doc.Fit(r.Last[i], valueW-1)
-				p.Text(x+colW-5-p.GetStringWidth(v), y+4.5, v)
+				doc.Text(x+colW-5-doc.Width(v), y+4.5, v, valueW-1, true)
 			}
 		}
 		p.SetDrawColor(220, 220, 220)
@@ -199,11 +259,10 @@ func (d *Digest) multiples(doc *pdfkit.Doc, m *Multiples) error {
 		p.Line(pdfkit.Margin, y+rowH, pdfkit.PageW-pdfkit.Margin, y+rowH)
 		p.SetY(y + rowH)
 	}
-	p.SetFont(fonts.Family, "", pdfkit.SizeSmall)
-	p.SetTextColor(110, 110, 110)
-	p.SetX(pdfkit.Margin)
+	doc.Font(false, pdfkit.SizeSmall)
+	doc.Muted()
 	p.SetY(p.GetY() + 1)
-	p.MultiCell(pdfkit.ContentW, 3.4, printable.Escape(m.Periods), "", "L", false)
+	doc.Lines(m.Periods, 3.4, false)
 	doc.Space(2)
 	return nil
 }

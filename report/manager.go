@@ -228,7 +228,7 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 // activity, with the outliers against the team's median marked by a sign
 // and a word.
 func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *kpi.ManagerDiagnosis) {
-	cols := []Column{{Title: b.t("Rep"), Weight: 2.3}, {Title: b.t("Won rev."), Weight: 1.7, Numeric: true},
+	cols := []Column{{Title: b.t("Rep"), Weight: 2.3, Data: true}, {Title: b.t("Won rev."), Weight: 1.7, Numeric: true},
 		{Title: b.t("vs target"), Weight: 1.2, Numeric: true}}
 	var metrics []string
 	for _, m := range tableMetrics {
@@ -289,6 +289,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 		}
 	}
 	t.RowLinks = b.personLinks(reps)
+	t.dropBlank(b.t("no target"))
 	b.add(Block{Table: t})
 	if len(notes) > 0 {
 		b.paragraph(b.t("▼ low, ▲ high: more than two robust deviations from the team's median; ▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"github.com/crmdigest/crmdigest/charts/fonts"
 	"math"
 	"strconv"
 	"time"
@@ -49,6 +50,7 @@ type Digest struct {
 	// emailChart is the chart of the headline figure that the email shows
 	// inline; nil leaves the choice to EmailChart.
 	emailChart *Chart
+	fallback   *fonts.Fallback // Options.Fallback
 }
 
 // Item is one number of the email summary, formatted.
@@ -126,6 +128,9 @@ type Column struct {
 	Title   string
 	Weight  float64
 	Numeric bool `json:",omitempty"`
+	// Data marks a column of names, which may wrap to two lines and then
+	// end with "…"; other text wraps whole.
+	Data bool `json:",omitempty"`
 }
 
 // ChartKind names a chart of package charts.

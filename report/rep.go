@@ -241,7 +241,7 @@ func (b *builder) teamRank() {
 
 // todo lists the rep's alerts by kind, with account and date.
 func (b *builder) todo(sc *kpi.Scope) {
-	alerts := sc.Alerts()
+	alerts := oneListPerDeal(sc.Alerts())
 	b.section(b.t("To do"))
 	if len(alerts) == 0 {
 		if hasMetric(b.s.main, kpi.Calls) {
@@ -309,6 +309,27 @@ func (b *builder) alertURL(a kpi.Alert) string {
 		return u
 	}
 	return links.URL(crmlink.Account, a.Account)
+}
+
+// oneListPerDeal keeps a deal in one to-do list: a deal past its close
+// date is not listed again as stale, since moving the date or closing the
+// deal is the one thing to do and the older date says more. Actions
+// (overdue, due soon) are kept: they are tasks, not deals.
+func oneListPerDeal(alerts []kpi.Alert) []kpi.Alert {
+	past := map[string]bool{}
+	for _, a := range alerts {
+		if a.Kind == kpi.AlertPastClose && a.Deal != "" {
+			past[a.Deal] = true
+		}
+	}
+	out := make([]kpi.Alert, 0, len(alerts))
+	for _, a := range alerts {
+		if a.Kind == kpi.AlertStale && past[a.Deal] {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // alertText writes one to-do item: what, on which account, when.
@@ -421,6 +442,7 @@ func (b *builder) pipeline(sc *kpi.Scope) {
 	op := kpi.PipelineAsOf(b.s.ds, b.s.ownersOf(b.p), res.Period.End())
 	var stages []string
 	var amounts, counts []float64
+	funnelOrder(op.Stages, stageProbabilities(b.s.ds, b.s.opts.KPI.StageProbabilities))
 	for _, st := range op.Stages {
 		name := b.stageName(st.Stage)
 		if st.Stage == crm.NoID {
@@ -448,6 +470,60 @@ func (b *builder) pipeline(sc *kpi.Scope) {
 		b.add(Block{Chart: &Chart{Kind: ChartPipeline, Height: 48, Money: true, HighlightIndex: -1,
 			Labels: stages, Actual: nums(amounts), Caption: b.t("Deals open on %s by stage (%s deals), amounts in %s.", day, b.loc.Int(int64(op.Count())), b.cur) + note}})
 	}
+}
+
+// stageProbabilities returns each stage's probability of closing, which
+// orders the stages as the funnel does: the configured one
+// (kpi.stage_probabilities, by the CRM's stage name) or else the mean of
+// the probabilities the export gives its open deals. A stage with neither
+// is missing from the map.
+func stageProbabilities(ds *crm.Dataset, configured map[string]float64) map[crm.ID]float64 {
+	out := map[crm.ID]float64{}
+	sum := map[crm.ID]float64{}
+	n := map[crm.ID]int{}
+	for i := range ds.Deals {
+		d := &ds.Deals[i]
+		if d.Status == crm.StatusOpen && crm.Has(d.Probability) {
+			sum[d.Stage] += d.Probability
+			n[d.Stage]++
+		}
+	}
+	for id, k := range n {
+		out[id] = sum[id] / float64(k)
+	}
+	for name, p := range configured {
+		for i, s := range ds.Stages.All() {
+			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(name)) {
+				out[crm.ID(i)] = p
+			}
+		}
+	}
+	return out
+}
+
+// funnelOrder sorts the open stages in funnel order, by rising
+// probability; stages of unknown probability keep the CRM's order after
+// them, and the deals closed since stay last.
+func funnelOrder(stages []kpi.StageOpen, prob map[crm.ID]float64) {
+	slices.SortStableFunc(stages, func(a, b kpi.StageOpen) int {
+		if a.ClosedSince != b.ClosedSince {
+			if a.ClosedSince {
+				return 1
+			}
+			return -1
+		}
+		pa, oka := prob[a.Stage]
+		pb, okb := prob[b.Stage]
+		switch {
+		case oka && okb:
+			return cmp.Compare(pa, pb)
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+		return 0
+	})
 }
 
 func allAbsent(vs []float64) bool {

@@ -19,6 +19,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"github.com/crmdigest/crmdigest/charts/fonts"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,9 @@ type Options struct {
 	// date. Pass the run's clock, never time.Now inside a test. Zero means
 	// midnight UTC of the as-of day, which keeps output reproducible.
 	Now time.Time
+	// Fallback is the face for the runes of names the Go fonts cannot
+	// draw (CJK, Vietnamese); nil draws pdfkit.Placeholder for them.
+	Fallback *fonts.Fallback
 	// Location is the organisation's zone, for recipients without a valid
 	// time zone of their own (default UTC).
 	Location *time.Location

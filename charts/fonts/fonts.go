@@ -3,9 +3,13 @@
 // the PDF pages (fpdf) and the charts (go-chart), so text and chart labels
 // share a font.
 //
-// The Go fonts cover Latin-1, Latin Extended-A/B, the general punctuation,
-// the euro sign and the shapes the reports use (▲ ▼ ●); they lack U+202F,
-// which the locale package therefore never emits.
+// The Go fonts cover Latin-1, Latin Extended-A/B, the modern Greek and
+// Cyrillic alphabets, the general punctuation, the euro sign and the
+// shapes the reports use (▲ ▼ ●); they lack U+202F, which the locale
+// package therefore never emits, the Vietnamese letters with two marks
+// (Latin Extended Additional) and every CJK script. Has tells which runes
+// they draw; for the others a digest may name a fallback face
+// (LoadFallback), a TrueType file such as Droid Sans Fallback.
 //
 // fpdf parses a UTF-8 font afresh in every document (AddUTF8FontFromBytes),
 // and at Output it walks the font again to cut the subset it embeds. Both
@@ -16,6 +20,7 @@ package fonts
 
 import (
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/go-pdf/fpdf"
@@ -28,14 +33,18 @@ import (
 const Family = "go"
 
 // Cutset returns the runes kept in the cut faces: Basic Latin, Latin-1,
-// Latin Extended-A and -B (every Latin-script name of Europe), general
-// punctuation and spaces, currency signs, arrows and the geometric shapes
-// that exist in the Go fonts.
+// Latin Extended-A and -B (every Latin-script name of Europe), Greek,
+// Cyrillic, Latin Extended Additional, general punctuation and spaces,
+// currency signs, arrows and geometric shapes — of which the cut keeps
+// what the Go fonts have (Has).
 func Cutset() string {
 	var rs []rune
 	for _, rg := range [][2]rune{
 		{0x20, 0x7e},     // Basic Latin
 		{0xa0, 0x24f},    // Latin-1 Supplement, Latin Extended-A and -B
+		{0x370, 0x3ff},   // Greek (the Go fonts hold the modern alphabet)
+		{0x400, 0x4ff},   // Cyrillic (the Russian, Ukrainian, Serbian, … letters)
+		{0x1e00, 0x1eff}, // Latin Extended Additional (the few the Go fonts hold)
 		{0x2000, 0x206f}, // General Punctuation (dashes, quotes, spaces, …)
 		{0x20a0, 0x20bf}, // Currency Symbols
 		{0x2190, 0x2199}, // Arrows
@@ -50,6 +59,21 @@ func Cutset() string {
 }
 
 type faces struct{ regular, bold []byte }
+
+// has is the set of runes both Go faces draw within Cutset.
+var has = sync.OnceValue(func() map[rune]bool {
+	t := Parsed()
+	m := map[rune]bool{}
+	for _, r := range Cutset() {
+		if t.Regular.Index(r) != 0 && t.Bold.Index(r) != 0 {
+			m[r] = true
+		}
+	}
+	return m
+})
+
+// Has reports whether the registered faces (regular and bold) draw r.
+func Has(r rune) bool { return has()[r] }
 
 var cut = sync.OnceValue(func() faces {
 	set := Cutset()
@@ -101,4 +125,101 @@ func Parsed() TrueType {
 		panic(err)
 	}
 	return t
+}
+
+// FallbackFamily is the fpdf family name of the first fallback face;
+// the next ones are FallbackFamily1, FallbackFamily2, ...
+const FallbackFamily = "fallback"
+
+// Fallback is the list of TrueType faces for the runes the Go fonts
+// lack, tried in order (e.g. DejaVu Sans for Vietnamese, then Droid Sans
+// Fallback for Chinese). They have no bold: bold text in them is regular.
+type Fallback struct {
+	faces []*face
+}
+
+type face struct {
+	path string
+	ttf  []byte
+	font *truetype.Font
+}
+
+var loaded sync.Map // path → *face, so a process reads each file once
+
+// LoadFallback reads and parses the TrueType files at paths once per
+// process. fpdf embeds TrueType only: a collection (.ttc) or an OpenType
+// file with CFF outlines (.otf) is refused, with its path.
+func LoadFallback(paths ...string) (*Fallback, error) {
+	fb := &Fallback{}
+	for _, path := range paths {
+		if f, ok := loaded.Load(path); ok {
+			fb.faces = append(fb.faces, f.(*face))
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("fallback font: %w", err)
+		}
+		if len(b) < 4 || string(b[:4]) == "ttcf" || string(b[:4]) == "OTTO" {
+			return nil, fmt.Errorf("fallback font %s: not a TrueType font file (.ttf); collections (.ttc) and CFF OpenType (.otf) cannot be embedded", path)
+		}
+		t, err := truetype.Parse(b)
+		if err != nil {
+			return nil, fmt.Errorf("fallback font %s: %w", path, err)
+		}
+		f, _ := loaded.LoadOrStore(path, &face{path: path, ttf: b, font: t})
+		fb.faces = append(fb.faces, f.(*face))
+	}
+	return fb, nil
+}
+
+// Face returns the index of the first face that draws r, or -1.
+func (f *Fallback) Face(r rune) int {
+	if f == nil {
+		return -1
+	}
+	for i, fc := range f.faces {
+		if fc.font.Index(r) != 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// Has reports whether a fallback face draws r.
+func (f *Fallback) Has(r rune) bool { return f.Face(r) >= 0 }
+
+// Family returns the fpdf family name of face i.
+func (f *Fallback) Family(i int) string {
+	if i == 0 {
+		return FallbackFamily
+	}
+	return fmt.Sprint(FallbackFamily, i)
+}
+
+// Register adds face i to pdf as Family(i), regular.
+func (f *Fallback) Register(pdf *fpdf.Fpdf, i int) {
+	pdf.AddUTF8FontFromBytes(f.Family(i), "", f.faces[i].ttf)
+}
+
+// RegisterAll adds every face to pdf.
+func (f *Fallback) RegisterAll(pdf *fpdf.Fpdf) {
+	for i := range f.faces {
+		f.Register(pdf, i)
+	}
+}
+
+// Missing returns the runes of s that neither the Go faces nor fb (which
+// may be nil) can draw, each once, in order.
+func Missing(s string, fb *Fallback) []rune {
+	var out []rune
+	seen := map[rune]bool{}
+	for _, r := range s {
+		if Has(r) || fb.Has(r) || seen[r] || r < 0x20 {
+			continue
+		}
+		seen[r] = true
+		out = append(out, r)
+	}
+	return out
 }

@@ -52,3 +52,22 @@ func TestRegister(t *testing.T) {
 		t.Error("Parsed does not return two distinct faces")
 	}
 }
+
+// TestHasScripts records what the Go fonts draw: the Greek and Russian
+// alphabets with their accents, not the Vietnamese horned letters nor
+// Chinese, which need a fallback face.
+func TestHasScripts(t *testing.T) {
+	for _, r := range "ΑαΩωάέήίόύώϊϋΐΰςДдЖжЩщЁёЇїЄєЎў" {
+		if !Has(r) {
+			t.Errorf("%U %q: Greek or Cyrillic letter missing", r, r)
+		}
+	}
+	for _, r := range "ươễầ王\u202f" {
+		if Has(r) {
+			t.Errorf("%U %q: Has says the Go fonts draw it; the docs say they lack it", r, r)
+		}
+	}
+	if got := string(Missing("Nguyễn Thị Hương", nil)); got != "ễịươ" {
+		t.Errorf("Missing = %q, want ễịươ", got)
+	}
+}

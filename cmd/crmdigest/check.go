@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/internal/printable"
+	"github.com/crmdigest/crmdigest/report/pdfkit"
 )
 
 func runCheck(ctx context.Context, m *Main, args []string) error {
@@ -32,6 +34,8 @@ func runCheck(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	fb, _ := e.cfg.Report.FallbackFont() // loaded by config.Validate
+	writeUndrawable(m.Stdout, ds, fb)
 	// Both verdicts are printed before either fails the check.
 	gerr := checkGate(ctx, m.Stdout, e, ds, *accept)
 	rerr := checkRecipients(m.Stdout, e, ds)
@@ -75,6 +79,31 @@ func writeQuality(w io.Writer, ds *crm.Dataset, now time.Time, max int) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// writeUndrawable warns about the people whose names the digests cannot
+// draw: letters neither the embedded Go fonts nor the configured fallback
+// faces (report.fonts.fallback) hold. Their digests print "?" for each
+// such letter. It is a warning, not a failure: the figures are right.
+func writeUndrawable(w io.Writer, ds *crm.Dataset, fb *fonts.Fallback) {
+	if ds == nil {
+		return
+	}
+	var names []string
+	for _, p := range ds.People {
+		if miss := fonts.Missing(p.Name, fb); len(miss) > 0 {
+			names = append(names, fmt.Sprintf("%s (%s)", p.Name, string(miss)))
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	hint := "name a TrueType font that has them in report.fonts.fallback (docs/REPORTS.md)"
+	if fb != nil {
+		hint = "none of the fonts in report.fonts.fallback has them; add one that does (docs/REPORTS.md)"
+	}
+	fmt.Fprintf(w, "warning: %d people's names have letters the PDF fonts cannot draw, printed as %q: %s; %s\n\n",
+		len(names), pdfkit.Placeholder, printable.Escape(strings.Join(names, ", ")), hint)
 }
 
 // writeReadCounts prints what the reader went through (physical lines or

@@ -60,8 +60,10 @@ func runRender(ctx context.Context, m *Main, args []string) error {
 
 // reportOptions maps the configuration onto the report package's options.
 // now is printed as the as-of time and written as the PDF's creation date.
+// The fallback faces were loaded by config.Validate: no error is left.
 func reportOptions(cfg *config.Config, now time.Time) report.Options {
-	return report.Options{KPI: pipeline.KPIOptions(cfg), TeamRank: cfg.Report.TeamRank, Location: cfg.Organisation.Location, Now: now, Links: cfg.LinkSet()}
+	fb, _ := cfg.Report.FallbackFont()
+	return report.Options{KPI: pipeline.KPIOptions(cfg), TeamRank: cfg.Report.TeamRank, Location: cfg.Organisation.Location, Now: now, Links: cfg.LinkSet(), Fallback: fb}
 }
 
 // writeFileAtomic writes data to a temporary file beside path, syncs it and

@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/crmdigest/crmdigest/charts"
-
-	"github.com/crmdigest/crmdigest/internal/printable"
 )
 
 // Headline writes the sentence that opens a digest, in bold at text size
@@ -14,7 +12,7 @@ import (
 func (d *Doc) Headline(s string) {
 	p := d.PDF
 	d.font(true, SizeText+1.5)
-	lines := p.SplitText(printable.Escape(s), ContentW-6)
+	lines := d.Wrap(s, ContentW-6)
 	lh := 5.4
 	h := float64(len(lines))*lh + 3
 	d.Ensure(h + 2)
@@ -23,23 +21,31 @@ func (d *Doc) Headline(s string) {
 	p.Rect(Margin, y, 1.2, h, "F")
 	d.color(colText)
 	for i, l := range lines {
-		p.Text(Margin+4, y+4.6+float64(i)*lh, l)
+		d.draw(Margin+4, y+4.6+float64(i)*lh, l, ContentW-6, KindHeadline, false)
 	}
 	p.SetY(y + h + 4)
 }
 
 // Section writes a section title with a thin rule under it; it moves to a
 // new page when less than keep millimetres would remain under the title,
-// so a title is never left alone at the bottom of a page.
+// so a title is never left alone at the bottom of a page. The title is
+// repeated with "(cont.)" when a block under it goes on to the next page.
 func (d *Doc) Section(title string, keep float64) {
 	p := d.PDF
-	d.Ensure(9 + keep)
-	y := p.GetY() + 2
 	d.font(true, SizeText+0.5)
+	lines := d.Wrap(title, ContentW)
+	d.section = ""
+	d.Ensure(9 + 4.2*float64(len(lines)-1) + keep)
+	d.Space(2)
+	y := p.GetY()
 	d.color(colText)
-	p.Text(Margin, y+3.5, printable.Escape(title))
+	for i, l := range lines {
+		d.draw(Margin, y+3.5+float64(i)*4.2, l, ContentW, KindHeading, false)
+	}
+	y += 4.2 * float64(len(lines)-1)
 	d.rule(y + 5)
 	p.SetY(y + 7.5)
+	d.section = title
 }
 
 // Paragraph writes wrapped text at text size, muted when quiet is true.
@@ -49,9 +55,22 @@ func (d *Doc) Paragraph(s string, quiet bool) {
 	if quiet {
 		d.color(colMuted)
 	}
-	d.PDF.SetX(Margin)
-	d.PDF.MultiCell(ContentW, 4.6, printable.Escape(s), "", "L", false)
+	d.Lines(s, 4.6, false)
 	d.Space(1.5)
+}
+
+// Lines writes s wrapped over the content width in the current face and
+// colour, lh millimetres apart, breaking the page between lines when it
+// must. data marks a data value (a source's file name).
+func (d *Doc) Lines(s string, lh float64, data bool) {
+	for _, l := range d.Wrap(s, ContentW) {
+		if !d.Fits(lh) {
+			d.Break()
+		}
+		y := d.PDF.GetY()
+		d.draw(Margin, y+lh*0.75, l, ContentW, KindText, data)
+		d.PDF.SetY(y + lh)
+	}
 }
 
 // Direction is the sense of a change, carried by a sign and a word as well
@@ -105,28 +124,50 @@ type KPI struct {
 
 // KPIRow writes up to six KPIs side by side: label (small), value (bold,
 // large) and comparison (small, coloured by direction as a second channel
-// after the sign and the words).
+// after the sign and the words). Labels and comparisons wrap; the row is
+// as high as its tallest KPI.
 func (d *Doc) KPIRow(kpis []KPI) {
 	if len(kpis) == 0 {
 		return
 	}
 	p := d.PDF
-	d.Ensure(17)
-	y := p.GetY()
+	const small = 3.2
 	w := ContentW / float64(len(kpis))
+	labels := make([][]string, len(kpis))
+	cmps := make([][]string, len(kpis))
+	nl, nc := 1, 1
+	d.font(false, SizeSmall)
+	for i, k := range kpis {
+		labels[i] = d.Wrap(k.Label, w-3)
+		cmps[i] = d.Wrap(k.Comparison, w-3)
+		nl, nc = max(nl, len(labels[i])), max(nc, len(cmps[i]))
+	}
+	h := 17 + small*float64(nl-1+nc-1)
+	d.Ensure(h)
+	y := p.GetY()
+	vy := y + 9.5 + small*float64(nl-1)
 	for i, k := range kpis {
 		x := Margin + float64(i)*w
 		d.font(false, SizeSmall)
 		d.color(colMuted)
-		p.Text(x, y+3, d.Fit(k.Label, w-3))
+		for j, l := range labels[i] {
+			d.draw(x, y+3+small*float64(j), l, w-3, KindText, false)
+		}
 		d.font(true, SizeTitle)
 		d.color(colText)
-		p.Text(x, y+9.5, d.Fit(k.Value, w-3))
+		d.draw(x, vy, d.Fit(k.Value, w-3), w-3, KindText, true)
 		d.font(false, SizeSmall)
-		d.color(dirColor(k.Direction))
-		p.Text(x, y+13.5, d.Fit(k.Comparison, w-3))
+		dir := Flat
+		for j, l := range cmps[i] {
+			dir = lineDirection(l, j, dir)
+			if j == 0 && k.Direction != Flat {
+				dir = k.Direction
+			}
+			d.color(dirColor(dir))
+			d.draw(x, vy+4+small*float64(j), l, w-3, KindText, false)
+		}
 	}
-	p.SetY(y + 17)
+	p.SetY(y + h)
 }
 
 // lineDirection reads the direction of the i-th line of a comparison from
@@ -166,23 +207,38 @@ type BulletRow struct {
 
 // BulletRows writes one row per item: label and value on the left, the
 // bullet graph with its scale in the middle, the sparkline and the
-// comparison on the right.
+// comparison on the right. A long label or comparison wraps and the row
+// grows to hold it.
 func (d *Doc) BulletRows(rows []BulletRow, f charts.Format) error {
 	p := d.PDF
-	const rowH = 11.0
+	const minH, lh, small = 11.0, 4.0, 3.3
 	const labelW, valueW, sparkW, cmpW = 42.0, 24.0, 18.0, 36.0
 	graphW := ContentW - labelW - valueW - sparkW - cmpW - 6
 	for _, r := range rows {
-		d.Ensure(rowH)
+		d.font(false, SizeText)
+		labels := d.Wrap(r.Label, labelW-2)
+		d.font(false, SizeSmall)
+		var cmps []string
+		// Each comparison ("▲ +12 % vs target · ● vs expected") starts
+		// its own line, so its sign opens the line that it colours.
+		for _, part := range strings.Split(r.Comparison, "\n") {
+			cmps = append(cmps, d.Wrap(part, cmpW-1)...)
+		}
+		rowH := max(minH, 1.5+lh*float64(len(labels)), 1.5+small*float64(len(cmps)))
+		if !d.Fits(rowH) {
+			d.Break()
+		}
 		y := p.GetY()
 		d.font(false, SizeText)
 		d.color(colText)
-		p.Text(Margin, y+4.5, d.Fit(r.Label, labelW-2))
+		for i, l := range labels {
+			d.draw(Margin, y+4.5+lh*float64(i), l, labelW-2, KindText, false)
+		}
 		d.font(true, SizeText)
 		v := d.Fit(r.Value, valueW-2)
-		p.Text(Margin+labelW+valueW-2-p.GetStringWidth(v), y+4.5, v)
+		d.draw(Margin+labelW+valueW-2-d.Width(v), y+4.5, v, valueW-2, KindText, true)
 		gx := Margin + labelW + valueW + 2
-		if err := d.ChartAt(charts.BulletGraph(r.Bullet, f), gx, y+0.5, graphW, rowH-1.5); err != nil {
+		if err := d.ChartAt(charts.BulletGraph(r.Bullet, f), gx, y+0.5, graphW, minH-1.5); err != nil {
 			return err
 		}
 		sx := gx + graphW + 3
@@ -194,15 +250,12 @@ func (d *Doc) BulletRows(rows []BulletRow, f charts.Format) error {
 		d.font(false, SizeSmall)
 		cx := sx + sparkW + 1
 		dir := Flat
-		for i, line := range p.SplitText(r.Comparison, cmpW-1) {
-			if i == 2 {
-				break
-			}
+		for i, line := range cmps {
 			// Each line is its own comparison (vs target, vs expected):
 			// its sign, not the row's first one, decides its colour.
 			dir = lineDirection(line, i, dir)
 			d.color(dirColor(dir))
-			p.Text(cx, y+3.5+float64(i)*3.3, line)
+			d.draw(cx, y+3.5+float64(i)*small, line, cmpW-1, KindText, false)
 		}
 		p.SetY(y + rowH)
 	}
@@ -213,10 +266,13 @@ func (d *Doc) BulletRows(rows []BulletRow, f charts.Format) error {
 // Column describes a table column: its title, its share of the content
 // width (weights are normalised) and whether it holds numbers, which are
 // right-aligned (the Go fonts' digits are tabular, so they line up).
+// Data marks a column of data values (names), which wrap to two lines and
+// then end with "…"; any other cell wraps over as many lines as it needs.
 type Column struct {
 	Title   string
 	Weight  float64
 	Numeric bool
+	Data    bool
 }
 
 // Table is a table of formatted cells. Marks, when not nil, adds a last
@@ -233,25 +289,34 @@ type Table struct {
 }
 
 // Table writes t with thin rules between rows and its header repeated on
-// every page it spans. Cells too long for their column end with "…".
+// every page it spans, under the section title and "(cont.)". Titles and
+// cells wrap at spaces and rows grow to hold them; a column that holds no
+// value on any row is left out.
 func (d *Doc) Table(t Table) {
 	p := d.PDF
-	cols := t.Columns
-	if t.Marks != nil {
-		cols = append(append([]Column{}, cols...), Column{Title: t.MarkTitle, Weight: 1.7})
+	var cols []Column
+	var keep []int // index in a row of each column kept; -1 for the marks
+	for i, c := range t.Columns {
+		if i == 0 || !emptyColumn(t.Rows, i) {
+			cols = append(cols, c)
+			keep = append(keep, i)
+		}
+	}
+	if t.Marks != nil && !allEmpty(t.Marks) {
+		cols = append(cols, Column{Title: t.MarkTitle, Weight: 1.7})
+		keep = append(keep, -1)
 	}
 	total := 0.0
 	for _, c := range cols {
 		total += c.Weight
 	}
+	const rowH, headLine, cellLine, pad = 5.6, 3.2, 3.6, 1.2
 	widths := make([]float64, len(cols))
 	for i, c := range cols {
 		widths[i] = ContentW * c.Weight / total
 	}
-	const rowH = 5.6
-	// A title too long for its column (Spanish and French words are
-	// longer) wraps onto a second line before it is shortened with "…".
-	const headLine = 3.2
+	need := d.needs(t, cols, keep, pad)
+	d.widen(widths, need)
 	head := func() {
 		y := p.GetY()
 		d.font(true, SizeSmall)
@@ -259,12 +324,8 @@ func (d *Doc) Table(t Table) {
 		titles := make([][]string, len(cols))
 		n := 1
 		for i, c := range cols {
-			ls := d.wrapWords(c.Title, widths[i]-2.4)
-			if len(ls) > 2 {
-				ls = []string{ls[0], strings.Join(ls[1:], " ")}
-			}
-			titles[i] = ls
-			n = max(n, len(ls))
+			titles[i] = d.Wrap(c.Title, widths[i]-2*pad)
+			n = max(n, len(titles[i]))
 		}
 		h := rowH + float64(n-1)*headLine
 		x := Margin
@@ -272,7 +333,7 @@ func (d *Doc) Table(t Table) {
 			// Bottom-align, so one-line titles sit on the rule like the others.
 			top := y + float64(n-len(titles[i]))*headLine
 			for j, l := range titles[i] {
-				d.cell(l, x, top+float64(j)*headLine, widths[i], c.Numeric)
+				d.cell(l, x, top+float64(j)*headLine, widths[i], c.Numeric, KindHead, false)
 			}
 			x += widths[i]
 		}
@@ -284,80 +345,155 @@ func (d *Doc) Table(t Table) {
 	d.Ensure(3 * rowH)
 	head()
 	for r, row := range t.Rows {
-		if p.GetY()+rowH > PageH-Margin-footerH {
-			p.AddPage()
+		cells := make([][]string, len(cols))
+		bold := make([]bool, len(cols))
+		n := 1
+		for i, c := range cols {
+			var s string
+			if k := keep[i]; k >= 0 && k < len(row) {
+				s = row[k]
+			} else if k < 0 && r < len(t.Marks) {
+				s, bold[i] = t.Marks[r], true
+			}
+			d.font(bold[i], SizeText-0.5)
+			if c.Data {
+				cells[i] = d.FitLines(s, widths[i]-2*pad, 2)
+			} else {
+				cells[i] = d.Wrap(s, widths[i]-2*pad)
+			}
+			n = max(n, len(cells[i]))
+		}
+		h := rowH + float64(n-1)*cellLine
+		if !d.Fits(h) {
+			d.Break()
 			head()
 		}
 		y := p.GetY()
 		x := Margin
 		for i, c := range cols {
-			var s string
-			bold := false
-			if i < len(t.Columns) && i < len(row) {
-				s = row[i]
-			} else if i == len(t.Columns) && r < len(t.Marks) {
-				s, bold = t.Marks[r], true
-			}
-			d.font(bold, SizeText-0.5)
+			d.font(bold[i], SizeText-0.5)
 			d.color(colText)
 			linked := i == 0 && r < len(t.RowLinks) && t.RowLinks[r] != ""
 			if linked {
 				d.color(colAccent) // a name that links into the CRM
 			}
-			d.cell(s, x, y, widths[i], c.Numeric)
+			for j, l := range cells[i] {
+				d.cell(l, x, y+float64(j)*cellLine, widths[i], c.Numeric, KindCell, c.Data)
+			}
 			if linked {
-				p.LinkString(x, y, widths[i], rowH, t.RowLinks[r])
+				p.LinkString(x, y, widths[i], h, t.RowLinks[r])
 			}
 			x += widths[i]
 		}
-		d.rule(y + rowH)
-		p.SetY(y + rowH)
+		d.rule(y + h)
+		p.SetY(y + h)
 	}
 	d.Space(3)
 }
 
-// wrapWords breaks s into lines of at most w at spaces only: a word is
-// never cut in two (fpdf's SplitText would), a word wider than w keeps its
-// line and is shortened by cell.
-func (d *Doc) wrapWords(s string, w float64) []string {
-	var lines []string
-	for _, word := range strings.Fields(printable.Escape(s)) {
-		if n := len(lines); n > 0 && d.PDF.GetStringWidth(lines[n-1]+" "+word) <= w {
-			lines[n-1] += " " + word
-			continue
+// needs returns the narrowest each column can be: its longest word (a
+// formatted number is one word, held by no-break spaces) in the title's
+// or the cells' face, and some room for a data column's name.
+func (d *Doc) needs(t Table, cols []Column, keep []int, pad float64) []float64 {
+	need := make([]float64, len(cols))
+	longest := func(i int, s string) {
+		for _, w := range strings.Split(s, " ") {
+			need[i] = max(need[i], d.Width(w)+2*pad)
 		}
-		lines = append(lines, word)
 	}
-	if len(lines) == 0 {
-		lines = []string{""}
+	for i, c := range cols {
+		d.font(true, SizeSmall)
+		longest(i, c.Title)
+		if c.Data {
+			continue // names wrap and, at worst, end with "…"
+		}
+		for r, row := range t.Rows {
+			d.font(false, SizeText-0.5)
+			if k := keep[i]; k >= 0 && k < len(row) {
+				longest(i, row[k])
+			} else if k < 0 && r < len(t.Marks) {
+				d.font(true, SizeText-0.5)
+				longest(i, t.Marks[r])
+			}
+		}
 	}
-	return lines
+	return need
 }
 
-// cell writes s in a column at (x, y) of width w, right-aligned when num.
-func (d *Doc) cell(s string, x, y, w float64, num bool) {
+// widen makes every column at least as wide as it needs, taking the room
+// from the columns that have more than they need, in proportion to their
+// slack, so the table keeps the content width.
+func (d *Doc) widen(widths, need []float64) {
+	short, slack := 0.0, 0.0
+	for i := range widths {
+		if widths[i] < need[i] {
+			short += need[i] - widths[i]
+		} else {
+			slack += widths[i] - need[i]
+		}
+	}
+	if short == 0 || slack == 0 {
+		return
+	}
+	take := min(1, short/slack)
+	for i := range widths {
+		if widths[i] < need[i] {
+			// Only as much as the others can give.
+			widths[i] += (need[i] - widths[i]) * min(1, slack/short)
+		} else {
+			widths[i] -= (widths[i] - need[i]) * take
+		}
+	}
+}
+
+// emptyColumn reports whether column i holds nothing on any row.
+func emptyColumn(rows [][]string, i int) bool {
+	for _, r := range rows {
+		if i < len(r) && strings.TrimSpace(r[i]) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func allEmpty(ss []string) bool {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// cell writes one line s of a column at (x, y) of width w, right-aligned
+// when num. s was wrapped to the column's width.
+func (d *Doc) cell(s string, x, y, w float64, num bool, kind string, data bool) {
 	const pad = 1.2
-	s = d.Fit(s, w-2*pad)
 	if num {
-		x += w - pad - d.PDF.GetStringWidth(s)
+		x += w - pad - d.Width(s)
 	} else {
 		x += pad
 	}
-	d.PDF.Text(x, y+4, s)
+	d.draw(x, y+4, s, w-2*pad, kind, data)
 }
 
-// List writes a bulleted list (the to-do list); each item is wrapped.
-// urls optionally makes items links into the CRM: the i-th URL covers the
-// i-th item's text, and "" links nothing.
+// List writes a bulleted list (the to-do list); each item is wrapped and
+// kept on one page; a list that goes on to the next page repeats its
+// section title with "(cont.)". urls optionally makes items links into
+// the CRM: the i-th URL covers the i-th item's text, and "" links nothing.
 func (d *Doc) List(items []string, urls ...string) {
 	p := d.PDF
-	d.font(false, SizeText)
+	const lh = 4.6
 	for n, it := range items {
-		lines := p.SplitText(printable.Escape(it), ContentW-6)
-		d.Ensure(float64(len(lines)) * 4.6)
+		d.font(false, SizeText)
+		lines := d.Wrap(it, ContentW-6)
+		if !d.Fits(float64(len(lines)) * lh) {
+			d.Break()
+		}
+		d.font(false, SizeText)
 		y := p.GetY()
 		d.color(colAccent)
-		p.Text(Margin+1, y+3.5, "•")
+		d.draw(Margin+1, y+3.5, "•", 4, KindText, false)
 		linked := n < len(urls) && urls[n] != ""
 		// A linked item is written in the accent colour, so that the
 		// reader sees it can be clicked.
@@ -366,13 +502,13 @@ func (d *Doc) List(items []string, urls ...string) {
 		}
 		w := 0.0
 		for i, l := range lines {
-			p.Text(Margin+5, y+3.5+float64(i)*4.6, l)
-			w = max(w, p.GetStringWidth(l))
+			d.draw(Margin+5, y+3.5+float64(i)*lh, l, ContentW-6, KindText, false)
+			w = max(w, d.Width(l))
 		}
 		if linked {
-			p.LinkString(Margin+5, y, w, float64(len(lines))*4.6, urls[n])
+			p.LinkString(Margin+5, y, w, float64(len(lines))*lh, urls[n])
 		}
-		p.SetY(y + float64(len(lines))*4.6)
+		p.SetY(y + float64(len(lines))*lh)
 	}
 	d.Space(2)
 }

@@ -90,7 +90,7 @@ func sample(code string) *Doc {
 	})
 	d.Section(loc.T("Pipeline by stage"), 60)
 	d.Table(Table{
-		Columns: []Column{{loc.T("Stage"), 3, false}, {loc.T("Total"), 2, true}, {loc.T("Deals won"), 1.5, true}},
+		Columns: []Column{{Title: loc.T("Stage"), Weight: 3}, {Title: loc.T("Total"), Weight: 2, Numeric: true}, {Title: loc.T("Deals won"), Weight: 1.5, Numeric: true}},
 		Rows: [][]string{
 			{"Prospecting", loc.Money(412000, "EUR", 0), loc.Int(14)},
 			{"Engaging", loc.Money(655300, "EUR", 0), loc.Int(9)},

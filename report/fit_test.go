@@ -1,0 +1,227 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/crmdigest/crmdigest/charts/fonts"
+	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/report/pdfkit"
+	"github.com/go-pdf/fpdf"
+)
+
+// page is what the drawing hook saw of one digest.
+type page struct {
+	where string
+	d     *Digest
+	drawn []pdfkit.Drawn
+	pages int
+}
+
+// drawAll lays out every digest of ds (every recipient of the three
+// roles, in each language) and records every run of text drawn.
+func drawAll(t *testing.T, name string, ds *crm.Dataset, periods map[Kind]string, asOf crm.Day, opts Options, langs []string) []page {
+	t.Helper()
+	var out []page
+	for _, kind := range []Kind{KindRep, KindManager, KindDirector} {
+		s, err := NewSet(ds, kind, pid(periods[kind]), asOf, opts)
+		if err != nil {
+			t.Fatalf("%s %s: %v", name, kind, err)
+		}
+		for _, p := range Recipients(ds, kind) {
+			for _, lang := range langs {
+				q := *p
+				q.Locale = lang
+				d, err := s.Digest(&q)
+				if err != nil {
+					t.Fatalf("%s %s: %v", name, p.Email, err)
+				}
+				pg := page{where: fmt.Sprintf("%s %s %s (%s)", name, kind, p.Email, lang), d: d}
+				if _, err := d.pdf(func(x pdfkit.Drawn) { pg.drawn = append(pg.drawn, x) }); err != nil {
+					t.Fatalf("%s: %v", pg.where, err)
+				}
+				for _, x := range pg.drawn {
+					pg.pages = max(pg.pages, x.Page)
+				}
+				out = append(out, pg)
+			}
+		}
+	}
+	return out
+}
+
+var mavenPeriods = map[Kind]string{KindRep: "2017-W52", KindManager: "2017-W52", KindDirector: "2017-12"}
+
+// allPages draws the digests of the demo organisation and of Maven in
+// English, French and Spanish, once per test binary.
+func allPages(t *testing.T) []page {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("lays out every digest of two organisations in three languages")
+	}
+	langs := []string{"en", "fr", "es"}
+	var out []page
+	out = append(out, drawAll(t, "demo", demoData().Dataset, demoPeriods, demoAsOf, demoOptions(), langs)...)
+	out = append(out, drawAll(t, "maven", maven(t), mavenPeriods, mavenAsOf, Options{Now: mavenNow}, langs)...)
+	return out
+}
+
+// measurer measures text as fpdf does, in a document of its own.
+type measurer struct{ pdf *fpdf.Fpdf }
+
+func newMeasurer(fb *fonts.Fallback) measurer {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	fonts.Register(pdf)
+	if fb != nil {
+		fb.RegisterAll(pdf)
+	}
+	return measurer{pdf}
+}
+
+func (m measurer) width(x pdfkit.Drawn) float64 {
+	m.pdf.SetFont(x.Family, x.Style, x.Size)
+	return m.pdf.GetStringWidth(x.Text)
+}
+
+// fitProblems returns what is wrong with the text of one digest: an
+// ellipsis in catalogue text, a line wider than its room by the font's
+// metrics, a rune no face can draw.
+func fitProblems(pg page, m measurer, fb *fonts.Fallback) []string {
+	var bad []string
+	// The runs of one string follow each other, the first numbered 0;
+	// their widths add up against the room of the whole string.
+	for i := 0; i < len(pg.drawn); {
+		x := pg.drawn[i]
+		w := 0.0
+		j := i
+		for ; j < len(pg.drawn) && (j == i || pg.drawn[j].Run > 0); j++ {
+			w += m.width(pg.drawn[j])
+		}
+		i = j
+		// A leading "…" ("… and 3 more in the CRM") says there is more; an
+		// ellipsis anywhere else is text cut short.
+		if !x.Data && strings.Contains(strings.TrimPrefix(x.Whole, "…"), "…") {
+			bad = append(bad, fmt.Sprintf("page %d: catalogue text cut: %q (%s)", x.Page, x.Whole, x.Kind))
+		}
+		if x.Width > 0 && w > x.Width+0.01 {
+			bad = append(bad, fmt.Sprintf("page %d: %q is %.1f mm wide in a room of %.1f mm (%s)", x.Page, x.Whole, w, x.Width, x.Kind))
+		}
+		if miss := fonts.Missing(x.Whole, fb); len(miss) > 0 {
+			bad = append(bad, fmt.Sprintf("page %d: %q has runes no font draws: %q", x.Page, x.Whole, string(miss)))
+		}
+	}
+	return bad
+}
+
+// TestNothingCut lays out every digest of the demo organisation and of
+// Maven for the three roles in en, fr and es, and fails on catalogue text
+// cut with "…", on text wider than its room and on runes no font draws.
+func TestNothingCut(t *testing.T) {
+	m := newMeasurer(nil)
+	texts, pages, dataCut := 0, 0, 0
+	for _, pg := range allPages(t) {
+		pages += pg.pages
+		texts += len(pg.drawn)
+		for _, x := range pg.drawn {
+			if x.Data && strings.HasSuffix(x.Text, "…") {
+				dataCut++
+			}
+		}
+		for _, p := range fitProblems(pg, m, nil) {
+			t.Errorf("%s: %s", pg.where, p)
+		}
+	}
+	if texts < 10000 {
+		t.Fatalf("only %d runs of text drawn on %d pages: the hook is not seeing the pages", texts, pages)
+	}
+	t.Logf("%d runs of text on %d pages checked; %d data values shortened after two lines", texts, pages, dataCut)
+}
+
+// The checks themselves must catch what they look for.
+func TestFitProblemsCatch(t *testing.T) {
+	m := newMeasurer(nil)
+	cut := page{drawn: []pdfkit.Drawn{{Text: "Montant moyen par aff…", Whole: "Montant moyen par aff…", Family: fonts.Family, Size: 9, Width: 100, Page: 1}}}
+	wide := page{drawn: []pdfkit.Drawn{{Text: "Montant moyen par affaire", Whole: "Montant moyen par affaire", Family: fonts.Family, Size: 9, Width: 10, Page: 1}}}
+	glyph := page{drawn: []pdfkit.Drawn{{Text: "?", Whole: "王小明", Family: fonts.Family, Size: 9, Width: 100, Page: 1}}}
+	data := page{drawn: []pdfkit.Drawn{{Text: "Bartholomew-Featherstonehaugh…", Whole: "Bartholomew-Featherstonehaugh…", Family: fonts.Family, Size: 9, Width: 100, Page: 1, Data: true}}}
+	more := page{drawn: []pdfkit.Drawn{{Text: "… and 3 more in the CRM.", Whole: "… and 3 more in the CRM.", Family: fonts.Family, Size: 9, Width: 100, Page: 1}}}
+	for name, c := range map[string]struct {
+		pg   page
+		want string
+	}{"cut": {cut, "cut"}, "wide": {wide, "wide"}, "glyph": {glyph, "no font"}, "data": {data, ""}, "more": {more, ""}} {
+		got := fitProblems(c.pg, m, nil)
+		switch {
+		case c.want == "" && len(got) > 0:
+			t.Errorf("%s: flagged %q", name, got)
+		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
+			t.Errorf("%s: got %q, want one problem saying %q", name, got, c.want)
+		}
+	}
+}
+
+// body is the text of a page's content: neither its header nor its footer.
+func body(x pdfkit.Drawn) bool { return x.Kind != pdfkit.KindHeader && x.Kind != pdfkit.KindFooter }
+
+// flowProblems returns the breaks of the page-flow rules in one digest: a
+// section title without two lines of its content (or all of it, when
+// shorter) under it on its page; a page that goes on with a block without
+// its title and "(cont.)"; a last page with less than lastPageMin of
+// content.
+func flowProblems(pg page) []string {
+	var bad []string
+	var lines []pdfkit.Drawn // the first run of each line of body text
+	for _, x := range pg.drawn {
+		if !body(x) || x.Run > 0 {
+			continue
+		}
+		if n := len(lines); n > 0 && lines[n-1].Page == x.Page && lines[n-1].Y == x.Y {
+			continue // another cell of the same line
+		}
+		lines = append(lines, x)
+	}
+	for i, x := range lines {
+		if x.Kind != pdfkit.KindHeading || i+1 < len(lines) && lines[i+1].Kind == pdfkit.KindHeading {
+			continue // the last line of a title is checked
+		}
+		for j := i + 1; j < len(lines) && j <= i+2 && lines[j].Kind != pdfkit.KindHeading; j++ {
+			if lines[j].Page != x.Page {
+				bad = append(bad, fmt.Sprintf("page %d: title %q has %d line(s) of its content under it", x.Page, x.Whole, j-i-1))
+				break
+			}
+		}
+	}
+	for i, x := range lines {
+		if i > 0 && lines[i-1].Page != x.Page && x.Kind != pdfkit.KindHeading && x.Kind != pdfkit.KindCont {
+			bad = append(bad, fmt.Sprintf("page %d opens with %q, without its section title and (cont.)", x.Page, x.Whole))
+		}
+	}
+	if n := len(lines); n > 0 && pg.pages > 1 {
+		last := lines[n-1]
+		if fill := last.Y - pdfkit.ContentTop; fill < LastPageMin {
+			bad = append(bad, fmt.Sprintf("page %d, the last, holds %.0f mm of content", last.Page, fill))
+		}
+	}
+	return bad
+}
+
+// TestPageFlow checks the flow rules on every digest of the demo and of
+// Maven in three languages.
+func TestPageFlow(t *testing.T) {
+	conts, breaks := 0, 0
+	for _, pg := range allPages(t) {
+		for _, x := range pg.drawn {
+			if x.Kind == pdfkit.KindCont {
+				conts++
+			}
+		}
+		breaks += pg.pages - 1
+		for _, p := range flowProblems(pg) {
+			t.Errorf("%s: %s", pg.where, p)
+		}
+	}
+	if breaks == 0 || conts == 0 {
+		t.Fatalf("%d page breaks and %d continued blocks: the rules were not exercised", breaks, conts)
+	}
+	t.Logf("%d page breaks, %d of them in a block continued with (cont.)", breaks, conts)
+}
