@@ -342,7 +342,7 @@ var messages = []struct{ en, fr, es string }{
 	{"… and %d more in the CRM.", "… et %d de plus dans le CRM.", "… y %d más en el CRM."},
 	{"file of %s", "fichier du %s", "archivo del %s"},
 	// Page flow and fit (branch i10-layout).
-	{"%s (cont.)", "%s (suite)", "%s (cont.)"},
+	{"%s (cont.)", "%s (suite)", "%s (continuación)"},
 }
 
 // catalog is private to the package: the report strings do not leak into

@@ -96,9 +96,15 @@ func TestStagesInFunnelOrder(t *testing.T) {
 			if bl.Chart == nil || bl.Chart.Kind != ChartPipeline {
 				continue
 			}
+			// The labels are the stages' names in the reader's language.
+			b := sets(t)[KindRep].newBuilder(p)
+			byLabel := map[string]crm.ID{}
+			for id := range crm.ID(ds.Stages.Len()) {
+				byLabel[b.stageName(id)] = id
+			}
 			last := -1.0
 			for _, name := range bl.Chart.Labels {
-				id, ok := ds.Stages.Lookup(name)
+				id, ok := byLabel[name]
 				if !ok {
 					continue // "(closed since)" labels, last by design
 				}

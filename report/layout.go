@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/crmdigest/crmdigest/charts"
 	"github.com/crmdigest/crmdigest/report/pdfkit"
@@ -102,8 +103,14 @@ func keepFor(next []Block) float64 {
 		return 17
 	case n.Multiples != nil:
 		return 5 + 7*float64(min(3, len(n.Multiples.Rows)))
-	case n.Paragraph != "" && len(n.Paragraph) < 100 && len(next) > 1 && next[1].Section == "":
-		return 8 + keepFor(next[1:])
+	case n.Paragraph != "":
+		// A short lead-in (one or two lines, about 100 letters each) is
+		// kept with what it introduces; of a longer one, two lines.
+		lines := 1 + utf8.RuneCountInString(n.Paragraph)/100
+		if lines <= 2 && len(next) > 1 && next[1].Section == "" {
+			return 3.4 + 4.6*float64(lines) + keepFor(next[1:])
+		}
+		return 3.4 + 4.6*float64(min(lines, 2))
 	}
 	return 12
 }

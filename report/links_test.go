@@ -77,7 +77,7 @@ func expectedTodoLinks(t *testing.T, s *Set, p *crm.Person, links crmlink.Set) [
 	}
 	var out []string
 	listed := map[kpi.AlertKind]int{}
-	for _, a := range sc.Alerts() {
+	for _, a := range oneListPerDeal(sc.Alerts()) {
 		limit := maxDeals
 		if a.Kind == kpi.AlertOverdue || a.Kind == kpi.AlertDueSoon {
 			limit = maxActions
