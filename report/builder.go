@@ -472,7 +472,9 @@ func (b *builder) trend(res *kpi.Result, v *kpi.Value, height float64) *Chart {
 		ch.Low, ch.High = make([]Num, n-first), make([]Num, n-first)
 		for i := range n - first {
 			e := h.Expected[first+i]
-			ch.Low[i], ch.High[i] = Num(e*(1-h.Threshold)), Num(e*(1+h.Threshold))
+			// Every metric is non-negative: a relative threshold above
+			// 100 % would draw the band below zero, where no value can be.
+			ch.Low[i], ch.High[i] = Num(nonNegativeBound(e*(1-h.Threshold))), Num(e*(1+h.Threshold))
 			if crm.Has(e) {
 				hasExp = true
 			}
@@ -491,4 +493,15 @@ func (b *builder) trend(res *kpi.Result, v *kpi.Value, height float64) *Chart {
 		ch.Caption += " " + b.t("The current period, not yet complete, is left out.")
 	}
 	return ch
+}
+
+// nonNegativeBound clamps the lower bound of a usual range at zero: every
+// metric is an amount, a count, a rate or a duration, and a wide relative
+// range (expected × (1 − w) with w above 1) would otherwise reach below
+// what any value can be. NaN (no range) stays NaN.
+func nonNegativeBound(low float64) float64 {
+	if low < 0 {
+		return 0
+	}
+	return low
 }
