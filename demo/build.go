@@ -35,6 +35,9 @@ var (
 	activitySeason = [13]float64{0, 0.95, 1.00, 1.05, 1.00, 1.00, 1.00, 0.85, 0.55, 1.05, 1.10, 1.10, 0.90}
 )
 
+// dipMonth is the trough of season, reported in Story.
+const dipMonth = time.August
+
 // Effects of the stories the demo tells, on volumes and win rates.
 const (
 	growthPerYear     = 0.12

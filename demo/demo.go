@@ -115,6 +115,36 @@ type Data struct {
 	StruggleFrom crm.Day
 	// NewRep is the email of the rep hired three weeks before End.
 	NewRep string
+	// Story is the planted story in one place, for the docs and for the
+	// tests that check what the digests say about it.
+	Story Story
+}
+
+// Story is what the generator plants in the history, on top of growth
+// and noise. docs/REPORTS.md ("The demo's story") describes it and what
+// the digests say about it.
+type Story struct {
+	// DeclineTeam falls from DeclineFrom (a first of month) to End: its
+	// reps' new-business volume is multiplied by DeclineVolume and every
+	// win rate, renewals included, by DeclineWin.
+	DeclineTeam               string
+	DeclineFrom               crm.Day
+	DeclineVolume, DeclineWin float64
+	// Struggling reps, all in StrugglingTeam (not DeclineTeam), fall from
+	// StruggleFrom: volume × StruggleVolume, win rates × StruggleWin,
+	// activities × StruggleActivity.
+	Struggling                  []string
+	StrugglingTeam              string
+	StruggleFrom                crm.Day
+	StruggleVolume, StruggleWin float64
+	StruggleActivity            float64
+	// DipMonth is the calendar month of the seasonal trough, in every team
+	// and year: DipFactor times the volume of an average month.
+	DipMonth  time.Month
+	DipFactor float64
+	// NewRep was hired NewRepDays before End, in the last team.
+	NewRep     string
+	NewRepDays int
 }
 
 // The layout of each sheet: its name and header row. The headers are the
