@@ -169,6 +169,34 @@ func (c *canvas) legend(items []legendItem, x, y, maxW int) int {
 	return c.pt(sizeLegend * 1.8)
 }
 
+// legendRows draws the items from (x, y) (top of the first row), going
+// to a new row when the next item would pass maxW, and returns the height
+// used. Names are never shortened; with draw false it only measures.
+func (c *canvas) legendRows(items []legendItem, x, y, maxW int, draw bool) int {
+	if len(items) == 0 {
+		return 0
+	}
+	s := c.pt(sizeLegend * 0.8)
+	gap := c.pt(10)
+	rowH := c.pt(sizeLegend * 1.6)
+	cx, rows := x, 1
+	for _, it := range items {
+		c.font(sizeLegend, false, colText)
+		w := 2*s + s/2 + c.width(it.name)
+		if cx > x && cx+w > x+maxW {
+			cx, rows = x, rows+1
+		}
+		if draw {
+			top := y + (rows-1)*rowH
+			it.swatch(c, cx+s/2, top, s)
+			c.font(sizeLegend, false, colText)
+			c.text(it.name, cx+2*s+s/2, top+s, left)
+		}
+		cx += w + gap
+	}
+	return rows*rowH + c.pt(1)
+}
+
 // valueAxis maps values to vertical pixels between top and bottom.
 type valueAxis struct {
 	ticks       []float64

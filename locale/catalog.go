@@ -322,6 +322,12 @@ var messages = []struct{ en, fr, es string }{
 	{"±: change of this month against the column on its left; for rates, in points. n/a: no history to compare with.", "± : évolution de ce mois par rapport à la colonne de gauche ; pour les taux, en points. n.d. : pas d'historique pour comparer.", "±: variación de este mes frente a la columna de la izquierda; para las tasas, en puntos. n.d.: sin historial para comparar."},
 	{"… and %d more in the CRM.", "… et %d de plus dans le CRM.", "… y %d más en el CRM."},
 	{"file of %s", "fichier du %s", "archivo del %s"},
+
+	// Legends of the bullet graphs and chart captions that say only what
+	// is drawn (i10-charts).
+	{"Grey bands: 80, 100 and 120 %% of the target", "Bandes grises : 80, 100 et 120\u00a0%% de l'objectif", "Bandas grises: 80, 100 y 120\u00a0%% del objetivo"},
+	{"Usual level", "Niveau habituel", "Nivel habitual"},
+	{"Won revenue by rep, %s; ● marks an outlier.", "Chiffre d'affaires signé par commercial, %s ; ● signale un écart.", "Ingresos ganados por comercial, %s; ● señala un atípico."},
 }
 
 // catalog is private to the package: the report strings do not leak into

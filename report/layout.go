@@ -85,10 +85,11 @@ func (d *Digest) block(doc *pdfkit.Doc, bl Block, next []Block) error {
 		rows := make([]pdfkit.BulletRow, len(bl.Bullets))
 		for i, b := range bl.Bullets {
 			rows[i] = pdfkit.BulletRow{Label: b.Label, Value: b.Value, Comparison: b.Comparison, Direction: pdfDir(b.Dir),
-				Bullet: charts.Bullet{Actual: float64(b.Actual), Target: float64(b.Reference), Bands: floats(b.Bands)},
-				Spark:  floats(b.Spark)}
+				Bullet:       charts.Bullet{Actual: float64(b.Actual), Target: float64(b.Target), Baseline: float64(b.Baseline), Bands: floats(b.Bands)},
+				BaselineName: b.BaselineName, Spark: floats(b.Spark)}
 		}
-		if err := doc.BulletRows(rows, d.format(true, false)); err != nil {
+		key := charts.BulletKey{Actual: d.loc.T("Actual"), Target: d.loc.T("Target"), Bands: d.loc.T("Grey bands: 80, 100 and 120 %% of the target")}
+		if err := doc.BulletRows(rows, key, d.format(true, false)); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 	case bl.Table != nil:

@@ -372,10 +372,12 @@ func (b *builder) repChart(r *kpi.Result, team, label string) {
 		}
 		ch.Highlight = append(ch.Highlight, out)
 	}
-	if !anyTarget {
-		ch.Reference = nil
-	}
 	ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", strings.ToLower(label))
+	if !anyTarget {
+		// No tick is drawn, so the caption must not promise one.
+		ch.Reference = nil
+		ch.Caption = b.t("Won revenue by rep, %s; ● marks an outlier.", strings.ToLower(label))
+	}
 	b.add(Block{Chart: ch})
 }
 

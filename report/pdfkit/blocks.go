@@ -2,6 +2,7 @@ package pdfkit
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/crmdigest/crmdigest/charts"
@@ -156,24 +157,44 @@ func dirColor(dir Direction) [3]int {
 
 // BulletRow is one line of a column of bullet graphs: the label, the
 // formatted value and comparison, the graph and an optional sparkline of
-// the last periods.
+// the last periods. BaselineName names the reference drawn as a diamond
+// (Bullet.Baseline), for the legend.
 type BulletRow struct {
 	Label, Value, Comparison string
 	Direction                Direction
 	Bullet                   charts.Bullet
+	BaselineName             string
 	Spark                    []float64 // nil for none
 }
 
-// BulletRows writes one row per item: label and value on the left, the
-// bullet graph with its scale in the middle, the sparkline and the
-// comparison on the right.
-func (d *Doc) BulletRows(rows []BulletRow, f charts.Format) error {
+// BulletRows writes a legend naming what the graphs draw, then one row
+// per item: label and value on the left, the bullet graph with its scale
+// in the middle, the sparkline and the comparison on the right. key names
+// the bar and the bands; the tick and the diamonds are listed only when a
+// row draws them.
+func (d *Doc) BulletRows(rows []BulletRow, key charts.BulletKey, f charts.Format) error {
 	p := d.PDF
 	const rowH = 11.0
 	const labelW, valueW, sparkW, cmpW = 42.0, 24.0, 18.0, 36.0
 	graphW := ContentW - labelW - valueW - sparkW - cmpW - 6
+	key = bulletKey(rows, key)
+	legendH := charts.BulletLegendHeight(p, key, ContentW)
+	d.Ensure(legendH + rowH)
+	if err := d.ChartAt(charts.BulletLegend(key, f), Margin, p.GetY(), ContentW, legendH); err != nil {
+		return err
+	}
+	p.SetY(p.GetY() + legendH + 1)
 	for _, r := range rows {
-		d.Ensure(rowH)
+		d.font(false, SizeSmall)
+		// A comparison is never cut: the row grows to hold all its lines.
+		var lines []string
+		for _, part := range strings.Split(r.Comparison, "\n") {
+			if part != "" {
+				lines = append(lines, p.SplitText(printable.Escape(part), cmpW-1)...)
+			}
+		}
+		h := max(rowH, 2+float64(len(lines))*3.3)
+		d.Ensure(h)
 		y := p.GetY()
 		d.font(false, SizeText)
 		d.color(colText)
@@ -194,20 +215,33 @@ func (d *Doc) BulletRows(rows []BulletRow, f charts.Format) error {
 		d.font(false, SizeSmall)
 		cx := sx + sparkW + 1
 		dir := Flat
-		for i, line := range p.SplitText(r.Comparison, cmpW-1) {
-			if i == 2 {
-				break
-			}
+		for i, line := range lines {
 			// Each line is its own comparison (vs target, vs expected):
 			// its sign, not the row's first one, decides its colour.
 			dir = lineDirection(line, i, dir)
 			d.color(dirColor(dir))
 			p.Text(cx, y+3.5+float64(i)*3.3, line)
 		}
-		p.SetY(y + rowH)
+		p.SetY(y + h)
 	}
 	d.Space(2)
 	return nil
+}
+
+// bulletKey keeps the target and band entries of key only when some row
+// draws a target tick (the bands are shares of the target), and lists the
+// names of the diamonds the rows draw, each once.
+func bulletKey(rows []BulletRow, key charts.BulletKey) charts.BulletKey {
+	out := charts.BulletKey{Actual: key.Actual}
+	for _, r := range rows {
+		if !math.IsNaN(r.Bullet.Target) && !math.IsInf(r.Bullet.Target, 0) {
+			out.Target, out.Bands = key.Target, key.Bands
+		}
+		if !math.IsNaN(r.Bullet.Baseline) && r.BaselineName != "" && !slices.Contains(out.Baselines, r.BaselineName) {
+			out.Baselines = append(out.Baselines, r.BaselineName)
+		}
+	}
+	return out
 }
 
 // Column describes a table column: its title, its share of the content
