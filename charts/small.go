@@ -2,6 +2,7 @@ package charts
 
 import (
 	"math"
+	"slices"
 
 	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/go-pdf/fpdf"
@@ -121,6 +122,22 @@ type BulletKey struct {
 	// Baselines name the diamond markers, one per kind of reference shown
 	// (last year, seasonal expectation...).
 	Baselines []string
+}
+
+// For keeps the names of k that rows draw: the tick and the bands (shares
+// of the target) only when some row has a target, and the name of each
+// row's diamond (names[i] for rows[i]) once, in order.
+func (k BulletKey) For(rows []Bullet, names []string) BulletKey {
+	out := BulletKey{Actual: k.Actual}
+	for i, r := range rows {
+		if !bad(r.Target) {
+			out.Target, out.Bands = k.Target, k.Bands
+		}
+		if !bad(r.Baseline) && i < len(names) && names[i] != "" && !slices.Contains(out.Baselines, names[i]) {
+			out.Baselines = append(out.Baselines, names[i])
+		}
+	}
+	return out
 }
 
 // BulletLegend draws the legend of a column of bullet graphs in one or

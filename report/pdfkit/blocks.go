@@ -2,7 +2,6 @@ package pdfkit
 
 import (
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/crmdigest/crmdigest/charts"
@@ -177,7 +176,12 @@ func (d *Doc) BulletRows(rows []BulletRow, key charts.BulletKey, f charts.Format
 	const rowH = 11.0
 	const labelW, valueW, sparkW, cmpW = 42.0, 24.0, 18.0, 36.0
 	graphW := ContentW - labelW - valueW - sparkW - cmpW - 6
-	key = bulletKey(rows, key)
+	bullets := make([]charts.Bullet, len(rows))
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		bullets[i], names[i] = r.Bullet, r.BaselineName
+	}
+	key = key.For(bullets, names)
 	legendH := charts.BulletLegendHeight(p, key, ContentW)
 	d.Ensure(legendH + rowH)
 	if err := d.ChartAt(charts.BulletLegend(key, f), Margin, p.GetY(), ContentW, legendH); err != nil {
@@ -226,22 +230,6 @@ func (d *Doc) BulletRows(rows []BulletRow, key charts.BulletKey, f charts.Format
 	}
 	d.Space(2)
 	return nil
-}
-
-// bulletKey keeps the target and band entries of key only when some row
-// draws a target tick (the bands are shares of the target), and lists the
-// names of the diamonds the rows draw, each once.
-func bulletKey(rows []BulletRow, key charts.BulletKey) charts.BulletKey {
-	out := charts.BulletKey{Actual: key.Actual}
-	for _, r := range rows {
-		if !math.IsNaN(r.Bullet.Target) && !math.IsInf(r.Bullet.Target, 0) {
-			out.Target, out.Bands = key.Target, key.Bands
-		}
-		if !math.IsNaN(r.Bullet.Baseline) && r.BaselineName != "" && !slices.Contains(out.Baselines, r.BaselineName) {
-			out.Baselines = append(out.Baselines, r.BaselineName)
-		}
-	}
-	return out
 }
 
 // Column describes a table column: its title, its share of the content
