@@ -4,6 +4,8 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/wcharczuk/go-chart/v2/drawing"
 )
@@ -337,7 +339,7 @@ func drawRanking(c *canvas, names []string, values []float64, order []int, highl
 		base := y + rowH/2 + c.pt(sizeLabel)/3
 		hl := i == highlight
 		c.font(sizeLabel, hl, colText)
-		c.text(c.fit(rankName(order, i, names, values), nameW), nameW, base, right)
+		c.text(c.fitRanked(order, i, names, values, nameW), nameW, base, right)
 		v := values[i]
 		if bad(v) {
 			c.font(sizeLabel, false, colMuted)
@@ -361,6 +363,22 @@ func drawRanking(c *canvas, names []string, values []float64, order []int, highl
 		c.font(sizeLabel, false, colMuted)
 		c.text(c.loc.Sprintf("+ %d", n-shown), nameW, c.pt(2)+shown*rowH+rowH/2+c.pt(sizeLabel)/3, right)
 	}
+}
+
+// fitRanked is rankName shortened to w pixels by cutting the name only:
+// the rank is a figure and stays whole.
+func (c *canvas) fitRanked(order []int, i int, names []string, values []float64, w int) string {
+	full := rankName(order, i, names, values)
+	if c.width(full) <= w {
+		return full
+	}
+	prefix := strings.TrimSuffix(full, names[i])
+	name := c.fit(names[i], w-c.width(prefix))
+	if strings.ContainsFunc(names[i], unicode.IsDigit) {
+		// A name with a figure is never cut (fit shrank the font instead).
+		return prefix + names[i]
+	}
+	return prefix + name
 }
 
 // rankName is "3. Name"; equal values share a rank (1, 2, 2, 4).

@@ -2,6 +2,7 @@ package charts
 
 import (
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -46,6 +47,8 @@ func scaleOf(t *testing.T, ms []Mark, actual float64) (x0, perUnit float64) {
 	return float64(a), float64(b-a) / actual
 }
 
+var rankPrefix = regexp.MustCompile(`^\d+\. `)
+
 // checkLabels fails on a label carrying a figure that is cut or drawn
 // outside the chart.
 func checkLabels(t *testing.T, what string, ms []Mark, w int) {
@@ -54,7 +57,9 @@ func checkLabels(t *testing.T, what string, ms []Mark, w int) {
 		if m.Text == "" {
 			continue
 		}
-		if strings.ContainsFunc(m.Text, unicode.IsDigit) && strings.Contains(m.Text, "…") {
+		// A ranking's "3. " stays whole before a shortened name.
+		rest := rankPrefix.ReplaceAllString(m.Text, "")
+		if strings.ContainsFunc(rest, unicode.IsDigit) && strings.Contains(rest, "…") {
 			t.Errorf("%s: label %q with a figure is cut", what, m.Text)
 		}
 		if m.X < 0 || m.X+m.W > w {
@@ -187,4 +192,44 @@ func TestValueLabelOnItsBar(t *testing.T) {
 		}
 	}
 	checkLabels(t, "rep bars", ms, w)
+}
+
+// TestNoFigureCut draws charts too narrow for their labels: names may be
+// shortened, but a label with a figure (a rank, a month with its year)
+// and a legend entry are drawn whole.
+func TestNoFigureCut(t *testing.T) {
+	for _, lang := range []string{"en", "fr", "es"} {
+		f := Format{Locale: locale.New(lang), Currency: "EUR"}
+		labels := []string{"déc. 2024", "janv. 2025", "févr. 2025", "mars 2025", "avr. 2025", "mai 2025"}
+		const w, h = 260, 200
+		cs := map[string]Chart{
+			"activity": Activity(labels, dataCases["normal"], ramp(6, 9000), f),
+			"yoy":      YearOverYear(labels, dataCases["normal"], ramp(6, 9000), f),
+			"ranking":  Ranking([]string{"Bartholomew Featherstonehaugh-Smythe", "Anna"}, []float64{3, 2}, 0, f),
+		}
+		for name, ch := range cs {
+			ms := marksOf(t, ch, w, h)
+			checkLabels(t, lang+" "+name, ms, w)
+			texts := map[string]bool{}
+			for _, m := range ms {
+				texts[m.Text] = true
+			}
+			for _, want := range []string{f.Locale.T("Actual"), f.Locale.T("Usual"), f.Locale.T("Last year"), f.Locale.T("This year")} {
+				for tx := range texts {
+					if strings.HasSuffix(tx, "…") && strings.HasPrefix(want, strings.TrimSuffix(tx, "…")) {
+						t.Errorf("%s %s: legend entry %q drawn as %q", lang, name, want, tx)
+					}
+				}
+			}
+			if name == "ranking" {
+				cut := false
+				for tx := range texts {
+					cut = cut || strings.HasPrefix(tx, "1. Barth") && strings.HasSuffix(tx, "…")
+				}
+				if !cut {
+					t.Errorf("%s: the long name was not shortened after its rank: %v", lang, texts)
+				}
+			}
+		}
+	}
 }
