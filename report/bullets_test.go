@@ -169,3 +169,72 @@ func checkMarkLabels(t *testing.T, what string, ms []charts.Mark, w int) {
 		}
 	}
 }
+
+// TestChartLabelsOnDigests draws every chart of the demo and Maven digests
+// at its size on the page and checks that no label with a figure is cut
+// or leaves the chart, and that each bar's value label sits on its bar:
+// centred within it, and within a label's height of its end.
+func TestChartLabelsOnDigests(t *testing.T) {
+	w := mmPx(pdfkit.ContentW)
+	lh := mmPx(7 * 25.4 / 72)
+	checked := 0
+	for _, d := range legendDigests(t) {
+		who := d.Kind + "/" + d.Locale + "/" + d.Recipient
+		for _, bl := range d.Blocks {
+			c := bl.Chart
+			if c == nil {
+				continue
+			}
+			ms, err := d.chart(c).Marks(w, mmPx(c.Height))
+			if err != nil {
+				t.Fatal(err)
+			}
+			what := who + " " + string(c.Kind)
+			checkMarkLabels(t, what, ms, w)
+			switch c.Kind {
+			case ChartActivity, ChartPipeline, ChartRepBars, ChartTeams:
+			default:
+				continue
+			}
+			// A chart with a reference draws its legend's "actual" swatch
+			// before the bars.
+			bars := pickMarks(ms, charts.Mark.IsActualBar)
+			var vals []float64
+			for _, v := range c.Actual {
+				if crm.Has(float64(v)) {
+					vals = append(vals, float64(v))
+				}
+			}
+			if len(bars) > len(vals) {
+				bars = bars[len(bars)-len(vals):]
+			}
+			if len(bars) != len(vals) {
+				t.Errorf("%s: %d bars for %d values", what, len(bars), len(vals))
+				continue
+			}
+			f := d.format(c.Money, c.Percent)
+			for i, v := range vals {
+				x0, y0, x1, y1 := bars[i].Box()
+				for _, m := range ms {
+					if m.Text != f.Value(v) && m.Text != "● "+f.Value(v) {
+						continue
+					}
+					if cx := m.X + m.W/2; cx < x0 || cx > x1 {
+						continue // another bar's equal value
+					}
+					end := y0
+					if v < 0 {
+						end = y1
+					}
+					if m.Y < end-2*lh || m.Y > end+2*lh {
+						t.Errorf("%s: label %q at y %d, its bar ends at y %d", what, m.Text, m.Y, end)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no value label was checked")
+	}
+}
