@@ -6,6 +6,7 @@ import (
 
 	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/go-pdf/fpdf"
+	"github.com/wcharczuk/go-chart/v2/drawing"
 )
 
 // Bullet is the data of a bullet graph (Stephen Few's specification):
@@ -70,7 +71,11 @@ func drawBullet(c *canvas, b Bullet, f Format) {
 		c.rect(xOf(prev), 0, xOf(math.Min(limit, t1)), barBottom, col, colBands[0], 0)
 		prev = limit
 	}
-	if prev < t1 {
+	switch {
+	case len(finite(b.Bands)) == 0:
+		// No bands: an outline only, so no grey reads as an unnamed band.
+		c.rect(xOf(t0), 0, xOf(t1), barBottom, drawing.Color{}, colGrid, 0.5)
+	case prev < t1:
 		c.rect(xOf(prev), 0, xOf(t1), barBottom, colBands[len(colBands)-1], colBands[0], 0)
 	}
 	// The actual: a bar a third of the height.
