@@ -83,13 +83,15 @@ func drawBullet(c *canvas, b Bullet, f Format) {
 		h3 := barBottom / 3
 		c.rect(xOf(math.Min(0, b.Actual)), h3, xOf(math.Max(0, b.Actual)), barBottom-h3, colActual, colActual, 0)
 	}
+	// The diamond goes under the tick: where they meet, the tick (the
+	// target) still shows whole and the diamond's points stick out.
+	if !bad(b.Baseline) {
+		c.diamond(xOf(b.Baseline), barBottom/2, min(barBottom/3, c.pt(2.6)))
+	}
 	// The target: a tick across two thirds of the height.
 	if !bad(b.Target) {
 		x := xOf(b.Target)
 		c.line(x, barBottom/6, x, barBottom-barBottom/6, colReference, 1.8)
-	}
-	if !bad(b.Baseline) {
-		c.diamond(xOf(b.Baseline), barBottom/2, min(barBottom/3, c.pt(2.6)))
 	}
 	if withScale {
 		for i, t := range ticks {
