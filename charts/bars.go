@@ -4,6 +4,8 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/wcharczuk/go-chart/v2/drawing"
 )
@@ -94,18 +96,7 @@ func drawBars(c *canvas, b Bars, n int, f Format) {
 			}
 			c.font(sizeLabel, hl, colText)
 			if c.width(label) <= int(slot)-c.pt(1) {
-				ly := y - c.pt(2)
-				if r := refs[i]; !bad(r) && v >= 0 && a.y(r) < y+c.pt(3) {
-					// Keep the label clear of the reference tick above or near the bar.
-					ly = min(y, a.y(r)) - c.pt(2.5)
-				}
-				if v < 0 {
-					ly = y + c.pt(sizeLabel+1)
-					if r := refs[i]; !bad(r) && a.y(r) > y-c.pt(3) {
-						ly = max(y, a.y(r)) + c.pt(sizeLabel+1.5)
-					}
-				}
-				c.text(label, cx, ly, center)
+				c.text(label, cx, barLabelY(c, a, v, y, zero, refs[i], hl, c.width(label) <= barW-c.pt(2)), center)
 			}
 		}
 		if r := refs[i]; !bad(r) {
@@ -118,6 +109,42 @@ func drawBars(c *canvas, b Bars, n int, f Format) {
 			c.text(c.fit(b.Labels[i], int(slot)*every-c.pt(1)), cx, c.h-c.pt(sizeLabel*0.6), center)
 		}
 	}
+}
+
+// barLabelY places a bar's value label against its own bar: just past
+// its end, or inside its end in white when the reference tick would run
+// through the label there and the label is narrower than the bar; only a bar too short to hold it keeps the
+// label past the tick, which is then within a label's height of the bar.
+func barLabelY(c *canvas, a valueAxis, v float64, y, zero int, ref float64, bold, narrow bool) int {
+	lh := c.pt(sizeLabel)
+	if v >= 0 {
+		ly := y - c.pt(2)
+		if bad(ref) {
+			return ly
+		}
+		ry := a.y(ref)
+		if ry < ly-lh-c.pt(1) || ry > y+c.pt(1.5) {
+			return ly
+		}
+		if narrow && zero-y >= lh+c.pt(4) {
+			c.font(sizeLabel, bold, colWhite)
+			return y + lh + c.pt(1)
+		}
+		return min(y, ry) - c.pt(2.5)
+	}
+	ly := y + lh + c.pt(1)
+	if bad(ref) {
+		return ly
+	}
+	ry := a.y(ref)
+	if ry > ly+c.pt(1) || ry < y-c.pt(1.5) {
+		return ly
+	}
+	if narrow && y-zero >= lh+c.pt(4) {
+		c.font(sizeLabel, bold, colWhite)
+		return y - c.pt(2)
+	}
+	return max(y, ry) + lh + c.pt(1.5)
 }
 
 // labelEvery returns k such that labelling every k-th slot keeps short
@@ -312,7 +339,7 @@ func drawRanking(c *canvas, names []string, values []float64, order []int, highl
 		base := y + rowH/2 + c.pt(sizeLabel)/3
 		hl := i == highlight
 		c.font(sizeLabel, hl, colText)
-		c.text(c.fit(rankName(order, i, names, values), nameW), nameW, base, right)
+		c.text(c.fitRanked(order, i, names, values, nameW), nameW, base, right)
 		v := values[i]
 		if bad(v) {
 			c.font(sizeLabel, false, colMuted)
@@ -336,6 +363,22 @@ func drawRanking(c *canvas, names []string, values []float64, order []int, highl
 		c.font(sizeLabel, false, colMuted)
 		c.text(c.loc.Sprintf("+ %d", n-shown), nameW, c.pt(2)+shown*rowH+rowH/2+c.pt(sizeLabel)/3, right)
 	}
+}
+
+// fitRanked is rankName shortened to w pixels by cutting the name only:
+// the rank is a figure and stays whole.
+func (c *canvas) fitRanked(order []int, i int, names []string, values []float64, w int) string {
+	full := rankName(order, i, names, values)
+	if c.width(full) <= w {
+		return full
+	}
+	prefix := strings.TrimSuffix(full, names[i])
+	name := c.fit(names[i], w-c.width(prefix))
+	if strings.ContainsFunc(names[i], unicode.IsDigit) {
+		// A name with a figure is never cut (fit shrank the font instead).
+		return prefix + names[i]
+	}
+	return prefix + name
 }
 
 // rankName is "3. Name"; equal values share a rank (1, 2, 2, 4).

@@ -2,6 +2,8 @@ package charts
 
 import (
 	"math"
+	"strings"
+	"unicode"
 
 	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/crmdigest/crmdigest/locale"
@@ -16,6 +18,10 @@ type canvas struct {
 	w, h int
 	f    fonts.TrueType
 	loc  locale.Locale
+	// The current font, for fit to shrink it.
+	size float64
+	bold bool
+	col  drawing.Color
 }
 
 // pt converts points to chart pixels.
@@ -74,6 +80,7 @@ const (
 )
 
 func (c *canvas) font(sizePt float64, bold bool, col drawing.Color) {
+	c.size, c.bold, c.col = sizePt, bold, col
 	c.r.ResetStyle()
 	if bold {
 		c.r.SetFont(c.f.Bold)
@@ -99,9 +106,18 @@ func (c *canvas) text(s string, x, y int, a align) {
 }
 
 // fit shortens s with an ellipsis until it is at most max pixels wide in
-// the current font; it returns "" when not even one letter fits.
+// the current font; it returns "" when not even one letter fits. A label
+// carrying a figure is never cut, since a cut number reads as another
+// number: its font shrinks down to sizeMin instead, and past that it is
+// returned whole.
 func (c *canvas) fit(s string, max int) string {
 	if c.width(s) <= max {
+		return s
+	}
+	if strings.ContainsFunc(s, unicode.IsDigit) {
+		for size := c.size - 0.5; size >= sizeMin && c.width(s) > max; size -= 0.5 {
+			c.font(size, c.bold, c.col)
+		}
 		return s
 	}
 	rs := []rune(s)
@@ -141,32 +157,38 @@ func swatchLine(col drawing.Color, widthPt float64, marker bool) func(c *canvas,
 	}
 }
 
-// legend draws the items in a row from (x, y) (top of the row) and
-// returns the row height. Names keep their full length when the row fits;
-// otherwise each is shortened to an equal share.
+// legend draws the items from (x, y) (top of the first row) and returns
+// the height used: names are never cut, the legend wraps instead.
 func (c *canvas) legend(items []legendItem, x, y, maxW int) int {
+	return c.legendRows(items, x, y, maxW, true)
+}
+
+// legendRows draws the items from (x, y) (top of the first row), going
+// to a new row when the next item would pass maxW, and returns the height
+// used. Names are never shortened; with draw false it only measures.
+func (c *canvas) legendRows(items []legendItem, x, y, maxW int, draw bool) int {
 	if len(items) == 0 {
 		return 0
 	}
-	c.font(sizeLegend, false, colText)
 	s := c.pt(sizeLegend * 0.8)
 	gap := c.pt(10)
-	total := 0
+	rowH := c.pt(sizeLegend * 1.8)
+	cx, rows := x, 1
 	for _, it := range items {
-		total += 2*s + s/2 + c.width(it.name) + gap
-	}
-	each := maxW
-	if total-gap > maxW {
-		each = (maxW-gap*(len(items)-1))/len(items) - 2*s - s/2
-	}
-	for _, it := range items {
-		it.swatch(c, x+s/2, y, s)
 		c.font(sizeLegend, false, colText)
-		name := c.fit(it.name, each)
-		c.text(name, x+2*s+s/2, y+s, left)
-		x += 2*s + s/2 + c.width(name) + gap
+		w := 2*s + s/2 + c.width(it.name)
+		if cx > x && cx+w > x+maxW {
+			cx, rows = x, rows+1
+		}
+		if draw {
+			top := y + (rows-1)*rowH
+			it.swatch(c, cx+s/2, top, s)
+			c.font(sizeLegend, false, colText)
+			c.text(it.name, cx+2*s+s/2, top+s, left)
+		}
+		cx += w + gap
 	}
-	return c.pt(sizeLegend * 1.8)
+	return rows * rowH
 }
 
 // valueAxis maps values to vertical pixels between top and bottom.

@@ -172,6 +172,9 @@ const (
 	sizeLabel  = 7
 	sizeLegend = 7.5
 	sizeNote   = 8
+	// sizeMin is the smallest size a label with a figure shrinks to
+	// rather than be cut.
+	sizeMin = 5
 )
 
 func bad(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }

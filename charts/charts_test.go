@@ -64,7 +64,7 @@ func allCharts(vs []float64, f Format) map[string]Chart {
 		"teams":     TeamComparison(labels, vs, nil, f),
 		"yoy":       YearOverYear(labels, vs, half, f),
 		"ranking":   Ranking(labels, vs, 0, f),
-		"bullet":    BulletGraph(Bullet{Actual: first(vs), Target: first(hi), Bands: []float64{first(lo), first(vs), first(hi)}}, f),
+		"bullet":    BulletGraph(Bullet{Actual: first(vs), Target: first(hi), Baseline: first(half), Bands: []float64{first(lo), first(vs), first(hi)}}, f),
 		"spark":     Sparkline(vs),
 	}
 }

@@ -2,6 +2,11 @@ package charts
 
 import (
 	"math"
+	"slices"
+
+	"github.com/crmdigest/crmdigest/charts/fonts"
+	"github.com/go-pdf/fpdf"
+	"github.com/wcharczuk/go-chart/v2/drawing"
 )
 
 // Bullet is the data of a bullet graph (Stephen Few's specification):
@@ -9,8 +14,14 @@ import (
 // bands for the qualitative ranges.
 type Bullet struct {
 	Actual float64
-	// Target is NaN when there is none: no tick is drawn.
+	// Target is NaN when there is none: no tick is drawn. The tick means
+	// the target and nothing else, so a reader never has to guess which
+	// reference a tick stands for.
 	Target float64
+	// Baseline is another reference (last year, the seasonal expectation,
+	// the usual level), drawn as a hollow diamond; NaN for none. Its name
+	// belongs in the legend (BulletLegend).
+	Baseline float64
 	// Bands are the upper limits of the poor, fair and good ranges, in
 	// increasing order (e.g. 80 %, 100 %, 120 % of the target); nil or
 	// NaN entries are skipped.
@@ -21,7 +32,7 @@ type Bullet struct {
 // smallest negative value). When the chart is tall enough, a quantitative
 // scale with a few ticks is drawn under the bar.
 func BulletGraph(b Bullet, f Format) Chart {
-	if _, _, ok := extent([]float64{b.Actual, b.Target}, b.Bands); !ok {
+	if _, _, ok := extent([]float64{b.Actual, b.Target, b.Baseline}, b.Bands); !ok {
 		return Chart{loc: f.Locale}
 	}
 	return Chart{loc: f.Locale, draw: func(c *canvas) error {
@@ -36,7 +47,7 @@ func drawBullet(c *canvas, b Bullet, f Format) {
 	if withScale {
 		barBottom = c.h - c.pt(sizeLabel*1.6)
 	}
-	lo, hi, _ := extent([]float64{b.Actual, b.Target}, b.Bands)
+	lo, hi, _ := extent([]float64{b.Actual, b.Target, b.Baseline}, b.Bands)
 	ticks := niceTicks(math.Min(lo, 0), math.Max(hi, 0), max(2, min(6, c.w/c.pt(45))), f.integral())
 	var labels []string
 	lw := 0
@@ -60,13 +71,22 @@ func drawBullet(c *canvas, b Bullet, f Format) {
 		c.rect(xOf(prev), 0, xOf(math.Min(limit, t1)), barBottom, col, colBands[0], 0)
 		prev = limit
 	}
-	if prev < t1 {
+	switch {
+	case len(finite(b.Bands)) == 0:
+		// No bands: an outline only, so no grey reads as an unnamed band.
+		c.rect(xOf(t0), 0, xOf(t1), barBottom, drawing.Color{}, colGrid, 0.5)
+	case prev < t1:
 		c.rect(xOf(prev), 0, xOf(t1), barBottom, colBands[len(colBands)-1], colBands[0], 0)
 	}
 	// The actual: a bar a third of the height.
 	if !bad(b.Actual) {
 		h3 := barBottom / 3
 		c.rect(xOf(math.Min(0, b.Actual)), h3, xOf(math.Max(0, b.Actual)), barBottom-h3, colActual, colActual, 0)
+	}
+	// The diamond goes under the tick: where they meet, the tick (the
+	// target) still shows whole and the diamond's points stick out.
+	if !bad(b.Baseline) {
+		c.diamond(xOf(b.Baseline), barBottom/2, min(barBottom/3, c.pt(2.6)))
 	}
 	// The target: a tick across two thirds of the height.
 	if !bad(b.Target) {
@@ -81,6 +101,101 @@ func drawBullet(c *canvas, b Bullet, f Format) {
 			c.text(labels[i], x, c.h-c.pt(0.5), center)
 		}
 	}
+}
+
+// diamond draws the marker of a reference other than the target: a
+// hollow diamond, whose shape (not only its colour) tells it from the tick.
+func (c *canvas) diamond(x, y, r int) {
+	c.r.ResetStyle()
+	c.r.SetFillColor(colWhite)
+	c.r.SetStrokeColor(colReference)
+	c.r.SetStrokeWidth(float64(c.pt(0.8)))
+	c.r.MoveTo(x, y-r)
+	c.r.LineTo(x+r, y)
+	c.r.LineTo(x, y+r)
+	c.r.LineTo(x-r, y)
+	c.r.Close()
+	c.r.FillStroke()
+}
+
+// BulletKey names what a column of bullet graphs draws; empty names
+// leave their entry out, so the legend lists only what is drawn.
+type BulletKey struct {
+	Actual string
+	// Target names the tick; empty when no row has a target.
+	Target string
+	// Bands names the grey bands; empty when none is drawn.
+	Bands string
+	// Baselines name the diamond markers, one per kind of reference shown
+	// (last year, seasonal expectation...).
+	Baselines []string
+}
+
+// For keeps the names of k that rows draw: the tick and the bands (shares
+// of the target) only when some row has a target, and the name of each
+// row's diamond (names[i] for rows[i]) once, in order.
+func (k BulletKey) For(rows []Bullet, names []string) BulletKey {
+	out := BulletKey{Actual: k.Actual}
+	for i, r := range rows {
+		if !bad(r.Target) {
+			out.Target, out.Bands = k.Target, k.Bands
+		}
+		if !bad(r.Baseline) && i < len(names) && names[i] != "" && !slices.Contains(out.Baselines, names[i]) {
+			out.Baselines = append(out.Baselines, names[i])
+		}
+	}
+	return out
+}
+
+// BulletLegend draws the legend of a column of bullet graphs in one or
+// more rows; BulletLegendHeight says how tall it must be for a width.
+func BulletLegend(k BulletKey, f Format) Chart {
+	return Chart{loc: f.Locale, draw: func(c *canvas) error {
+		c.legendRows(bulletItems(k), 0, 0, c.w, true)
+		return nil
+	}}
+}
+
+func bulletItems(k BulletKey) []legendItem {
+	var items []legendItem
+	if k.Actual != "" {
+		items = append(items, legendItem{k.Actual, func(c *canvas, x, y, s int) {
+			c.rect(x-s/2, y+s/3, x+s+s/2, y+s-s/3, colActual, colActual, 0)
+		}})
+	}
+	if k.Target != "" {
+		items = append(items, legendItem{k.Target, func(c *canvas, x, y, s int) {
+			c.line(x+s/2, y, x+s/2, y+s, colReference, 1.8)
+		}})
+	}
+	for _, n := range k.Baselines {
+		items = append(items, legendItem{n, func(c *canvas, x, y, s int) {
+			c.diamond(x+s/2, y+s/2, min(s/2, c.pt(2.6)))
+		}})
+	}
+	if k.Bands != "" {
+		items = append(items, legendItem{k.Bands, func(c *canvas, x, y, s int) {
+			w := (2*s + s/2) / 3
+			for i, col := range colBands {
+				c.rect(x-s/2+i*w, y, x-s/2+(i+1)*w, y+s, col, col, 0)
+			}
+		}})
+	}
+	return items
+}
+
+// BulletLegendHeight is the height, in the document's unit, that
+// BulletLegend needs at width w in pdf: the legend wraps to more rows
+// rather than cut a name, so the caller must reserve this much.
+func BulletLegendHeight(pdf *fpdf.Fpdf, k BulletKey, w float64) float64 {
+	scale := 72 / (DPI * pdf.GetConversionRatio())
+	c := &canvas{r: newPDFRenderer(pdf, 0, 0, scale), f: fonts.Parsed()}
+	c.r.SetDPI(DPI)
+	c.w = int(math.Round(w / scale))
+	size, _ := pdf.GetFontSize()
+	h := c.legendRows(bulletItems(k), 0, 0, c.w, false)
+	pdf.SetFont(fonts.Family, "", size)
+	return float64(h) * scale
 }
 
 // Sparkline draws the last values of a metric in the space of a word

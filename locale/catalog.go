@@ -343,6 +343,12 @@ var messages = []struct{ en, fr, es string }{
 	{"file of %s", "fichier du %s", "archivo del %s"},
 	// Page flow and fit (branch i10-layout).
 	{"%s (cont.)", "%s (suite)", "%s (continuación)"},
+
+	// Legends of the bullet graphs and chart captions that say only what
+	// is drawn (i10-charts).
+	{"Grey bands: 80, 100 and 120 %% of the target", "Bandes grises : 80, 100 et 120\u00a0%% de l'objectif", "Bandas grises: 80, 100 y 120\u00a0%% del objetivo"},
+	{"Usual level", "Niveau habituel", "Nivel habitual"},
+	{"Won revenue by rep, %s; ● marks an outlier.", "Chiffre d'affaires signé par commercial, %s ; ● signale un écart.", "Ingresos ganados por comercial, %s; ● señala un atípico."},
 }
 
 // catalog is private to the package: the report strings do not leak into

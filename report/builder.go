@@ -336,6 +336,19 @@ func (b *builder) baselineCmp(v *kpi.Value, name string) (string, Dir) {
 	return b.compare(v.Value, v.Baseline.Value, r, name)
 }
 
+// refName names a reference in a legend.
+func (b *builder) refName(r ref) string {
+	switch r {
+	case refExpected:
+		return b.t("Seasonal expectation")
+	case refLastYear:
+		return b.t("Last year")
+	case refUsual:
+		return b.t("Usual level")
+	}
+	return b.t("Target")
+}
+
 func baselineRef(m kpi.Method) (ref, bool) {
 	switch m {
 	case kpi.MethodSeasonal:
@@ -365,7 +378,7 @@ func (b *builder) bestWords(v *kpi.Value) string {
 
 // bullet builds a bullet-graph line of one metric of one scope.
 func (b *builder) bullet(label string, v *kpi.Value, name string, sparkN int) Bullet {
-	bl := Bullet{Label: label, Actual: Num(math.NaN()), Reference: Num(math.NaN()), Dir: Flat}
+	bl := Bullet{Label: label, Actual: Num(math.NaN()), Reference: Num(math.NaN()), Target: Num(math.NaN()), Baseline: Num(math.NaN()), Dir: Flat}
 	if v == nil || !crm.Has(v.Value) {
 		bl.Value = b.loc.NotAvailable()
 		bl.Comparison = b.t("no data")
@@ -388,8 +401,13 @@ func (b *builder) bullet(label string, v *kpi.Value, name string, sparkN int) Bu
 		refv = v.Baseline.Value
 	}
 	bl.Reference = Num(refv)
-	if crm.Has(refv) {
-		bl.Bands = []Num{Num(0.8 * refv), Num(refv), Num(1.2 * refv)}
+	if crm.Has(v.Target) && v.Target > 0 {
+		bl.Target = Num(v.Target)
+		bl.Bands = []Num{Num(0.8 * v.Target), Num(v.Target), Num(1.2 * v.Target)}
+	}
+	if r, ok := baselineRef(v.Baseline.Method); ok && crm.Has(v.Baseline.Value) && v.Baseline.Value > 0 {
+		bl.Baseline = Num(v.Baseline.Value)
+		bl.BaselineName = b.refName(r)
 	}
 	bl.Spark = nums(lastN(v.History.Values, sparkN))
 	return bl

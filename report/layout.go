@@ -140,13 +140,8 @@ func (d *Digest) block(doc *pdfkit.Doc, bl Block, next []Block) error {
 		}
 		doc.KPIRow(kpis)
 	case len(bl.Bullets) > 0:
-		rows := make([]pdfkit.BulletRow, len(bl.Bullets))
-		for i, b := range bl.Bullets {
-			rows[i] = pdfkit.BulletRow{Label: b.Label, Value: b.Value, Comparison: b.Comparison, Direction: pdfDir(b.Dir),
-				Bullet: charts.Bullet{Actual: float64(b.Actual), Target: float64(b.Reference), Bands: floats(b.Bands)},
-				Spark:  floats(b.Spark)}
-		}
-		if err := doc.BulletRows(rows, d.format(true, false)); err != nil {
+		rows, key := d.bulletRows(bl.Bullets)
+		if err := doc.BulletRows(rows, key, d.format(true, false)); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 	case bl.Table != nil:
@@ -172,6 +167,19 @@ func (d *Digest) block(doc *pdfkit.Doc, bl Block, next []Block) error {
 		return d.multiples(doc, bl.Multiples)
 	}
 	return nil
+}
+
+// bulletRows turns a column of bullet lines into the page's rows, with
+// the names of everything its legend may show.
+func (d *Digest) bulletRows(bs []Bullet) ([]pdfkit.BulletRow, charts.BulletKey) {
+	rows := make([]pdfkit.BulletRow, len(bs))
+	for i, b := range bs {
+		rows[i] = pdfkit.BulletRow{Label: b.Label, Value: b.Value, Comparison: b.Comparison, Direction: pdfDir(b.Dir),
+			Bullet:       charts.Bullet{Actual: float64(b.Actual), Target: float64(b.Target), Baseline: float64(b.Baseline), Bands: floats(b.Bands)},
+			BaselineName: b.BaselineName, Spark: floats(b.Spark)}
+	}
+	key := charts.BulletKey{Actual: d.loc.T("Actual"), Target: d.loc.T("Target"), Bands: d.loc.T("Grey bands: 80, 100 and 120 %% of the target")}
+	return rows, key
 }
 
 func pdfDir(d Dir) pdfkit.Direction {

@@ -279,7 +279,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 		mark, note := b.outlierMark(tf, sc)
 		for _, rd := range diag.Reps {
 			if rd.Rep == sc.Key && rd.FarBelow && diag.Period == r.Period {
-				mark = strings.TrimSpace("▼ " + b.t("far below") + " " + mark)
+				mark = strings.TrimSpace(b.markText("▼", []string{b.shortLabel(kpi.WonRevenue)}, b.t("far below")) + " " + mark)
 				note = strings.TrimSpace(b.t("%s: won revenue %s below their own expectation.", sc.Name, b.loc.Percent(-rd.Deviation, 0)) + " " + note)
 			}
 		}
@@ -311,13 +311,20 @@ func (b *builder) shortLabel(name string) string {
 	return b.metricLabel(name)
 }
 
-// outlierMark returns a rep's mark ("▼ far below") and the sentence that
+// markText is an outlier cell: the direction's sign, the metrics it
+// concerns and the word, "▼ Leads: low", so the cell reads without the
+// note under the table.
+func (b *builder) markText(sign string, metrics []string, word string) string {
+	return sign + " " + strings.Join(metrics, ", ") + b.loc.Colon() + word
+}
+
+// outlierMark returns a rep's mark ("▼ Won revenue: far below") and the sentence that
 // says on which metrics.
 func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, string) {
 	if tf == nil {
 		return "", ""
 	}
-	var low, high []string
+	var low, high, lowShort, highShort []string
 	for _, c := range tf.Comparisons {
 		if c.Rep != sc.Key {
 			continue
@@ -325,20 +332,22 @@ func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, strin
 		switch c.Outlier {
 		case -1:
 			low = append(low, b.metricLabel(c.Metric))
+			lowShort = append(lowShort, b.shortLabel(c.Metric))
 		case 1:
 			high = append(high, b.metricLabel(c.Metric))
+			highShort = append(highShort, b.shortLabel(c.Metric))
 		}
 	}
 	mark, note := "", ""
 	if len(low) > 0 {
-		mark = "▼ " + b.t("low")
+		mark = b.markText("▼", lowShort, b.t("low"))
 		note = b.t("%s: low against the team on %s.", sc.Name, strings.Join(low, ", "))
 	}
 	if len(high) > 0 {
 		if mark != "" {
 			mark += " "
 		}
-		mark += "▲ " + b.t("high")
+		mark += b.markText("▲", highShort, b.t("high"))
 		if note != "" {
 			note += " "
 		}
@@ -380,10 +389,12 @@ func (b *builder) repChart(r *kpi.Result, team, label string) {
 		}
 		ch.Highlight = append(ch.Highlight, out)
 	}
-	if !anyTarget {
-		ch.Reference = nil
-	}
 	ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", label)
+	if !anyTarget {
+		// No tick is drawn, so the caption must not promise one.
+		ch.Reference = nil
+		ch.Caption = b.t("Won revenue by rep, %s; ● marks an outlier.", label)
+	}
 	b.add(Block{Chart: ch})
 }
 

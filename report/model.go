@@ -108,8 +108,14 @@ type Bullet struct {
 	// target (RefIsTarget false); NaN for none.
 	Reference   Num
 	RefIsTarget bool
-	Bands       []Num
-	Spark       []Num
+	// Target is drawn as the tick, Baseline (last year, the seasonal
+	// expectation or the usual level, named by BaselineName) as a
+	// diamond; NaN for none. Bands are shares of the target.
+	Target       Num
+	Baseline     Num
+	BaselineName string `json:",omitempty"`
+	Bands        []Num
+	Spark        []Num
 }
 
 // Table is a table of formatted cells, with an optional outlier mark per

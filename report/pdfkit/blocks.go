@@ -197,23 +197,38 @@ func dirColor(dir Direction) [3]int {
 
 // BulletRow is one line of a column of bullet graphs: the label, the
 // formatted value and comparison, the graph and an optional sparkline of
-// the last periods.
+// the last periods. BaselineName names the reference drawn as a diamond
+// (Bullet.Baseline), for the legend.
 type BulletRow struct {
 	Label, Value, Comparison string
 	Direction                Direction
 	Bullet                   charts.Bullet
+	BaselineName             string
 	Spark                    []float64 // nil for none
 }
 
-// BulletRows writes one row per item: label and value on the left, the
-// bullet graph with its scale in the middle, the sparkline and the
-// comparison on the right. A long label or comparison wraps and the row
-// grows to hold it.
-func (d *Doc) BulletRows(rows []BulletRow, f charts.Format) error {
+// BulletRows writes a legend naming what the graphs draw, then one row
+// per item: label and value on the left, the bullet graph with its scale
+// in the middle, the sparkline and the comparison on the right. key names
+// the bar and the bands; the tick and the diamonds are listed only when a
+// row draws them.
+func (d *Doc) BulletRows(rows []BulletRow, key charts.BulletKey, f charts.Format) error {
 	p := d.PDF
 	const minH, lh, small = 11.0, 4.0, 3.3
 	const labelW, valueW, sparkW, cmpW = 42.0, 24.0, 18.0, 36.0
 	graphW := ContentW - labelW - valueW - sparkW - cmpW - 6
+	bullets := make([]charts.Bullet, len(rows))
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		bullets[i], names[i] = r.Bullet, r.BaselineName
+	}
+	key = key.For(bullets, names)
+	legendH := charts.BulletLegendHeight(p, key, ContentW)
+	d.Ensure(legendH + minH)
+	if err := d.ChartAt(charts.BulletLegend(key, f), Margin, p.GetY(), ContentW, legendH); err != nil {
+		return err
+	}
+	p.SetY(p.GetY() + legendH + 1)
 	for _, r := range rows {
 		d.font(false, SizeText)
 		labels := d.Wrap(r.Label, labelW-2)

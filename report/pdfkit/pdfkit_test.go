@@ -49,11 +49,13 @@ func sample(code string) *Doc {
 		c, dir := d.Compare(actual, target, loc.T("vs target"), loc.T("no target"))
 		rows = append(rows, BulletRow{
 			Label: loc.T(p), Value: loc.Money(actual, "EUR", 0), Comparison: c, Direction: dir,
-			Bullet: charts.Bullet{Actual: actual, Target: target, Bands: []float64{target * 0.7, target * 0.9, target * 1.2}},
-			Spark:  []float64{3, 5, 4, 6, 5, 7, 8, 6, 9, 8, 10, float64(i + 7)},
+			Bullet:       charts.Bullet{Actual: actual, Target: target, Baseline: actual * 0.9, Bands: []float64{target * 0.8, target, target * 1.2}},
+			BaselineName: loc.T("Last year"),
+			Spark:        []float64{3, 5, 4, 6, 5, 7, 8, 6, 9, 8, 10, float64(i + 7)},
 		})
 	}
-	if err := d.BulletRows(rows, f); err != nil {
+	key := charts.BulletKey{Actual: loc.T("Actual"), Target: loc.T("Target"), Bands: loc.T("Grey bands: 80, 100 and 120 %% of the target")}
+	if err := d.BulletRows(rows, key, f); err != nil {
 		panic(err)
 	}
 	d.Section(loc.T("Activities"), 55)
