@@ -82,7 +82,7 @@ func drawBars(c *canvas, b Bars, n int, f Format) {
 		hl := i < len(b.Highlight) && b.Highlight[i]
 		c.font(sizeLabel, false, colText)
 		if bad(v) {
-			c.text(c.fit(c.loc.NotAvailable(), int(slot)), cx, zero-c.pt(2), center)
+			c.textIn(c.fit(c.loc.NotAvailable(), int(slot)), cx, zero-c.pt(2), center, cx-int(slot)/2, cx+int(slot)/2, false)
 		} else {
 			fill := colActual
 			if hl {
@@ -96,7 +96,8 @@ func drawBars(c *canvas, b Bars, n int, f Format) {
 			}
 			c.font(sizeLabel, hl, colText)
 			if c.width(label) <= int(slot)-c.pt(1) {
-				c.text(label, cx, barLabelY(c, a, v, y, zero, refs[i], hl, c.width(label) <= barW-c.pt(2)), center)
+				ly := barLabelY(c, a, v, y, zero, refs[i], hl, c.width(label) <= barW-c.pt(2))
+				c.textIn(label, cx, ly, center, cx-int(slot)/2, cx+int(slot)/2, false)
 			}
 		}
 		if r := refs[i]; !bad(r) {
@@ -106,7 +107,8 @@ func drawBars(c *canvas, b Bars, n int, f Format) {
 		}
 		if i%every == 0 {
 			c.font(sizeLabel, hl, colText)
-			c.text(c.fit(b.Labels[i], int(slot)*every-c.pt(1)), cx, c.h-c.pt(sizeLabel*0.6), center)
+			room := int(slot) * every
+			c.textIn(c.fit(b.Labels[i], room-c.pt(1)), cx, c.h-c.pt(sizeLabel*0.6), center, cx-room/2, cx+room/2, true)
 		}
 	}
 }
@@ -262,7 +264,8 @@ func drawGrouped(c *canvas, labels []string, series []Series, vals [][]float64, 
 		}
 		if i%every == 0 {
 			c.font(sizeLabel, false, colText)
-			c.text(c.fit(labels[i], int(slot)*every), int(cx), c.h-c.pt(sizeLabel*0.6), center)
+			room := int(slot) * every
+			c.textIn(c.fit(labels[i], room), int(cx), c.h-c.pt(sizeLabel*0.6), center, int(cx)-room/2, int(cx)+room/2, false)
 		}
 	}
 }
@@ -339,7 +342,7 @@ func drawRanking(c *canvas, names []string, values []float64, order []int, highl
 		base := y + rowH/2 + c.pt(sizeLabel)/3
 		hl := i == highlight
 		c.font(sizeLabel, hl, colText)
-		c.text(c.fitRanked(order, i, names, values, nameW), nameW, base, right)
+		c.textIn(c.fitRanked(order, i, names, values, nameW), nameW, base, right, 0, nameW, true)
 		v := values[i]
 		if bad(v) {
 			c.font(sizeLabel, false, colMuted)
@@ -361,7 +364,7 @@ func drawRanking(c *canvas, names []string, values []float64, order []int, highl
 	}
 	if shown < n {
 		c.font(sizeLabel, false, colMuted)
-		c.text(c.loc.Sprintf("+ %d", n-shown), nameW, c.pt(2)+shown*rowH+rowH/2+c.pt(sizeLabel)/3, right)
+		c.textIn(c.loc.Sprintf("+ %d", n-shown), nameW, c.pt(2)+shown*rowH+rowH/2+c.pt(sizeLabel)/3, right, 0, nameW, false)
 	}
 }
 
