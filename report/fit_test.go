@@ -123,7 +123,7 @@ func fitProblems(pg page, m measurer, fb *fonts.Fallback) []string {
 // height of a capital) and down by 0.2 (a descender).
 func overlaps(pg page, m measurer) []string {
 	type box struct {
-		x pdfkit.Drawn
+		x              pdfkit.Drawn
 		x0, x1, y0, y1 float64
 	}
 	byChart := map[int][]box{}
