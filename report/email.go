@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/crmdigest/crmdigest/charts"
 	"github.com/crmdigest/crmdigest/internal/crmlink"
 	"github.com/crmdigest/crmdigest/kpi"
 )
@@ -39,7 +40,7 @@ func (d *Digest) EmailChart() (png []byte, alt string, err error) {
 		return nil, "", nil
 	}
 	var buf bytes.Buffer
-	if err := d.chart(c).PNG(&buf, emailChartW, emailChartH); err != nil {
+	if err := d.chart(c).With(charts.Options{Fallback: d.fallback}).PNG(&buf, emailChartW, emailChartH); err != nil {
 		return nil, "", fmt.Errorf("report: email chart: %w", err)
 	}
 	return buf.Bytes(), d.chartAlt(c), nil
