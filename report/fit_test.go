@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crmdigest/crmdigest/charts"
 	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/report/pdfkit"
@@ -279,4 +280,76 @@ func TestPageFlow(t *testing.T) {
 		t.Fatalf("%d page breaks and %d continued blocks: the rules were not exercised", breaks, conts)
 	}
 	t.Logf("%d page breaks, %d of them in a block continued with (cont.)", breaks, conts)
+}
+
+// TestEmailChartNothingCut draws the email's chart of every demo digest
+// (rep, manager, director) in en, fr and es at the email's size and fails
+// on a catalogue label cut with "…" ("Quarter to …" under a bar), on a
+// label outside its room, and on two labels that overlap; the email's
+// chart is a PNG, which the PDF's text hook never sees.
+func TestEmailChartNothingCut(t *testing.T) {
+	ds := demoData().Dataset
+	n := 0
+	for _, k := range []Kind{KindRep, KindManager, KindDirector} {
+		for _, p := range Recipients(ds, k) {
+			for _, lang := range []string{"en", "fr", "es"} {
+				q := *p
+				q.Locale = lang
+				d, err := sets(t)[k].Digest(&q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := d.headlineChart()
+				if c == nil {
+					continue
+				}
+				var ls []charts.Label
+				ch := d.chart(c).With(charts.Options{OnText: func(l charts.Label) { ls = append(ls, l) }})
+				if _, err := ch.Marks(emailChartW, emailChartH); err != nil {
+					t.Fatal(err)
+				}
+				n++
+				for _, p := range labelProblems(ls) {
+					t.Errorf("%s %s (%s): %s", k, q.Email, lang, p)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no email chart drawn")
+	}
+}
+
+// labelProblems checks the labels of one chart, in pixels: no catalogue
+// text cut, none outside its room, none over another.
+func labelProblems(ls []charts.Label) []string {
+	var bad []string
+	type box struct {
+		s              string
+		x0, x1, y0, y1 float64
+	}
+	var boxes []box
+	for _, l := range ls {
+		if l.Run > 0 && len(boxes) > 0 {
+			boxes[len(boxes)-1].x1 = l.X + l.W
+			continue
+		}
+		if !l.Data && strings.Contains(strings.TrimPrefix(l.Whole, "…"), "…") {
+			bad = append(bad, fmt.Sprintf("label cut: %q", l.Whole))
+		}
+		if l.Start < l.Left-1 || l.X+l.W > l.Right+1 {
+			bad = append(bad, fmt.Sprintf("label %q spans %.0f–%.0f, outside its room %.0f–%.0f", l.Whole, l.Start, l.X+l.W, l.Left, l.Right))
+		}
+		px := l.Size * charts.DPI / 72
+		boxes = append(boxes, box{l.Whole, l.X, l.X + l.W, l.Y - 0.7*px, l.Y + 0.2*px})
+	}
+	// Two labels side by side need a gap of at least a point (2 px).
+	for i, a := range boxes {
+		for _, b := range boxes[i+1:] {
+			if a.x0 < b.x1+2 && b.x0 < a.x1+2 && a.y0 < b.y1 && b.y0 < a.y1 {
+				bad = append(bad, fmt.Sprintf("labels %q and %q overlap", a.s, b.s))
+			}
+		}
+	}
+	return bad
 }

@@ -208,6 +208,8 @@ func (d *Digest) chart(c *Chart) charts.Chart {
 		return charts.PipelineByStage(c.Labels, a, f)
 	case ChartRepBars:
 		return charts.RepBars(c.Labels, a, r, c.Highlight, f)
+	case ChartPeriods:
+		return charts.PeriodBars(c.Labels, a, r, f)
 	case ChartTeams:
 		return charts.TeamComparison(c.Labels, a, r, f)
 	case ChartYoY:
