@@ -111,6 +111,9 @@ func fitProblems(pg page, m measurer, fb *fonts.Fallback) []string {
 		if miss := fonts.Missing(x.Whole, fb); len(miss) > 0 {
 			bad = append(bad, fmt.Sprintf("page %d: %q has runes no font draws: %q", x.Page, x.Whole, string(miss)))
 		}
+		if x.Broken && !x.Data {
+			bad = append(bad, fmt.Sprintf("page %d: a word broken at the end of %q (%s)", x.Page, x.Whole, x.Kind))
+		}
 		if x.X < x.Left-0.01 {
 			bad = append(bad, fmt.Sprintf("page %d: %q starts %.1f mm left of its room (%s)", x.Page, x.Whole, x.Left-x.X, x.Kind))
 		}
@@ -198,11 +201,13 @@ func TestFitProblemsCatch(t *testing.T) {
 	apart := page{drawn: []pdfkit.Drawn{label("habituel 2,8 · ▼ −27 %", 10, 1), label("▲ +14 %", 30, 2)}}
 	left := page{drawn: []pdfkit.Drawn{label("Prospection", 10, 1)}}
 	left.drawn[0].Left = 12
+	broken := page{drawn: []pdfkit.Drawn{{Text: "▲ Propositio", Whole: "▲ Propositio", Family: fonts.Family, Size: 9, Width: 100, Page: 1, Broken: true}}}
 	for name, c := range map[string]struct {
 		pg   page
 		want string
 	}{"cut": {cut, "cut"}, "wide": {wide, "wide"}, "glyph": {glyph, "no font"}, "data": {data, ""}, "more": {more, ""},
-		"overlap": {overlap, "overlap"}, "two charts": {apart, ""}, "left": {left, "left of its room"}} {
+		"overlap": {overlap, "overlap"}, "two charts": {apart, ""}, "left": {left, "left of its room"},
+		"broken": {broken, "word broken"}} {
 		got := fitProblems(c.pg, m, nil)
 		switch {
 		case c.want == "" && len(got) > 0:

@@ -74,9 +74,10 @@ type Doc struct {
 	family    string
 	style     string
 	size      float64
-	fallbacks map[int]bool // the fallback faces registered in this document
-	charts    int          // the charts drawn so far, to number their labels
-	section   string       // the title of the section being written, for "(cont.)"
+	fallbacks map[int]bool    // the fallback faces registered in this document
+	charts    int             // the charts drawn so far, to number their labels
+	broken    map[string]bool // lines Wrap ended inside a word, for Drawn.Broken
+	section   string          // the title of the section being written, for "(cont.)"
 }
 
 // Drawn is one run of text put on a page, as Options.OnText receives it:
@@ -106,6 +107,9 @@ type Drawn struct {
 	// Data is true for a data value (a name, an amount, a file name):
 	// only data may end in "…", after wrapping to its allowed lines.
 	Data bool
+	// Broken is true for a line that Wrap ended inside a word, because the
+	// word alone was wider than the room ("Propositio" / "ns").
+	Broken bool
 }
 
 // Kinds of drawn text.
@@ -281,7 +285,7 @@ func (d *Doc) report(r run, i int, whole string, x, left, y, w float64, kind str
 		fam, style = d.opts.Fallback.Family(r.face), ""
 	}
 	d.opts.OnText(Drawn{Text: r.text, Whole: whole, Run: i, Family: fam, Style: style, Size: d.size, Width: w,
-		Page: d.PDF.PageNo(), X: x, Left: left, Y: y, Kind: kind, Data: data})
+		Page: d.PDF.PageNo(), X: x, Left: left, Y: y, Kind: kind, Data: data, Broken: d.broken[whole]})
 }
 
 // Text writes s at (x, y) in the current face, within w millimetres (the
@@ -295,17 +299,7 @@ func (d *Doc) Text(x, y float64, s string, w float64, data bool) {
 // no text is ever lost. Control characters are escaped first.
 func (d *Doc) Wrap(s string, w float64) []string {
 	var lines []string
-	// Only ordinary spaces break a line: the no-break spaces of the
-	// locale ("9 010 €", "signé : ") hold their neighbours together.
-	words := strings.FieldsFunc(printable.Escape(s), func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' })
-	// A direction sign stays with the figure it points ("▲ +43 %").
-	for i := 0; i+1 < len(words); i++ {
-		if w := words[i]; w == Up.Sign() || w == Down.Sign() || w == Flat.Sign() {
-			words[i] += " " + words[i+1]
-			words = append(words[:i+1], words[i+2:]...)
-		}
-	}
-	for _, word := range words {
+	for _, word := range words(s) {
 		if n := len(lines); n > 0 && d.Width(lines[n-1]+" "+word) <= w {
 			lines[n-1] += " " + word
 			continue
@@ -319,6 +313,10 @@ func (d *Doc) Wrap(s string, w float64) []string {
 			}
 			lines = append(lines, string(rs[:n]))
 			word = string(rs[n:])
+			if d.broken == nil {
+				d.broken = map[string]bool{}
+			}
+			d.broken[string(rs[:n])] = true
 		}
 		lines = append(lines, word)
 	}
@@ -326,6 +324,21 @@ func (d *Doc) Wrap(s string, w float64) []string {
 		lines = []string{""}
 	}
 	return lines
+}
+
+// words splits s where Wrap may break a line. Only ordinary spaces
+// break: the no-break spaces of the locale ("9 010 €", "signé : ") hold
+// their neighbours together, and a direction sign stays with what it
+// points at ("▲ +43 %", "▲ Propositions : haut" keeps "▲ Propositions :").
+func words(s string) []string {
+	ws := strings.FieldsFunc(printable.Escape(s), func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' })
+	for i := 0; i+1 < len(ws); i++ {
+		if w := ws[i]; w == Up.Sign() || w == Down.Sign() || w == Flat.Sign() {
+			ws[i] += " " + ws[i+1]
+			ws = append(ws[:i+1], ws[i+2:]...)
+		}
+	}
+	return ws
 }
 
 // FitLines wraps a data value over at most n lines of w millimetres; the
