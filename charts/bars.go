@@ -296,8 +296,13 @@ func seriesStyle(i, k int) (fill, stroke drawing.Color) {
 func drawGrouped(c *canvas, labels []string, series []Series, vals [][]float64, f Format) {
 	n, k := len(labels), len(series)
 	top := c.pt(2)
+	// The legend names the series drawn: one without a value (no last
+	// year in the export) draws no bar and has no entry.
 	var items []legendItem
 	for i, s := range series {
+		if _, _, ok := extent(vals[i]); !ok {
+			continue
+		}
 		fill, stroke := seriesStyle(i, k)
 		items = append(items, legendItem{s.Name, swatchBox(fill, stroke)})
 	}

@@ -271,3 +271,24 @@ func TestTrendLegendNamesTheBand(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupedLegendNamesDrawnSeries: a series without a single value (no
+// last year in the export) draws no bar, and the legend does not name it.
+func TestGroupedLegendNamesDrawnSeries(t *testing.T) {
+	l := locale.New("en")
+	f := Format{Locale: l, Currency: "USD"}
+	months := []string{"Jan", "Feb", "Mar"}
+	for _, tc := range []struct {
+		last []float64
+		want bool
+	}{{[]float64{nan, nan, nan}, false}, {[]float64{nan, 5, 6}, true}} {
+		ms := marksOf(t, YearOverYear(months, []float64{1, 2, 3}, tc.last, f), 900, 300)
+		named := false
+		for _, m := range ms {
+			named = named || m.Text == l.T("Last year")
+		}
+		if named != tc.want {
+			t.Errorf("last year %v: legend names it: %v, want %v", tc.last, named, tc.want)
+		}
+	}
+}
