@@ -24,6 +24,10 @@ type Bars struct {
 	// Highlight optionally marks bars (outliers): lighter fill and a ●
 	// before their value label.
 	Highlight []bool
+	// Data says the labels are data values (names of reps, teams,
+	// stages): a label wraps to two lines under its bar, and only a data
+	// value is then shortened with "…".
+	Data bool
 }
 
 // BarChart draws b with a value axis starting at 0, value labels above the
@@ -65,16 +69,44 @@ func drawBars(c *canvas, b Bars, n int, f Format) {
 		}, c.pt(2), top, c.w-c.pt(4))
 	}
 	plotTop := top + c.pt(sizeLabel+3) // room for value labels
-	plotBottom := c.h - c.pt(sizeLabel*2)
-	a := valueAxis{top: plotTop, bottom: plotBottom}
-	a.ticks = barTicks(append(append([]float64{}, vals...), refs...), c.maxTicks(plotBottom-plotTop), f.integral())
-	labels, lw := c.tickLabels(a.ticks, f)
-	x0, x1 := lw+c.pt(6), c.w-c.pt(2)
+	// The category labels wrap rather than be cut: two lines under the
+	// plot when one needs them. The slots' width depends on the value
+	// axis's labels, which depend on the plot's height: lay out with one
+	// line, and again with two when a label needs them.
+	var (
+		a            valueAxis
+		labels       []string
+		x0, x1       int
+		slot         float64
+		every        int
+		lines        [][]string
+		nLines, prev = 1, 0
+	)
+	for nLines != prev {
+		prev = nLines
+		plotBottom := c.h - c.pt(sizeLabel*(0.8+1.2*float64(nLines)))
+		a = valueAxis{top: plotTop, bottom: plotBottom}
+		a.ticks = barTicks(append(append([]float64{}, vals...), refs...), c.maxTicks(plotBottom-plotTop), f.integral())
+		var lw int
+		labels, lw = c.tickLabels(a.ticks, f)
+		x0, x1 = lw+c.pt(6), c.w-c.pt(2)
+		slot = float64(x1-x0) / float64(n)
+		every = c.labelEvery(b.Labels[:n], slot)
+		lines = make([][]string, n)
+		need := 1
+		for i := 0; i < n; i += every {
+			c.font(sizeLabel, i < len(b.Highlight) && b.Highlight[i], colText)
+			lines[i] = c.wrapLabel(b.Labels[i], int(slot)*every-c.pt(4), b.Data)
+			need = max(need, len(lines[i]))
+		}
+		if need < nLines {
+			break // fewer lines than room: keep the room
+		}
+		nLines = need
+	}
 	c.drawValueAxis(a, labels, x0, x1)
 
-	slot := float64(x1-x0) / float64(n)
 	barW := int(math.Min(slot*0.62, float64(c.pt(30))))
-	every := c.labelEvery(b.Labels[:n], slot)
 	zero := a.y(0)
 	for i := 0; i < n; i++ {
 		cx := x0 + int(slot*(float64(i)+0.5))
@@ -82,7 +114,7 @@ func drawBars(c *canvas, b Bars, n int, f Format) {
 		hl := i < len(b.Highlight) && b.Highlight[i]
 		c.font(sizeLabel, false, colText)
 		if bad(v) {
-			c.text(c.fit(c.loc.NotAvailable(), int(slot)), cx, zero-c.pt(2), center)
+			c.textIn(c.fit(c.loc.NotAvailable(), int(slot)), cx, zero-c.pt(2), center, cx-int(slot)/2, cx+int(slot)/2, false)
 		} else {
 			fill := colActual
 			if hl {
@@ -96,7 +128,8 @@ func drawBars(c *canvas, b Bars, n int, f Format) {
 			}
 			c.font(sizeLabel, hl, colText)
 			if c.width(label) <= int(slot)-c.pt(1) {
-				c.text(label, cx, barLabelY(c, a, v, y, zero, refs[i], hl, c.width(label) <= barW-c.pt(2)), center)
+				ly := barLabelY(c, a, v, y, zero, refs[i], hl, c.width(label) <= barW-c.pt(2))
+				c.textIn(label, cx, ly, center, cx-int(slot)/2, cx+int(slot)/2, false)
 			}
 		}
 		if r := refs[i]; !bad(r) {
@@ -106,7 +139,11 @@ func drawBars(c *canvas, b Bars, n int, f Format) {
 		}
 		if i%every == 0 {
 			c.font(sizeLabel, hl, colText)
-			c.text(c.fit(b.Labels[i], int(slot)*every-c.pt(1)), cx, c.h-c.pt(sizeLabel*0.6), center)
+			room := int(slot) * every
+			for j, l := range lines[i] {
+				y := a.bottom + c.pt(sizeLabel*(1.4+1.2*float64(j)))
+				c.textIn(l, cx, y, center, cx-room/2, cx+room/2, b.Data)
+			}
 		}
 	}
 }
@@ -147,6 +184,34 @@ func barLabelY(c *canvas, a valueAxis, v float64, y, zero int, ref float64, bold
 	return max(y, ry) + lh + c.pt(1.5)
 }
 
+// wrapLabel breaks s at spaces into lines of at most max pixels in the
+// current font: two at most for a data value, which is then shortened
+// with "…" (fit); three for other text ("Trimestre / hasta la / fecha"),
+// left whole past that for the checks to see.
+func (c *canvas) wrapLabel(s string, max int, data bool) []string {
+	if c.width(s) <= max {
+		return []string{s}
+	}
+	most := 3
+	if data {
+		most = 2
+	}
+	var lines []string
+	for _, w := range strings.Split(s, " ") {
+		if n := len(lines); n > 0 && (n == most || c.width(lines[n-1]+" "+w) <= max) {
+			lines[n-1] += " " + w
+			continue
+		}
+		lines = append(lines, w)
+	}
+	if data {
+		for i, l := range lines {
+			lines[i] = c.fit(l, max)
+		}
+	}
+	return lines
+}
+
 // labelEvery returns k such that labelling every k-th slot keeps short
 // labels (months) from touching: long names are shortened instead, as
 // long as at least a few letters fit in one slot.
@@ -172,7 +237,7 @@ func Activity(labels []string, actual, usual []float64, f Format) Chart {
 // PipelineByStage draws the open pipeline amount of each stage, in stage
 // order.
 func PipelineByStage(stages []string, amounts []float64, f Format) Chart {
-	return BarChart(Bars{Labels: stages, Values: amounts}, f)
+	return BarChart(Bars{Labels: stages, Values: amounts, Data: true}, f)
 }
 
 // RepBars draws one bar per rep of a team, with the reps' targets (or
@@ -180,6 +245,13 @@ func PipelineByStage(stages []string, amounts []float64, f Format) Chart {
 // highlighted.
 func RepBars(reps []string, values, target []float64, outliers []bool, f Format) Chart {
 	return BarChart(Bars{Labels: reps, Values: values, Reference: target, Highlight: outliers,
+		ValueName: f.Locale.T("Actual"), ReferenceName: f.Locale.T("Target"), Data: true}, f)
+}
+
+// PeriodBars draws one bar per period (last week, month to date...)
+// against its target when target is not nil (NaN: no target, no tick).
+func PeriodBars(periods []string, values, target []float64, f Format) Chart {
+	return BarChart(Bars{Labels: periods, Values: values, Reference: target,
 		ValueName: f.Locale.T("Actual"), ReferenceName: f.Locale.T("Target")}, f)
 }
 
@@ -187,7 +259,7 @@ func RepBars(reps []string, values, target []float64, outliers []bool, f Format)
 // team's seasonal expectation when expected is not nil.
 func TeamComparison(teams []string, actual, expected []float64, f Format) Chart {
 	return BarChart(Bars{Labels: teams, Values: actual, Reference: expected,
-		ValueName: f.Locale.T("Actual"), ReferenceName: f.Locale.T("Expected")}, f)
+		ValueName: f.Locale.T("Actual"), ReferenceName: f.Locale.T("Expected"), Data: true}, f)
 }
 
 // Series is a named list of values, one per label of a grouped chart.
@@ -224,8 +296,13 @@ func seriesStyle(i, k int) (fill, stroke drawing.Color) {
 func drawGrouped(c *canvas, labels []string, series []Series, vals [][]float64, f Format) {
 	n, k := len(labels), len(series)
 	top := c.pt(2)
+	// The legend names the series drawn: one without a value (no last
+	// year in the export) draws no bar and has no entry.
 	var items []legendItem
 	for i, s := range series {
+		if _, _, ok := extent(vals[i]); !ok {
+			continue
+		}
 		fill, stroke := seriesStyle(i, k)
 		items = append(items, legendItem{s.Name, swatchBox(fill, stroke)})
 	}
@@ -262,7 +339,8 @@ func drawGrouped(c *canvas, labels []string, series []Series, vals [][]float64, 
 		}
 		if i%every == 0 {
 			c.font(sizeLabel, false, colText)
-			c.text(c.fit(labels[i], int(slot)*every), int(cx), c.h-c.pt(sizeLabel*0.6), center)
+			room := int(slot) * every
+			c.textIn(c.fit(labels[i], room), int(cx), c.h-c.pt(sizeLabel*0.6), center, int(cx)-room/2, int(cx)+room/2, false)
 		}
 	}
 }
@@ -339,7 +417,7 @@ func drawRanking(c *canvas, names []string, values []float64, order []int, highl
 		base := y + rowH/2 + c.pt(sizeLabel)/3
 		hl := i == highlight
 		c.font(sizeLabel, hl, colText)
-		c.text(c.fitRanked(order, i, names, values, nameW), nameW, base, right)
+		c.textIn(c.fitRanked(order, i, names, values, nameW), nameW, base, right, 0, nameW, true)
 		v := values[i]
 		if bad(v) {
 			c.font(sizeLabel, false, colMuted)
@@ -361,7 +439,7 @@ func drawRanking(c *canvas, names []string, values []float64, order []int, highl
 	}
 	if shown < n {
 		c.font(sizeLabel, false, colMuted)
-		c.text(c.loc.Sprintf("+ %d", n-shown), nameW, c.pt(2)+shown*rowH+rowH/2+c.pt(sizeLabel)/3, right)
+		c.textIn(c.loc.Sprintf("+ %d", n-shown), nameW, c.pt(2)+shown*rowH+rowH/2+c.pt(sizeLabel)/3, right, 0, nameW, false)
 	}
 }
 

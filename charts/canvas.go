@@ -15,6 +15,7 @@ import (
 // hand-drawn charts need, in chart pixels, with sizes given in points.
 type canvas struct {
 	r    chart.Renderer
+	t    *texter // r, which draws text in runs by face
 	w, h int
 	f    fonts.TrueType
 	loc  locale.Locale
@@ -94,7 +95,8 @@ func (c *canvas) font(sizePt float64, bold bool, col drawing.Color) {
 // width measures s in the current font.
 func (c *canvas) width(s string) int { return c.r.MeasureText(s).Width() }
 
-// text writes s in the current font with its baseline at y, aligned on x.
+// text writes s in the current font with its baseline at y, aligned on
+// x, within the chart's width.
 func (c *canvas) text(s string, x, y int, a align) {
 	switch a {
 	case center:
@@ -103,6 +105,14 @@ func (c *canvas) text(s string, x, y int, a align) {
 		x -= c.width(s)
 	}
 	c.r.Text(s, x, y)
+}
+
+// textIn is text laid out in the span x0–x1 (a bar's slot, a column of
+// names), which the OnText hook reports as its room; data marks a data
+// value (a name), which alone may be shortened.
+func (c *canvas) textIn(s string, x, y int, a align, x0, x1 int, data bool) {
+	c.t.textIn(max(x0, 0), min(x1, c.w), data)
+	c.text(s, x, y, a)
 }
 
 // fit shortens s with an ellipsis until it is at most max pixels wide in
@@ -184,7 +194,7 @@ func (c *canvas) legendRows(items []legendItem, x, y, maxW int, draw bool) int {
 			top := y + (rows-1)*rowH
 			it.swatch(c, cx+s/2, top, s)
 			c.font(sizeLegend, false, colText)
-			c.text(it.name, cx+2*s+s/2, top+s, left)
+			c.textIn(it.name, cx+2*s+s/2, top+s, left, x, x+maxW, false)
 		}
 		cx += w + gap
 	}
@@ -230,7 +240,7 @@ func (c *canvas) drawValueAxis(a valueAxis, labels []string, x, x1 int) {
 		}
 		c.line(x, y, x1, y, col, 0.5)
 		c.font(sizeLabel, false, colMuted)
-		c.text(labels[i], x-c.pt(3), y+c.pt(sizeLabel)/3, right)
+		c.textIn(labels[i], x-c.pt(3), y+c.pt(sizeLabel)/3, right, 0, x-c.pt(3), false)
 	}
 }
 

@@ -44,6 +44,7 @@ const DPI = 144
 type Chart struct {
 	draw func(c *canvas) error
 	loc  locale.Locale
+	opts Options
 }
 
 // PDF draws the chart into the current page of pdf, inside the rectangle
@@ -57,12 +58,21 @@ func (ch Chart) PDF(pdf *fpdf.Fpdf, x, y, w, h float64) error {
 	wpx := int(math.Round(w * k * DPI / 72))
 	hpx := int(math.Round(h * k * DPI / 72))
 	r := newPDFRenderer(pdf, x, y, 72/(DPI*k))
+	r.fb = ch.opts.Fallback
+	var hook func(Label)
+	if on := ch.opts.OnText; on != nil {
+		hook = func(l Label) {
+			l.X, l.Y, l.W, l.Start = r.px(int(l.X)), r.py(int(l.Y)), r.len(l.W), r.px(int(l.Start))
+			l.Left, l.Right = r.px(int(l.Left)), r.px(int(l.Right))
+			on(l)
+		}
+	}
 	dr, dg, db := pdf.GetDrawColor()
 	fr, fg, fb := pdf.GetFillColor()
 	tr, tg, tb := pdf.GetTextColor()
 	lw := pdf.GetLineWidth()
 	size, _ := pdf.GetFontSize()
-	err := ch.render(r, wpx, hpx)
+	err := ch.render(r, wpx, hpx, hook)
 	r.restore()
 	pdf.SetDrawColor(dr, dg, db)
 	pdf.SetFillColor(fr, fg, fb)
@@ -91,15 +101,16 @@ func (ch Chart) PNG(out io.Writer, w, h int) error {
 	// email client's dark mode.
 	c := &canvas{r: r, w: w, h: h}
 	c.rect(0, 0, w, h, colWhite, colWhite, 0)
-	if err := ch.render(r, w, h); err != nil {
+	if err := ch.render(r, w, h, ch.opts.OnText); err != nil {
 		return err
 	}
 	return r.Save(out)
 }
 
-func (ch Chart) render(r chart.Renderer, w, h int) error {
+func (ch Chart) render(r chart.Renderer, w, h int, hook func(Label)) error {
 	r.SetDPI(DPI)
-	c := &canvas{r: r, w: w, h: h, f: fonts.Parsed(), loc: ch.loc}
+	t := &texter{Renderer: r, f: fonts.Parsed(), fb: ch.opts.Fallback, w: w, hook: hook}
+	c := &canvas{r: t, t: t, w: w, h: h, f: t.f, loc: ch.loc}
 	if ch.draw == nil {
 		c.noData()
 		return nil

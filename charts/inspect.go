@@ -22,6 +22,9 @@ type Mark struct {
 	Closed bool
 	// Fill and Stroke are the colours painted (zero when not painted).
 	Fill, Stroke drawing.Color
+	// Font is the face a text was drawn in: a text is drawn in runs, one
+	// mark each, and each run in a face that has its letters.
+	Font *truetype.Font
 }
 
 // Marks draws the chart at w × h pixels, as PNG would, and returns what
@@ -32,7 +35,7 @@ func (ch Chart) Marks(w, h int) ([]Mark, error) {
 		return nil, fmt.Errorf("png renderer: %w", err)
 	}
 	rec := &recorder{Renderer: r}
-	if err := ch.render(rec, w, h); err != nil {
+	if err := ch.render(rec, w, h, ch.opts.OnText); err != nil {
 		return nil, err
 	}
 	return rec.marks, nil
@@ -92,6 +95,7 @@ type recorder struct {
 	path         [][2]int
 	closed       bool
 	fill, stroke drawing.Color
+	font         *truetype.Font
 	marks        []Mark
 }
 
@@ -101,7 +105,7 @@ func (r *recorder) ResetStyle() {
 }
 func (r *recorder) SetFillColor(c drawing.Color)   { r.fill = c; r.Renderer.SetFillColor(c) }
 func (r *recorder) SetStrokeColor(c drawing.Color) { r.stroke = c; r.Renderer.SetStrokeColor(c) }
-func (r *recorder) SetFont(f *truetype.Font)       { r.Renderer.SetFont(f) }
+func (r *recorder) SetFont(f *truetype.Font)       { r.font = f; r.Renderer.SetFont(f) }
 
 func (r *recorder) MoveTo(x, y int) {
 	r.path = append(r.path, [2]int{x, y})
@@ -134,7 +138,7 @@ func (r *recorder) Fill()       { r.paint(true, false); r.Renderer.Fill() }
 func (r *recorder) FillStroke() { r.paint(true, true); r.Renderer.FillStroke() }
 
 func (r *recorder) Text(body string, x, y int) {
-	r.marks = append(r.marks, Mark{Text: body, X: x, Y: y, W: r.Renderer.MeasureText(body).Width()})
+	r.marks = append(r.marks, Mark{Text: body, X: x, Y: y, W: r.Renderer.MeasureText(body).Width(), Font: r.font})
 	r.Renderer.Text(body, x, y)
 }
 

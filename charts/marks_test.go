@@ -233,3 +233,62 @@ func TestNoFigureCut(t *testing.T) {
 		}
 	}
 }
+
+// TestTrendLegendNamesTheBand: the trend's grey band is the usual range
+// around the seasonal expectation, and the dashed line is the expectation;
+// the legend names each swatch as the captions and sentences do, in every
+// language.
+func TestTrendLegendNamesTheBand(t *testing.T) {
+	for _, lang := range []string{"en", "fr", "es"} {
+		l := locale.New(lang)
+		f := Format{Locale: l, Currency: "EUR"}
+		tr := Trend{Labels: []string{"a", "b", "c"}, Actual: []float64{10, 12, 9},
+			Expected: []float64{11, 11, 11}, Low: []float64{8, 8, 8}, High: []float64{14, 14, 14}}
+		ms := marksOf(t, RevenueTrend(tr, f), 900, 400)
+		// The name after a swatch is the text drawn next.
+		nameAfter := func(is func(Mark) bool) string {
+			for i, m := range ms {
+				if m.Text == "" && is(m) {
+					for _, n := range ms[i+1:] {
+						if n.Text != "" {
+							return n.Text
+						}
+					}
+				}
+			}
+			return ""
+		}
+		band := nameAfter(func(m Mark) bool { return m.Fill == colBand })
+		dashed := nameAfter(func(m Mark) bool { return m.Stroke == colMuted && len(m.Points) == 2 })
+		if want := l.T("Usual range"); band != want {
+			t.Errorf("%s: the band's swatch is named %q, want %q", lang, band, want)
+		}
+		if want := l.T("Seasonal expectation"); dashed != want {
+			t.Errorf("%s: the dashed line's swatch is named %q, want %q", lang, dashed, want)
+		}
+		if band == dashed {
+			t.Errorf("%s: band and line share the name %q", lang, band)
+		}
+	}
+}
+
+// TestGroupedLegendNamesDrawnSeries: a series without a single value (no
+// last year in the export) draws no bar, and the legend does not name it.
+func TestGroupedLegendNamesDrawnSeries(t *testing.T) {
+	l := locale.New("en")
+	f := Format{Locale: l, Currency: "USD"}
+	months := []string{"Jan", "Feb", "Mar"}
+	for _, tc := range []struct {
+		last []float64
+		want bool
+	}{{[]float64{nan, nan, nan}, false}, {[]float64{nan, 5, 6}, true}} {
+		ms := marksOf(t, YearOverYear(months, []float64{1, 2, 3}, tc.last, f), 900, 300)
+		named := false
+		for _, m := range ms {
+			named = named || m.Text == l.T("Last year")
+		}
+		if named != tc.want {
+			t.Errorf("last year %v: legend names it: %v, want %v", tc.last, named, tc.want)
+		}
+	}
+}

@@ -21,9 +21,12 @@ type pdfRenderer struct {
 	scale  float64 // document units per chart pixel
 	dpi    float64
 
+	fb *fonts.Fallback // the faces of letters the Go fonts lack
+
 	stroke, fill, fontColor drawing.Color
 	strokeWidth             float64
 	dash                    []float64
+	family                  string // fonts.Family or a fallback face's
 	bold                    bool
 	fontSize                float64 // points
 	rotation                *float64
@@ -41,7 +44,7 @@ type pathOp struct {
 var _ chart.Renderer = (*pdfRenderer)(nil)
 
 func newPDFRenderer(pdf *fpdf.Fpdf, x, y, scale float64) *pdfRenderer {
-	return &pdfRenderer{pdf: pdf, x0: x, y0: y, scale: scale, dpi: DPI, fontSize: 10, alpha: 1}
+	return &pdfRenderer{pdf: pdf, x0: x, y0: y, scale: scale, dpi: DPI, fontSize: 10, alpha: 1, family: fonts.Family}
 }
 
 func (p *pdfRenderer) px(x int) float64      { return p.x0 + float64(x)*p.scale }
@@ -195,8 +198,16 @@ func (p *pdfRenderer) Circle(radius float64, x, y int) {
 }
 
 // SetFont selects the face: the bold Go font maps to the document's bold
-// style, anything else to regular.
-func (p *pdfRenderer) SetFont(f *truetype.Font) { p.bold = f != nil && f == fonts.Parsed().Bold }
+// style, a fallback face to its family (added to the document the first
+// time a chart needs it; adding it again is a no-op in fpdf), anything
+// else to regular.
+func (p *pdfRenderer) SetFont(f *truetype.Font) {
+	p.family, p.bold = fonts.Family, f != nil && f == fonts.Parsed().Bold
+	if i := p.fb.IndexOf(f); i >= 0 {
+		p.fb.Register(p.pdf, i)
+		p.family, p.bold = p.fb.Family(i), false
+	}
+}
 
 func (p *pdfRenderer) SetFontColor(c drawing.Color) { p.fontColor = c }
 func (p *pdfRenderer) SetFontSize(size float64)     { p.fontSize = size }
@@ -206,7 +217,7 @@ func (p *pdfRenderer) selectFont() {
 	if p.bold {
 		style = "B"
 	}
-	p.pdf.SetFont(fonts.Family, style, p.fontSize)
+	p.pdf.SetFont(p.family, style, p.fontSize)
 }
 
 // Text writes body with its baseline at (x, y), as go-chart expects.

@@ -189,7 +189,8 @@ func bulletItems(k BulletKey) []legendItem {
 // rather than cut a name, so the caller must reserve this much.
 func BulletLegendHeight(pdf *fpdf.Fpdf, k BulletKey, w float64) float64 {
 	scale := 72 / (DPI * pdf.GetConversionRatio())
-	c := &canvas{r: newPDFRenderer(pdf, 0, 0, scale), f: fonts.Parsed()}
+	t := &texter{Renderer: newPDFRenderer(pdf, 0, 0, scale), f: fonts.Parsed()}
+	c := &canvas{r: t, t: t, f: t.f}
 	c.r.SetDPI(DPI)
 	c.w = int(math.Round(w / scale))
 	size, _ := pdf.GetFontSize()

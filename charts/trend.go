@@ -45,7 +45,9 @@ func drawTrend(c *canvas, labels []string, act, exp, lo, hi []float64, f Format)
 	var series []chart.Series
 	if _, _, ok := extent(lo, hi); ok {
 		series = append(series, bandSeries{lo: lo, hi: hi})
-		items = append(items, legendItem{f.Locale.T("Seasonal expectation"), swatchBox(colBand, drawing.Color{})})
+		// The band is the range around the expectation that the pages call
+		// usual ("within its usual range"); the dashed line is the expectation.
+		items = append(items, legendItem{f.Locale.T("Usual range"), swatchBox(colBand, drawing.Color{})})
 	}
 	dash := []float64{float64(c.pt(2.5)), float64(c.pt(1.8))}
 	if _, _, ok := extent(exp); ok {
@@ -54,7 +56,7 @@ func drawTrend(c *canvas, labels []string, act, exp, lo, hi []float64, f Format)
 				StrokeColor: colMuted, StrokeWidth: float64(c.pt(0.9)), StrokeDashArray: dash,
 			}})
 		}
-		items = append(items, legendItem{f.Locale.T("Expected"), func(c *canvas, x, y, s int) {
+		items = append(items, legendItem{f.Locale.T("Seasonal expectation"), func(c *canvas, x, y, s int) {
 			c.line(x-s/2, y+s/2, x+s+s/2, y+s/2, colMuted, 0.9, 2.5, 1.8)
 		}})
 	}

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
+	"github.com/crmdigest/crmdigest/internal/browsertest"
 	"github.com/crmdigest/crmdigest/jobs"
 	"github.com/crmdigest/crmdigest/kpi"
 )
@@ -26,44 +26,10 @@ import (
 // docs/img/console-*.png, for docs/CONSOLE.md and the README.
 var updateScreenshots = flag.Bool("update-screenshots", false, "write docs/img/console-*.png from the browser tests")
 
-// browser starts a headless Chromium (Debian's chromium; as root it needs
-// --no-sandbox) with a fresh profile. Without Chromium the test is
-// skipped, unless CI is set: then it fails, so that CI cannot pass by
-// not running the browser tests. extra are more command-line flags.
+// browser starts a headless Chromium for the console's pages; extra are
+// more command-line flags.
 func browser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
-	t.Helper()
-	var path string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CI is set but no chromium is installed: the browser tests must run in CI (apt-get install chromium)")
-		}
-		t.Skip("no chromium on PATH: browser tests skipped (apt-get install chromium to run them)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-	)
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox)
-	}
-	opts = append(opts, extra...)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
-	return ctx
+	return browsertest.Start(t, 90*time.Second, extra...)
 }
 
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {

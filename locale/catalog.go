@@ -90,6 +90,7 @@ var messages = []struct{ en, fr, es string }{
 	{"Target", "Objectif", "Objetivo"},
 	{"Expected", "Attendu", "Esperado"},
 	{"Seasonal expectation", "Attendu saisonnier", "Expectativa estacional"},
+	{"Usual range", "Plage habituelle", "Rango habitual"},
 	{"Usual", "Habituel", "Habitual"},
 	{"usual %s", "habituel %s", "habitual %s"},
 	{"vs target", "vs objectif", "vs objetivo"},

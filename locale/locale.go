@@ -202,7 +202,18 @@ func (l Locale) ShortMonth(m time.Month) string {
 // Date formats a day: "27 Nov 2026" (en), "27 nov. 2026" (fr),
 // "27 nov 2026" (es) — CLDR medium date patterns.
 func (l Locale) Date(t time.Time) string {
-	return fmt.Sprintf("%d %s %d", t.Day(), l.ShortMonth(t.Month()), t.Year())
+	return fmt.Sprintf("%s %s %d", l.day(t.Day()), l.ShortMonth(t.Month()), t.Year())
+}
+
+// day writes a day of the month before its month. French writes the
+// first as an ordinal, "1er mars" (premier), and every other day as a
+// cardinal; English and Spanish use the cardinal throughout ("1 Mar",
+// "1 mar").
+func (l Locale) day(d int) string {
+	if d == 1 && l.base() == "fr" {
+		return "1er"
+	}
+	return strconv.Itoa(d)
 }
 
 // DateTime formats a day and the hour: "27 Nov 2026, 14:05" (en),
@@ -233,9 +244,9 @@ func (l Locale) DateRange(from, to time.Time) string {
 	case from.Year() != to.Year():
 		return l.Date(from) + " – " + l.Date(to)
 	case from.Month() != to.Month():
-		return fmt.Sprintf("%d %s – %s", from.Day(), l.ShortMonth(from.Month()), l.Date(to))
+		return fmt.Sprintf("%s %s – %s", l.day(from.Day()), l.ShortMonth(from.Month()), l.Date(to))
 	case from.Day() != to.Day():
-		return fmt.Sprintf("%d – %s", from.Day(), l.Date(to))
+		return fmt.Sprintf("%s – %s", l.day(from.Day()), l.Date(to))
 	default:
 		return l.Date(to)
 	}

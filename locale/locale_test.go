@@ -183,6 +183,33 @@ func TestDateRange(t *testing.T) {
 	}
 }
 
+// TestFirstOfMonth: French writes the first day of a month as an ordinal
+// ("1er mars"), wherever it stands; English and Spanish do not, and no
+// other French day takes the ordinal.
+func TestFirstOfMonth(t *testing.T) {
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		lang, date, rangeMonth, rangeAcross, second string
+	}{
+		{"fr", "1er mars 2026", "1er – 7 mars 2026", "1er mars – 2 avr. 2026", "2 mars 2026"},
+		{"en", "1 Mar 2026", "1 – 7 Mar 2026", "1 Mar – 2 Apr 2026", "2 Mar 2026"},
+		{"es", "1 mar 2026", "1 – 7 mar 2026", "1 mar – 2 abr 2026", "2 mar 2026"},
+	}
+	for _, tt := range tests {
+		l := New(tt.lang)
+		for _, c := range []struct{ got, want string }{
+			{l.Date(day(time.March, 1)), tt.date},
+			{l.DateRange(day(time.March, 1), day(time.March, 7)), tt.rangeMonth},
+			{l.DateRange(day(time.March, 1), day(time.April, 2)), tt.rangeAcross},
+			{l.Date(day(time.March, 2)), tt.second},
+		} {
+			if c.got != c.want {
+				t.Errorf("%s: %q, want %q", tt.lang, c.got, c.want)
+			}
+		}
+	}
+}
+
 func TestT(t *testing.T) {
 	tests := []struct {
 		code, key string

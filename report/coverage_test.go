@@ -15,7 +15,7 @@ func TestCoverageInReadersLanguage(t *testing.T) {
 	s := ss2(t, ds, KindDirector, "2017-Q2", Options{Now: mavenNow})
 	for _, c := range []struct{ email, want string }{
 		{"head.of.sales@maventech.example.com", "the export's closed deals start on 1 Mar 2017"},
-		{"director.east@maventech.example.com", "les affaires conclues de l'export commencent le 1 mars 2017"},
+		{"director.east@maventech.example.com", "les affaires conclues de l'export commencent le 1er mars 2017"},
 		{"director.west@maventech.example.com", "las oportunidades cerradas de la exportación empiezan el 1 mar 2017"},
 	} {
 		d, err := s.Digest(person(t, ds, c.email))

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/crmdigest/crmdigest/charts"
 	"github.com/crmdigest/crmdigest/internal/crmlink"
 	"github.com/crmdigest/crmdigest/kpi"
 )
@@ -26,6 +27,19 @@ const emailChartW, emailChartH = 480, 270
 // director, the won revenue trend with its seasonal band. png is nil when
 // the digest has no such chart.
 func (d *Digest) EmailChart() (png []byte, alt string, err error) {
+	c := d.headlineChart()
+	if c == nil {
+		return nil, "", nil
+	}
+	var buf bytes.Buffer
+	if err := d.chart(c).With(charts.Options{Fallback: d.fallback}).PNG(&buf, emailChartW, emailChartH); err != nil {
+		return nil, "", fmt.Errorf("report: email chart: %w", err)
+	}
+	return buf.Bytes(), d.chartAlt(c), nil
+}
+
+// headlineChart is the data of the email's chart, nil when there is none.
+func (d *Digest) headlineChart() *Chart {
 	c := d.emailChart
 	if c == nil {
 		for _, bl := range d.Blocks {
@@ -36,13 +50,9 @@ func (d *Digest) EmailChart() (png []byte, alt string, err error) {
 		}
 	}
 	if c == nil || !anyFinite(c.Actual) {
-		return nil, "", nil
+		return nil
 	}
-	var buf bytes.Buffer
-	if err := d.chart(c).PNG(&buf, emailChartW, emailChartH); err != nil {
-		return nil, "", fmt.Errorf("report: email chart: %w", err)
-	}
-	return buf.Bytes(), d.chartAlt(c), nil
+	return c
 }
 
 // chartAlt says a chart's figures in words: its title, then each label
@@ -86,7 +96,7 @@ func (d *Digest) chartAlt(c *Chart) string {
 // period with its target as the tick (no tick where there is no target:
 // the tick stands for the target only).
 func (b *builder) bulletChart(name string, rows []Bullet) *Chart {
-	c := &Chart{Kind: ChartRepBars, Money: true, HighlightIndex: -1}
+	c := &Chart{Kind: ChartPeriods, Money: true, HighlightIndex: -1}
 	hasTarget := false
 	for _, r := range rows {
 		c.Labels = append(c.Labels, r.Label)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crmdigest/crmdigest/charts"
 	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/report/pdfkit"
@@ -110,6 +111,49 @@ func fitProblems(pg page, m measurer, fb *fonts.Fallback) []string {
 		if miss := fonts.Missing(x.Whole, fb); len(miss) > 0 {
 			bad = append(bad, fmt.Sprintf("page %d: %q has runes no font draws: %q", x.Page, x.Whole, string(miss)))
 		}
+		if x.Broken && !x.Data {
+			bad = append(bad, fmt.Sprintf("page %d: a word broken at the end of %q (%s)", x.Page, x.Whole, x.Kind))
+		}
+		if x.X < x.Left-0.01 {
+			bad = append(bad, fmt.Sprintf("page %d: %q starts %.1f mm left of its room (%s)", x.Page, x.Whole, x.Left-x.X, x.Kind))
+		}
+	}
+	return append(bad, overlaps(pg, m)...)
+}
+
+// overlaps returns the labels of a chart that overlap another label of
+// the same chart: each label's box runs from its start to its end by the
+// font's metrics, and from the baseline up by 0.7 of its size (the
+// height of a capital) and down by 0.2 (a descender).
+func overlaps(pg page, m measurer) []string {
+	type box struct {
+		x              pdfkit.Drawn
+		x0, x1, y0, y1 float64
+	}
+	byChart := map[int][]box{}
+	for i := 0; i < len(pg.drawn); {
+		x := pg.drawn[i]
+		w := 0.0
+		j := i
+		for ; j < len(pg.drawn) && (j == i || pg.drawn[j].Run > 0); j++ {
+			w += m.width(pg.drawn[j])
+		}
+		i = j
+		if x.Kind != pdfkit.KindChart || strings.TrimSpace(x.Whole) == "" {
+			continue
+		}
+		pt := 25.4 / 72 // millimetres per point
+		byChart[x.Chart] = append(byChart[x.Chart], box{x, x.X, x.X + w, x.Y - 0.7*x.Size*pt, x.Y + 0.2*x.Size*pt})
+	}
+	var bad []string
+	for _, bs := range byChart {
+		for i, a := range bs {
+			for _, b := range bs[i+1:] {
+				if a.x0 < b.x1-0.05 && b.x0 < a.x1-0.05 && a.y0 < b.y1-0.05 && b.y0 < a.y1-0.05 {
+					bad = append(bad, fmt.Sprintf("page %d: chart labels %q and %q overlap", a.x.Page, a.x.Whole, b.x.Whole))
+				}
+			}
+		}
 	}
 	return bad
 }
@@ -119,7 +163,7 @@ func fitProblems(pg page, m measurer, fb *fonts.Fallback) []string {
 // cut with "…", on text wider than its room and on runes no font draws.
 func TestNothingCut(t *testing.T) {
 	m := newMeasurer(nil)
-	texts, pages, dataCut := 0, 0, 0
+	texts, pages, dataCut, inCharts := 0, 0, 0, 0
 	for _, pg := range allPages(t) {
 		pages += pg.pages
 		texts += len(pg.drawn)
@@ -127,15 +171,18 @@ func TestNothingCut(t *testing.T) {
 			if x.Data && strings.HasSuffix(x.Text, "…") {
 				dataCut++
 			}
+			if x.Kind == pdfkit.KindChart {
+				inCharts++
+			}
 		}
 		for _, p := range fitProblems(pg, m, nil) {
 			t.Errorf("%s: %s", pg.where, p)
 		}
 	}
-	if texts < 10000 {
-		t.Fatalf("only %d runs of text drawn on %d pages: the hook is not seeing the pages", texts, pages)
+	if texts < 10000 || inCharts < texts/10 {
+		t.Fatalf("only %d runs of text drawn on %d pages, %d of them in charts: the hook is not seeing the pages", texts, pages, inCharts)
 	}
-	t.Logf("%d runs of text on %d pages checked; %d data values shortened after two lines", texts, pages, dataCut)
+	t.Logf("%d runs of text on %d pages checked, %d of them chart labels; %d data values shortened", texts, pages, inCharts, dataCut)
 }
 
 // The checks themselves must catch what they look for.
@@ -146,10 +193,21 @@ func TestFitProblemsCatch(t *testing.T) {
 	glyph := page{drawn: []pdfkit.Drawn{{Text: "?", Whole: "王小明", Family: fonts.Family, Size: 9, Width: 100, Page: 1}}}
 	data := page{drawn: []pdfkit.Drawn{{Text: "Bartholomew-Featherstonehaugh…", Whole: "Bartholomew-Featherstonehaugh…", Family: fonts.Family, Size: 9, Width: 100, Page: 1, Data: true}}}
 	more := page{drawn: []pdfkit.Drawn{{Text: "… and 3 more in the CRM.", Whole: "… and 3 more in the CRM.", Family: fonts.Family, Size: 9, Width: 100, Page: 1}}}
+	label := func(s string, x float64, chart int) pdfkit.Drawn {
+		return pdfkit.Drawn{Text: s, Whole: s, Family: fonts.Family, Size: 7, Width: 50, X: x, Left: x, Y: 50, Page: 1, Kind: pdfkit.KindChart, Chart: chart}
+	}
+	// "habituel 2,8 · ▼ −27 %" is about 28 mm wide at 7 pt.
+	overlap := page{drawn: []pdfkit.Drawn{label("habituel 2,8 · ▼ −27 %", 10, 1), label("▲ +14 %", 30, 1)}}
+	apart := page{drawn: []pdfkit.Drawn{label("habituel 2,8 · ▼ −27 %", 10, 1), label("▲ +14 %", 30, 2)}}
+	left := page{drawn: []pdfkit.Drawn{label("Prospection", 10, 1)}}
+	left.drawn[0].Left = 12
+	broken := page{drawn: []pdfkit.Drawn{{Text: "▲ Propositio", Whole: "▲ Propositio", Family: fonts.Family, Size: 9, Width: 100, Page: 1, Broken: true}}}
 	for name, c := range map[string]struct {
 		pg   page
 		want string
-	}{"cut": {cut, "cut"}, "wide": {wide, "wide"}, "glyph": {glyph, "no font"}, "data": {data, ""}, "more": {more, ""}} {
+	}{"cut": {cut, "cut"}, "wide": {wide, "wide"}, "glyph": {glyph, "no font"}, "data": {data, ""}, "more": {more, ""},
+		"overlap": {overlap, "overlap"}, "two charts": {apart, ""}, "left": {left, "left of its room"},
+		"broken": {broken, "word broken"}} {
 		got := fitProblems(c.pg, m, nil)
 		switch {
 		case c.want == "" && len(got) > 0:
@@ -160,8 +218,11 @@ func TestFitProblemsCatch(t *testing.T) {
 	}
 }
 
-// body is the text of a page's content: neither its header nor its footer.
-func body(x pdfkit.Drawn) bool { return x.Kind != pdfkit.KindHeader && x.Kind != pdfkit.KindFooter }
+// body is the text of a page's content: neither its header nor its
+// footer, nor the labels inside its charts.
+func body(x pdfkit.Drawn) bool {
+	return x.Kind != pdfkit.KindHeader && x.Kind != pdfkit.KindFooter && x.Kind != pdfkit.KindChart
+}
 
 // flowProblems returns the breaks of the page-flow rules in one digest: a
 // section title without two lines of its content (or all of it, when
@@ -224,4 +285,76 @@ func TestPageFlow(t *testing.T) {
 		t.Fatalf("%d page breaks and %d continued blocks: the rules were not exercised", breaks, conts)
 	}
 	t.Logf("%d page breaks, %d of them in a block continued with (cont.)", breaks, conts)
+}
+
+// TestEmailChartNothingCut draws the email's chart of every demo digest
+// (rep, manager, director) in en, fr and es at the email's size and fails
+// on a catalogue label cut with "…" ("Quarter to …" under a bar), on a
+// label outside its room, and on two labels that overlap; the email's
+// chart is a PNG, which the PDF's text hook never sees.
+func TestEmailChartNothingCut(t *testing.T) {
+	ds := demoData().Dataset
+	n := 0
+	for _, k := range []Kind{KindRep, KindManager, KindDirector} {
+		for _, p := range Recipients(ds, k) {
+			for _, lang := range []string{"en", "fr", "es"} {
+				q := *p
+				q.Locale = lang
+				d, err := sets(t)[k].Digest(&q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := d.headlineChart()
+				if c == nil {
+					continue
+				}
+				var ls []charts.Label
+				ch := d.chart(c).With(charts.Options{OnText: func(l charts.Label) { ls = append(ls, l) }})
+				if _, err := ch.Marks(emailChartW, emailChartH); err != nil {
+					t.Fatal(err)
+				}
+				n++
+				for _, p := range labelProblems(ls) {
+					t.Errorf("%s %s (%s): %s", k, q.Email, lang, p)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no email chart drawn")
+	}
+}
+
+// labelProblems checks the labels of one chart, in pixels: no catalogue
+// text cut, none outside its room, none over another.
+func labelProblems(ls []charts.Label) []string {
+	var bad []string
+	type box struct {
+		s              string
+		x0, x1, y0, y1 float64
+	}
+	var boxes []box
+	for _, l := range ls {
+		if l.Run > 0 && len(boxes) > 0 {
+			boxes[len(boxes)-1].x1 = l.X + l.W
+			continue
+		}
+		if !l.Data && strings.Contains(strings.TrimPrefix(l.Whole, "…"), "…") {
+			bad = append(bad, fmt.Sprintf("label cut: %q", l.Whole))
+		}
+		if l.Start < l.Left-1 || l.X+l.W > l.Right+1 {
+			bad = append(bad, fmt.Sprintf("label %q spans %.0f–%.0f, outside its room %.0f–%.0f", l.Whole, l.Start, l.X+l.W, l.Left, l.Right))
+		}
+		px := l.Size * charts.DPI / 72
+		boxes = append(boxes, box{l.Whole, l.X, l.X + l.W, l.Y - 0.7*px, l.Y + 0.2*px})
+	}
+	// Two labels side by side need a gap of at least a point (2 px).
+	for i, a := range boxes {
+		for _, b := range boxes[i+1:] {
+			if a.x0 < b.x1+2 && b.x0 < a.x1+2 && a.y0 < b.y1 && b.y0 < a.y1 {
+				bad = append(bad, fmt.Sprintf("labels %q and %q overlap", a.s, b.s))
+			}
+		}
+	}
+	return bad
 }

@@ -657,3 +657,44 @@ func TestPeriodNameForms(t *testing.T) {
 		}
 	}
 }
+
+// TestFrenchFirstOfMonth renders the demo directors' digests (October,
+// with the year to date from 1 January) and emails in each language: French
+// writes the first of a month "1er" (premier) wherever a date is printed
+// (page, model, email), English and Spanish the cardinal ("1 Jan", "1 ene").
+func TestFrenchFirstOfMonth(t *testing.T) {
+	tpl, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := demoData().Dataset
+	// A day 1 before a month, as a cardinal, and the French ordinal.
+	first := func(lang string) *regexp.Regexp {
+		var ms []string
+		for m := time.January; m <= time.December; m++ {
+			ms = append(ms, regexp.QuoteMeta(locale.New(lang).ShortMonth(m)), regexp.QuoteMeta(locale.New(lang).Month(m)))
+		}
+		return regexp.MustCompile(`(^|[^\d])1(er)?[ \x{a0}](` + strings.Join(ms, "|") + `)`)
+	}
+	want := map[string]string{"en": "1 Jan", "fr": "1er janv.", "es": "1 ene"}
+	for _, lang := range []string{"en", "fr", "es"} {
+		re := first(lang)
+		seen := 0
+		for _, p := range Recipients(ds, KindDirector) {
+			texts := digestTexts(t, sets(t)[KindDirector], *p, lang, tpl)
+			all := strings.Join(texts, "\n")
+			if !strings.Contains(all, want[lang]) {
+				t.Errorf("%s %s: no %q (the year to date starts on 1 January)", lang, p.Email, want[lang])
+			}
+			for _, m := range re.FindAllStringSubmatch(all, -1) {
+				seen++
+				if ordinal := m[2] == "er"; ordinal != (lang == "fr") {
+					t.Errorf("%s %s: %q", lang, p.Email, strings.TrimSpace(m[0]))
+				}
+			}
+		}
+		if seen == 0 {
+			t.Errorf("%s: no first of a month printed in any director's digest", lang)
+		}
+	}
+}

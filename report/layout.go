@@ -47,7 +47,9 @@ func (d *Digest) pdf(onText func(pdfkit.Drawn)) ([]byte, error) {
 // in millimetres under the header, and the number of pages.
 func lastPage(drawn []pdfkit.Drawn) (fill float64, pages int) {
 	for _, x := range drawn {
-		if x.Kind == pdfkit.KindHeader || x.Kind == pdfkit.KindFooter {
+		// A chart's labels are not lines of text; the flow rules
+		// (flow_test.go) count the page's own text only.
+		if x.Kind == pdfkit.KindHeader || x.Kind == pdfkit.KindFooter || x.Kind == pdfkit.KindChart {
 			continue
 		}
 		if x.Page > pages {
@@ -206,6 +208,8 @@ func (d *Digest) chart(c *Chart) charts.Chart {
 		return charts.PipelineByStage(c.Labels, a, f)
 	case ChartRepBars:
 		return charts.RepBars(c.Labels, a, r, c.Highlight, f)
+	case ChartPeriods:
+		return charts.PeriodBars(c.Labels, a, r, f)
 	case ChartTeams:
 		return charts.TeamComparison(c.Labels, a, r, f)
 	case ChartYoY:

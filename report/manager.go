@@ -414,6 +414,12 @@ func (b *builder) multiples(r *kpi.Result, reps []*kpi.Scope) {
 		m.Periods = b.t("Last %d weeks, the latest on the right with its value.", min(n, len(r.History)))
 	}
 	for _, sc := range reps {
+		if !sc.InExport {
+			// Nothing to draw: a line at 0 with "0" beside it would say
+			// the rep sold nothing, where the table says the export holds
+			// no deal of theirs (as the rep bars, which draw no bar).
+			continue
+		}
 		row := MultipleRow{Name: sc.Name}
 		for _, name := range metrics {
 			v := sc.Values[name]

@@ -148,6 +148,7 @@ const (
 	ChartActivity ChartKind = "activity" // Labels, Actual, Reference (usual)
 	ChartPipeline ChartKind = "pipeline" // Labels (stages), Actual
 	ChartRepBars  ChartKind = "rep_bars" // Labels (reps), Actual, Reference (target), Highlight
+	ChartPeriods  ChartKind = "periods"  // Labels (periods), Actual, Reference (target)
 	ChartTeams    ChartKind = "teams"    // Labels (teams), Actual, Reference (expected)
 	ChartYoY      ChartKind = "yoy"      // Labels (months), Actual (this year), Reference (last year)
 	ChartRanking  ChartKind = "ranking"  // Labels, Actual, Highlight index in HighlightIndex

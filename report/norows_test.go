@@ -11,7 +11,8 @@ import (
 // TestNoRowsIsNotZero adds a rep to a team in the people directory who
 // owns no row in any export: the manager's table reads "no deals in this
 // export" on their row, never an amount, in en, fr and es, and the
-// headline never names them.
+// headline never names them; the small multiples leave them out rather
+// than draw a line at 0 ending on "0".
 func TestNoRowsIsNotZero(t *testing.T) {
 	d := demo.Build(demo.Options{})
 	ds := d.Dataset
@@ -38,8 +39,16 @@ func TestNoRowsIsNotZero(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		found := false
+		found, multiples := false, false
 		for _, bl := range dg.Blocks {
+			if m := bl.Multiples; m != nil {
+				multiples = len(m.Rows) > 0
+				for _, row := range m.Rows {
+					if row.Name == ghost.Name {
+						t.Errorf("%s: %s has a row of sparklines, ending on %q", lang, ghost.Name, row.Last)
+					}
+				}
+			}
 			if bl.Table == nil {
 				continue
 			}
@@ -54,6 +63,9 @@ func TestNoRowsIsNotZero(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: %s has no row in the manager's table", lang, ghost.Name)
+		}
+		if !multiples {
+			t.Errorf("%s: no small multiples to check", lang)
 		}
 		if strings.Contains(dg.Headline, ghost.Name) {
 			t.Errorf("%s: the headline names a person without rows: %s", lang, dg.Headline)

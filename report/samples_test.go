@@ -27,6 +27,16 @@ func TestWriteSamples(t *testing.T) {
 			write(string(k)+"-"+p.Locale+"-"+strings.Split(p.Email, "@")[0], b)
 		}
 	}
+	// The first recipient of each role in each language, to look at every
+	// page of the three roles in en, fr and es.
+	for _, k := range []Kind{KindRep, KindManager, KindDirector} {
+		for _, lang := range []string{"en", "fr", "es"} {
+			p := *Recipients(ds, k)[0]
+			p.Locale = lang
+			_, b := render(t, sets(t)[k], &p)
+			write(string(k)+"-"+lang+"-first", b)
+		}
+	}
 	m := maven(t)
 	for _, k := range []Kind{KindRep, KindManager, KindDirector} {
 		id := "2017-12"

@@ -186,6 +186,22 @@ func (f *Fallback) Face(r rune) int {
 	return -1
 }
 
+// Font returns the parsed face i, for go-chart.
+func (f *Fallback) Font(i int) *truetype.Font { return f.faces[i].font }
+
+// IndexOf returns the index of the face whose parsed font is t, or -1.
+func (f *Fallback) IndexOf(t *truetype.Font) int {
+	if f == nil || t == nil {
+		return -1
+	}
+	for i, fc := range f.faces {
+		if fc.font == t {
+			return i
+		}
+	}
+	return -1
+}
+
 // Has reports whether a fallback face draws r.
 func (f *Fallback) Has(r rune) bool { return f.Face(r) >= 0 }
 

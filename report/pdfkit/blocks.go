@@ -412,7 +412,7 @@ func (d *Doc) Table(t Table) {
 func (d *Doc) needs(t Table, cols []Column, keep []int, pad float64) []float64 {
 	need := make([]float64, len(cols))
 	longest := func(i int, s string) {
-		for _, w := range strings.Split(s, " ") {
+		for _, w := range words(s) {
 			need[i] = max(need[i], d.Width(w)+2*pad)
 		}
 	}

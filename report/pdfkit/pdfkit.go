@@ -74,8 +74,10 @@ type Doc struct {
 	family    string
 	style     string
 	size      float64
-	fallbacks map[int]bool // the fallback faces registered in this document
-	section   string       // the title of the section being written, for "(cont.)"
+	fallbacks map[int]bool    // the fallback faces registered in this document
+	charts    int             // the charts drawn so far, to number their labels
+	broken    map[string]bool // lines Wrap ended inside a word, for Drawn.Broken
+	section   string          // the title of the section being written, for "(cont.)"
 }
 
 // Drawn is one run of text put on a page, as Options.OnText receives it:
@@ -94,10 +96,20 @@ type Drawn struct {
 	Run   int
 	Page  int
 	Y     float64 // the baseline, in millimetres from the top
-	Kind  string  // KindHeading, KindCell, ... below
+	// X is the left end of the run's baseline, in millimetres; Left the
+	// left edge of the room the whole string was given (X of its first
+	// run for the page's text; a chart's cell or edge for a chart label).
+	X, Left float64
+	// Chart numbers the charts of the document from 1 for a label drawn
+	// in a chart (KindChart), 0 for the page's own text.
+	Chart int
+	Kind  string // KindHeading, KindCell, ... below
 	// Data is true for a data value (a name, an amount, a file name):
 	// only data may end in "…", after wrapping to its allowed lines.
 	Data bool
+	// Broken is true for a line that Wrap ended inside a word, because the
+	// word alone was wider than the room ("Propositio" / "ns").
+	Broken bool
 }
 
 // Kinds of drawn text.
@@ -110,6 +122,7 @@ const (
 	KindText     = "text"     // paragraphs, captions, list items, KPI and bullet text
 	KindHead     = "head"     // a table's column title
 	KindCell     = "cell"     // a table cell
+	KindChart    = "chart"    // a label drawn in a chart (axis, legend, bar)
 )
 
 // Options are the optional settings of a document.
@@ -252,17 +265,18 @@ func (d *Doc) Width(s string) float64 {
 // draw writes s with its baseline at (x, y) in the current face, run by
 // run, and reports each run to the OnText hook with the room w it had.
 func (d *Doc) draw(x, y float64, s string, w float64, kind string, data bool) {
+	left := x
 	for i, r := range d.runs(s) {
 		d.useRun(r)
 		d.PDF.Text(x, y, r.text)
-		d.report(r, i, s, y, w, kind, data)
+		d.report(r, i, s, x, left, y, w, kind, data)
 		x += d.PDF.GetStringWidth(r.text)
 	}
 	d.PDF.SetFont(d.family, d.style, d.size)
 }
 
 // report passes one run to the OnText hook.
-func (d *Doc) report(r run, i int, whole string, y, w float64, kind string, data bool) {
+func (d *Doc) report(r run, i int, whole string, x, left, y, w float64, kind string, data bool) {
 	if d.opts.OnText == nil {
 		return
 	}
@@ -271,7 +285,7 @@ func (d *Doc) report(r run, i int, whole string, y, w float64, kind string, data
 		fam, style = d.opts.Fallback.Family(r.face), ""
 	}
 	d.opts.OnText(Drawn{Text: r.text, Whole: whole, Run: i, Family: fam, Style: style, Size: d.size, Width: w,
-		Page: d.PDF.PageNo(), Y: y, Kind: kind, Data: data})
+		Page: d.PDF.PageNo(), X: x, Left: left, Y: y, Kind: kind, Data: data, Broken: d.broken[whole]})
 }
 
 // Text writes s at (x, y) in the current face, within w millimetres (the
@@ -285,17 +299,7 @@ func (d *Doc) Text(x, y float64, s string, w float64, data bool) {
 // no text is ever lost. Control characters are escaped first.
 func (d *Doc) Wrap(s string, w float64) []string {
 	var lines []string
-	// Only ordinary spaces break a line: the no-break spaces of the
-	// locale ("9 010 €", "signé : ") hold their neighbours together.
-	words := strings.FieldsFunc(printable.Escape(s), func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' })
-	// A direction sign stays with the figure it points ("▲ +43 %").
-	for i := 0; i+1 < len(words); i++ {
-		if w := words[i]; w == Up.Sign() || w == Down.Sign() || w == Flat.Sign() {
-			words[i] += " " + words[i+1]
-			words = append(words[:i+1], words[i+2:]...)
-		}
-	}
-	for _, word := range words {
+	for _, word := range words(s) {
 		if n := len(lines); n > 0 && d.Width(lines[n-1]+" "+word) <= w {
 			lines[n-1] += " " + word
 			continue
@@ -309,6 +313,10 @@ func (d *Doc) Wrap(s string, w float64) []string {
 			}
 			lines = append(lines, string(rs[:n]))
 			word = string(rs[n:])
+			if d.broken == nil {
+				d.broken = map[string]bool{}
+			}
+			d.broken[string(rs[:n])] = true
 		}
 		lines = append(lines, word)
 	}
@@ -316,6 +324,21 @@ func (d *Doc) Wrap(s string, w float64) []string {
 		lines = []string{""}
 	}
 	return lines
+}
+
+// words splits s where Wrap may break a line. Only ordinary spaces
+// break: the no-break spaces of the locale ("9 010 €", "signé : ") hold
+// their neighbours together, and a direction sign stays with what it
+// points at ("▲ +43 %", "▲ Propositions : haut" keeps "▲ Propositions :").
+func words(s string) []string {
+	ws := strings.FieldsFunc(printable.Escape(s), func(r rune) bool { return r == ' ' || r == '\n' || r == '\t' })
+	for i := 0; i+1 < len(ws); i++ {
+		if w := ws[i]; w == Up.Sign() || w == Down.Sign() || w == Flat.Sign() {
+			ws[i] += " " + ws[i+1]
+			ws = append(ws[:i+1], ws[i+2:]...)
+		}
+	}
+	return ws
 }
 
 // FitLines wraps a data value over at most n lines of w millimetres; the
@@ -371,7 +394,7 @@ func (d *Doc) footer(sources string) {
 	p.Text(PageW-Margin-pw, y+4, page)
 	// The hook sees the widest the line can become once the alias is
 	// replaced, which is what has to fit.
-	d.report(run{text: widest, face: -1}, 0, widest, y+4, pw, KindFooter, false)
+	d.report(run{text: widest, face: -1}, 0, widest, PageW-Margin-pw, PageW-Margin-pw, y+4, pw, KindFooter, false)
 	// The sources line names files and counts: data, shortened if need be.
 	d.draw(Margin, y+4, d.Fit(sources, ContentW-pw-5), ContentW-pw-5, KindFooter, true)
 }
@@ -473,7 +496,26 @@ func (d *Doc) Chart(ch charts.Chart, h float64) error {
 // ChartAt draws ch in the rectangle (x, y, w, h), in millimetres, without
 // moving the current position.
 func (d *Doc) ChartAt(ch charts.Chart, x, y, w, h float64) error {
-	if err := ch.PDF(d.PDF, x, y, w, h); err != nil {
+	d.charts++
+	o := charts.Options{Fallback: d.opts.Fallback}
+	if on := d.opts.OnText; on != nil {
+		n := d.charts
+		o.OnText = func(l charts.Label) {
+			fam, style := fonts.Family, ""
+			switch {
+			case l.Face >= 0:
+				fam = d.opts.Fallback.Family(l.Face)
+			case l.Bold:
+				style = "B"
+			}
+			// The room is counted from the start of the whole string, as
+			// for the page's text.
+			on(Drawn{Text: l.Text, Whole: l.Whole, Run: l.Run, Family: fam, Style: style, Size: l.Size,
+				Width: l.Right - l.Start, X: l.X, Left: l.Left, Page: d.PDF.PageNo(), Y: l.Y, Chart: n,
+				Kind: KindChart, Data: l.Data})
+		}
+	}
+	if err := ch.With(o).PDF(d.PDF, x, y, w, h); err != nil {
 		return fmt.Errorf("draw chart: %w", err)
 	}
 	return nil
