@@ -22,6 +22,7 @@ const (
 type xlsxRows struct {
 	own   *workbook     // the workbook to close with the rows, if they own it
 	part  io.ReadCloser // the worksheet part, inflating as it is read
+	size  int64         // the part's uncompressed size, as the zip declares it
 	sc    *xmlScanner
 	sheet string
 	sst   []string // the shared strings
@@ -331,6 +332,10 @@ func (r *xlsxRows) tooLong(col int) error {
 }
 
 func (r *xlsxRows) Row() int { return r.row }
+
+// progress returns the bytes of the worksheet part read so far and its
+// declared size.
+func (r *xlsxRows) progress() (read, size int64) { return r.sc.consumed(), r.size }
 
 // Counts returns the last sheet row reached and the records returned.
 func (r *xlsxRows) Counts() (lines, records int) { return r.row, r.records }

@@ -25,8 +25,11 @@ type xmlScanner struct {
 	r    io.Reader
 	part string // the part's name, for error messages
 	buf  []byte
-	pos  int   // start of the unread input in buf
-	end  int   // end of the input read so far
+	pos  int // start of the unread input in buf
+	end  int // end of the input read so far
+	// done counts the bytes dropped from the front of buf: done+pos bytes
+	// of the part have been consumed.
+	done int64
 	rerr error // the reader's error (io.EOF at the end), once seen
 
 	// The token last read by next.
@@ -84,6 +87,7 @@ func (s *xmlScanner) fill() bool {
 			return false
 		}
 		if s.pos > 0 {
+			s.done += int64(s.pos)
 			s.end = copy(s.buf, s.buf[s.pos:s.end])
 			s.pos = 0
 		}
@@ -105,6 +109,9 @@ func (s *xmlScanner) fill() bool {
 	}
 	return false
 }
+
+// consumed returns how many bytes of the part the scanner has consumed.
+func (s *xmlScanner) consumed() int64 { return s.done + int64(s.pos) }
 
 // errorf reports a damaged part, naming it.
 func (s *xmlScanner) errorf(format string, args ...any) error {
