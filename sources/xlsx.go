@@ -136,6 +136,7 @@ func (wb *workbook) openSheet(sheet, table string) (rs rows, info sheetInfo, err
 		return nil, info, err
 	}
 	r.size = int64(min(e.UncompressedSize64, 1<<62))
+	r.part = newAheadReader(r.part, r.size)
 	r.sc = newXMLScanner(r.part, sh.part)
 	if err := r.findSheetData(); err != nil {
 		return nil, info, fmt.Errorf("read sheet %q: %w", sh.name, err)
