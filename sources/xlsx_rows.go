@@ -40,8 +40,8 @@ type xlsxRows struct {
 
 	records int // records returned
 
-	rec  []string // reused from record to record
-	val  []byte   // scratch for an attribute's value
+	rec []string // reused from record to record
+	val []byte   // scratch for an attribute's value
 	// text holds the values of the row being read that are not shared
 	// strings, end to end; at the row's end they become one string, which
 	// the record's cells are sliced from: one allocation a row rather than
