@@ -28,6 +28,10 @@ type prefetchRows struct {
 	stop    chan struct{}
 	stopped sync.WaitGroup
 
+	// prep, when set, runs on every batch in a goroutine between the
+	// reading one and the caller; see table.prep.
+	prep func(*recordBatch)
+
 	cur  *recordBatch
 	next int // the next item of cur
 	last item
@@ -46,6 +50,18 @@ type recordBatch struct {
 	items []item
 	eof   bool // no record follows the batch's
 	atEOF item // Row and Counts after the call that met the end
+	// aux is what prep made of the batch, kept with it to be reused.
+	aux any
+}
+
+// record returns the i-th record of the batch and its error.
+func (b *recordBatch) record(i int) ([]string, error) {
+	start := 0
+	if i > 0 {
+		start = b.items[i-1].end
+	}
+	it := b.items[i]
+	return b.cells[start:it.end:it.end], it.err
 }
 
 // item is one call of the wrapped rows' Next: the end of its record in
@@ -57,22 +73,46 @@ type item struct {
 	lines, records int
 }
 
-func newPrefetchRows(in rows) *prefetchRows {
-	p := &prefetchRows{in: in, full: make(chan *recordBatch, 2), free: make(chan *recordBatch, 4), stop: make(chan struct{})}
+// newPrefetchRows starts reading in ahead; prep, if not nil, runs on each
+// batch in a goroutine of its own before the caller gets it.
+func newPrefetchRows(in rows, prep func(*recordBatch)) *prefetchRows {
+	p := &prefetchRows{in: in, full: make(chan *recordBatch, 2), free: make(chan *recordBatch, 5), stop: make(chan struct{}), prep: prep}
 	p.last = p.state(counterOf(in))
-	for range 4 {
+	for range 5 {
 		p.free <- &recordBatch{}
 	}
+	read := p.full
+	if prep != nil {
+		read = make(chan *recordBatch, 1)
+		p.stopped.Add(1)
+		go p.prepare(read)
+	}
 	p.stopped.Add(1)
-	go p.read()
+	go p.read(read)
 	return p
+}
+
+// prepare runs prep on the batches from read and passes them on.
+func (p *prefetchRows) prepare(read chan *recordBatch) {
+	defer p.stopped.Done()
+	defer close(p.full)
+	for b := range read {
+		p.prep(b)
+		select {
+		case p.full <- b:
+		case <-p.stop:
+			for range read { // let the reading goroutine end
+			}
+			return
+		}
+	}
 }
 
 // read fills batches until the wrapped rows end, a runaway quote stops
 // them (the caller gives up on the source there), or Close.
-func (p *prefetchRows) read() {
+func (p *prefetchRows) read(full chan *recordBatch) {
 	defer p.stopped.Done()
-	defer close(p.full)
+	defer close(full)
 	c := counterOf(p.in)
 	for {
 		var b *recordBatch
@@ -102,7 +142,7 @@ func (p *prefetchRows) read() {
 			b.atEOF.err = nil
 		}
 		select {
-		case p.full <- b:
+		case full <- b:
 		case <-p.stop:
 			return
 		}
@@ -142,18 +182,17 @@ func (p *prefetchRows) Next() ([]string, error) {
 		}
 		p.cur, p.next = b, 0
 	}
-	start := 0
-	if p.next > 0 {
-		start = p.cur.items[p.next-1].end
-	}
-	it := p.cur.items[p.next]
+	rec, err := p.cur.record(p.next)
+	p.last = p.cur.items[p.next]
 	p.next++
-	p.last = it
-	if it.err != nil {
-		return nil, it.err
+	if err != nil {
+		return nil, err
 	}
-	return p.cur.cells[start:it.end:it.end], nil
+	return rec, nil
 }
+
+// current returns the batch and index of the record last handed out.
+func (p *prefetchRows) current() (*recordBatch, int) { return p.cur, p.next - 1 }
 
 func counterOf(r rows) counter {
 	c, _ := r.(counter)

@@ -305,7 +305,7 @@ func TestPrefetchRowsSameStream(t *testing.T) {
 		}
 		plain := &csvRows{s: newSplitter(strings.NewReader(text), ',')}
 		want := read(plain)
-		p := newPrefetchRows(&csvRows{s: newSplitter(strings.NewReader(text), ',')})
+		p := newPrefetchRows(&csvRows{s: newSplitter(strings.NewReader(text), ',')}, nil)
 		got := read(p)
 		p.once.Do(func() { close(p.stop); p.stopped.Wait() })
 		if len(got) != len(want) {

@@ -34,6 +34,12 @@ type table struct {
 	loc    *time.Location
 	max    int // problems kept
 
+	// prep, when a reader of a kind sets it, works out in advance, in a
+	// goroutine of its own, what can be read from a batch of records
+	// alone; the reader finds it with prepared. Results must be those it
+	// would compute itself from the record.
+	prep func(*recordBatch)
+
 	sample     [][]string
 	sampleRow  []int
 	pendingErr error // a read error met while sampling
@@ -327,7 +333,7 @@ func (t *table) each(ctx context.Context, fn func(rec []string, row int) *crm.Pr
 	}
 	t.sample = nil
 	if readAhead {
-		t.rows = newPrefetchRows(t.rows)
+		t.rows = newPrefetchRows(t.rows, t.prep)
 	}
 	for n := 0; ; n++ {
 		if n&0xffff == 0 && ctx.Err() != nil {
@@ -487,6 +493,17 @@ func (t *table) estimate() int {
 	}
 	est := st.Size() * int64(len(t.sample)) / int64(max(n, 1))
 	return int(min(est+est/16, 50_000_000))
+}
+
+// prepared returns the batch that holds the record each is handling and
+// its index there, when that record was read ahead.
+func (t *table) prepared() (*recordBatch, int, bool) {
+	p, ok := t.rows.(*prefetchRows)
+	if !ok || p.cur == nil {
+		return nil, 0, false
+	}
+	b, i := p.current()
+	return b, i, true
 }
 
 func (t *table) close() error { return t.rows.Close() }
