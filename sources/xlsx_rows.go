@@ -204,8 +204,10 @@ func (r *xlsxRows) readCells() ([]string, error) {
 	r.text, r.cuts = r.text[:0], r.cuts[:0]
 	col, text := 0, 0
 	for {
-		if err := sc.next(); err != nil {
-			return nil, err
+		if !sc.fastCell() {
+			if err := sc.next(); err != nil {
+				return nil, err
+			}
 		}
 		switch sc.kind {
 		case tokStart:

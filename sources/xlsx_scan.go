@@ -367,6 +367,62 @@ func (s *xmlScanner) parseTag(tag []byte) (int, error) {
 	return i, nil
 }
 
+var cellName = []byte("c")
+
+// fastCell reads a cell's start tag when it is written as writers write
+// it, <c r="B2" s="1" t="s"> or <c .../>: attributes without prefix, in
+// double quotes, one space apart, the whole tag in the buffer. It sets the
+// token as next would (attributes and all) and reports true; for any other
+// input it consumes nothing, and the caller calls next, whose general
+// path reads the same tag the same way or reports what is wrong with it.
+// A sheet holds millions of these tags: this path skips most of parseTag's
+// checks, which the forms it accepts cannot fail.
+func (s *xmlScanner) fastCell() bool {
+	b := s.buf[s.pos:s.end]
+	if len(b) < 4 || b[0] != '<' || b[1] != 'c' || b[2] != ' ' {
+		return false
+	}
+	s.attrs = s.attrs[:0]
+	i := 3
+	for {
+		j := i
+		for j < len(b) && !isXMLSpace(b[j]) && b[j] != '=' && b[j] != '>' && b[j] != '/' && b[j] != '<' && b[j] != '"' && b[j] != '\'' && b[j] != ':' {
+			j++
+		}
+		if j == i || j+1 >= len(b) || b[j] != '=' || b[j+1] != '"' {
+			return false
+		}
+		k := bytes.IndexByte(b[j+2:], '"')
+		if k < 0 {
+			return false
+		}
+		s.attrs = append(s.attrs, xmlAttr{name: b[i:j], value: b[j+2 : j+2+k]})
+		i = j + 2 + k + 1
+		if i+1 >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case ' ':
+			i++
+			continue
+		case '>':
+			s.selfClose = false
+			i++
+		case '/':
+			if b[i+1] != '>' {
+				return false
+			}
+			s.selfClose = true
+			i += 2
+		default:
+			return false
+		}
+		s.kind, s.name = tokStart, cellName
+		s.pos += i
+		return true
+	}
+}
+
 // attr returns the value of the attribute named name (without prefix) of
 // the start tag last read, entities not decoded, and whether it is there.
 func (s *xmlScanner) attr(name string) ([]byte, bool) {
