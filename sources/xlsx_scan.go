@@ -698,6 +698,9 @@ func clip(b []byte) []byte {
 // characters XML cannot hold (_x000D_ for a carriage return; _x005F_ for a
 // literal underscore), as excelize does, in place.
 func unescapeOOXML(b []byte) []byte {
+	if bytes.IndexByte(b, '_') < 0 { // most strings: one quick scan
+		return b
+	}
 	i := bytes.Index(b, []byte("_x"))
 	if i < 0 {
 		return b
