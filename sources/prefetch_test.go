@@ -10,10 +10,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
 )
@@ -317,5 +319,56 @@ func TestPrefetchRowsSameStream(t *testing.T) {
 				t.Fatalf("text %d, call %d: read ahead %+v, plain %+v", n, i, got[i], want[i])
 			}
 		}
+	}
+}
+
+// TestReadAheadLeavesNoGoroutine loads sources that stop early (a stray
+// quote fails the source part way) or read to the end, and closes a
+// reader left after one record with its goroutines still reading (as when
+// the context is cancelled), and checks that every goroutine has ended: a
+// daemon loads sources on every firing.
+func TestReadAheadLeavesNoGoroutine(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(12, 7))
+	csvPath := filepath.Join(dir, "deals.csv")
+	text := randomDealsCSV(rng, ',')
+	cut := strings.LastIndexByte(text[:len(text)/2], '\n') + 1
+	stray := text[:cut] + "\"stray," + text[cut:]
+	xlsxPath := filepath.Join(dir, "deals.xlsx")
+	writeRandomDealsXLSX(t, rng, xlsxPath, true)
+	base := runtime.NumGoroutine()
+	settled := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(2 * time.Second)
+		for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n := runtime.NumGoroutine(); n > base {
+			t.Fatalf("%s: %d goroutines after, %d before", what, n, base)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		text string
+	}{{"stray quote", stray}, {"whole file", text}, {"xlsx", ""}} {
+		spec := Spec{Name: "deals", Kind: crm.KindDeals, Path: csvPath}
+		if c.text == "" {
+			spec = Spec{Name: "deals", Kind: crm.KindDeals, Path: xlsxPath, Sheet: "deals"}
+		} else if err := os.WriteFile(csvPath, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ds, _ := Load(context.Background(), []Spec{spec}, Options{Now: fixedNow})
+		if ds == nil {
+			t.Fatalf("%s: no dataset", c.name)
+		}
+		settled(c.name)
+	}
+	for _, prep := range []func(*recordBatch){nil, func(*recordBatch) {}} {
+		p := newPrefetchRows(&csvRows{s: newSplitter(strings.NewReader(strings.Repeat(text, 4)), ',')}, prep)
+		if _, err := p.Next(); err != nil {
+			t.Fatal(err)
+		}
+		p.once.Do(func() { close(p.stop); p.stopped.Wait() }) // Close, but for the file
+		settled("closed after one record")
 	}
 }
