@@ -204,21 +204,26 @@ func (r *xlsxRows) readCells() ([]string, error) {
 	r.text, r.cuts = r.text[:0], r.cuts[:0]
 	col, text := 0, 0
 	for {
-		if !sc.fastCell() {
+		tag, fast := sc.fastCell()
+		if !fast {
 			if err := sc.next(); err != nil {
 				return nil, err
 			}
 		}
 		switch sc.kind {
 		case tokStart:
-			if string(sc.name) != "c" {
-				if err := sc.skip(); err != nil {
-					return nil, err
+			if !fast {
+				if string(sc.name) != "c" {
+					if err := sc.skip(); err != nil {
+						return nil, err
+					}
+					continue
 				}
-				continue
+				tag.ref, tag.hasRef = sc.attr("r")
+				tag.typ, tag.hasTyp = sc.attr("t")
 			}
 			c := col + 1
-			if v, ok := sc.attr("r"); ok {
+			if v, ok := tag.ref, tag.hasRef; ok {
 				v, err := sc.decodeAttr(r.val, v)
 				if err != nil {
 					return nil, err
@@ -237,8 +242,8 @@ func (r *xlsxRows) readCells() ([]string, error) {
 			}
 			col = c
 			typ := cellNumber
-			if t, ok := sc.attr("t"); ok {
-				typ = cellType(t)
+			if tag.hasTyp {
+				typ = cellType(tag.typ)
 			}
 			if r.col0 > 0 && (c < r.col0 || c > r.col1) {
 				if err := sc.skip(); err != nil {

@@ -369,20 +369,27 @@ func (s *xmlScanner) parseTag(tag []byte) (int, error) {
 
 var cellName = []byte("c")
 
+// cellTag is a cell start tag as fastCell read it: the values of its
+// first r and t attributes, entities not decoded.
+type cellTag struct {
+	ref, typ       []byte
+	hasRef, hasTyp bool
+}
+
 // fastCell reads a cell's start tag when it is written as writers write
 // it, <c r="B2" s="1" t="s"> or <c .../>: attributes without prefix, in
 // double quotes, one space apart, the whole tag in the buffer. It sets the
-// token as next would (attributes and all) and reports true; for any other
-// input it consumes nothing, and the caller calls next, whose general
-// path reads the same tag the same way or reports what is wrong with it.
-// A sheet holds millions of these tags: this path skips most of parseTag's
+// token's kind, name and selfClose as next would (not its attributes: it
+// returns the two a cell needs) and reports true; for any other input it
+// consumes nothing, and the caller calls next, whose general path reads
+// the same tag the same way or reports what is wrong with it. A sheet
+// holds millions of these tags: this path skips most of parseTag's
 // checks, which the forms it accepts cannot fail.
-func (s *xmlScanner) fastCell() bool {
+func (s *xmlScanner) fastCell() (tag cellTag, ok bool) {
 	b := s.buf[s.pos:s.end]
 	if len(b) < 4 || b[0] != '<' || b[1] != 'c' || b[2] != ' ' {
-		return false
+		return tag, false
 	}
-	s.attrs = s.attrs[:0]
 	i := 3
 	for {
 		j := i
@@ -390,36 +397,46 @@ func (s *xmlScanner) fastCell() bool {
 			j++
 		}
 		if j == i || j+1 >= len(b) || b[j] != '=' || b[j+1] != '"' {
-			return false
+			return tag, false
 		}
-		k := bytes.IndexByte(b[j+2:], '"')
-		if k < 0 {
-			return false
+		k := j + 2 // the value's end: values are short, a loop beats IndexByte
+		for k < len(b) && b[k] != '"' {
+			k++
 		}
-		s.attrs = append(s.attrs, xmlAttr{name: b[i:j], value: b[j+2 : j+2+k]})
-		i = j + 2 + k + 1
+		if k == len(b) {
+			return tag, false
+		}
+		if j == i+1 {
+			switch {
+			case b[i] == 'r' && !tag.hasRef:
+				tag.ref, tag.hasRef = b[j+2:k], true
+			case b[i] == 't' && !tag.hasTyp:
+				tag.typ, tag.hasTyp = b[j+2:k], true
+			}
+		}
+		i = k + 1
 		if i+1 >= len(b) {
-			return false
+			return tag, false
 		}
+		selfClose := false
 		switch b[i] {
 		case ' ':
 			i++
 			continue
 		case '>':
-			s.selfClose = false
 			i++
 		case '/':
 			if b[i+1] != '>' {
-				return false
+				return tag, false
 			}
-			s.selfClose = true
+			selfClose = true
 			i += 2
 		default:
-			return false
+			return tag, false
 		}
-		s.kind, s.name = tokStart, cellName
+		s.kind, s.name, s.selfClose = tokStart, cellName, selfClose
 		s.pos += i
-		return true
+		return tag, true
 	}
 }
 
