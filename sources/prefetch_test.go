@@ -372,3 +372,20 @@ func TestReadAheadLeavesNoGoroutine(t *testing.T) {
 		settled("closed after one record")
 	}
 }
+
+// TestEstimateSheetRows checks the size a sheet's deals are given before
+// they are read: scaled from the XML the sample took to the part's size,
+// and never more than a table's rows.
+func TestEstimateSheetRows(t *testing.T) {
+	sc := newXMLScanner(strings.NewReader(""), "sheet.xml")
+	sc.done = 1000 // the 10 records of the sample took 1,000 bytes
+	r := &xlsxRows{sc: sc, size: 1_000_000, first: 1, last: -1}
+	tb := &table{info: sheetInfo{Serials: true}, sample: make([][]string, 10), rows: r}
+	if got := tb.estimate(); got < 10_000 || got > 11_000 {
+		t.Errorf("a 1 MB part whose first KB held 10 records: estimate %d, want 10,000 and a margin", got)
+	}
+	r.first, r.last = 4, 20
+	if got := tb.estimate(); got != 17 {
+		t.Errorf("a table of rows 4 to 20: estimate %d, want 17", got)
+	}
+}

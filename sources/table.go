@@ -470,13 +470,15 @@ func (t *table) estimate() int {
 	if len(t.sample) == 0 {
 		return 0
 	}
-	if p, ok := t.rows.(interface{ progress() (read, size int64) }); ok {
-		read, size := p.progress()
+	if p, ok := t.rows.(interface {
+		progress() (read, size int64, most int)
+	}); ok {
+		read, size, most := p.progress()
 		if read <= 0 || size <= 0 {
 			return len(t.sample)
 		}
 		est := int64(float64(size) / float64(read) * float64(len(t.sample)))
-		return int(min(est+est/16, maxSheetRows))
+		return int(min(est+est/16, int64(most)))
 	}
 	if t.info.Serials {
 		return len(t.sample)

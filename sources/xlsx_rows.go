@@ -366,9 +366,16 @@ func (r *xlsxRows) tooLong(col int) error {
 
 func (r *xlsxRows) Row() int { return r.row }
 
-// progress returns the bytes of the worksheet part read so far and its
-// declared size.
-func (r *xlsxRows) progress() (read, size int64) { return r.sc.consumed(), r.size }
+// progress returns the bytes of the worksheet part read so far, its
+// declared size, and how many records can come at most (a table's rows, or
+// Excel's grid).
+func (r *xlsxRows) progress() (read, size int64, most int) {
+	most = maxSheetRows
+	if r.last >= 0 {
+		most = r.last - r.first + 1
+	}
+	return r.sc.consumed(), r.size, most
+}
 
 // Counts returns the last sheet row reached and the records returned.
 func (r *xlsxRows) Counts() (lines, records int) { return r.row, r.records }
