@@ -32,6 +32,20 @@ func (l *loader) readDeals(ctx context.Context, t *table) error {
 	est := t.estimate()
 	ds.Deals = slices.Grow(ds.Deals, est)
 	ids.refs = slices.Grow(ids.refs, est)
+	cols := dealValueColumns{created, closed, expected, lastActivity, amount, margin, probability}
+	t.prep = func(b *recordBatch) {
+		vs, _ := b.aux.([]dealValues)
+		vs = vs[:0]
+		for i := range b.items {
+			rec, err := b.record(i)
+			var v dealValues
+			if err == nil {
+				v = cols.values(t, rec, b.items[i].row)
+			}
+			vs = append(vs, v)
+		}
+		b.aux = vs
+	}
 
 	err := t.each(ctx, func(rec []string, row int) *crm.Problem {
 		d := crm.Deal{Owner: owners.Intern(owner.cell(rec)), Account: ds.Accounts.Intern(t.text(account, rec)),
@@ -70,19 +84,16 @@ func (l *loader) readDeals(ctx context.Context, t *table) error {
 			}
 			d.Kind = k
 		}
-		var p *crm.Problem
-		if d.Created, p = t.day(created, rec, row); p != nil {
-			return p
+		var v dealValues
+		if b, i, ok := t.prepared(); ok {
+			v = b.aux.([]dealValues)[i]
+		} else {
+			v = cols.values(t, rec, row)
 		}
-		if d.Closed, p = t.day(closed, rec, row); p != nil {
-			return p
+		if v.problem != nil {
+			return v.problem
 		}
-		if d.ExpectedClose, p = t.day(expected, rec, row); p != nil {
-			return p
-		}
-		if d.LastActivity, p = t.day(lastActivity, rec, row); p != nil {
-			return p
-		}
+		d.Created, d.Closed, d.ExpectedClose, d.LastActivity = v.created, v.closed, v.expected, v.lastActivity
 		// Salesforce and HubSpot keep an open deal's expected close in
 		// the close date column: it is not a close.
 		if d.Status == crm.StatusOpen && d.Closed.Valid() {
@@ -91,16 +102,8 @@ func (l *loader) readDeals(ctx context.Context, t *table) error {
 			}
 			d.Closed = crm.NoDay
 		}
-		var cur, marginCur string
-		if d.Amount, cur, p = t.amount(amount, rec, row); p != nil {
-			return p
-		}
-		if d.Margin, marginCur, p = t.marginOf(margin, rec, row, d.Amount); p != nil {
-			return p
-		}
-		if d.Probability, p = t.probability(probability, rec, row); p != nil {
-			return p
-		}
+		d.Amount, d.Margin, d.Probability = v.amount, v.margin, v.probability
+		cur, marginCur := v.cur, v.marginCur
 		code, p := t.currencyOf(currency, rec, row, defaultCur, cur, marginCur)
 		if p != nil {
 			return p
@@ -131,6 +134,45 @@ func (l *loader) readDeals(ctx context.Context, t *table) error {
 	}
 	ds.MarkFields(crm.KindDeals, fields...)
 	return err
+}
+
+// dealValues are the values of a deal record that are read from its
+// cells alone, by parsers that share no state: dates, amounts and the
+// probability, with the first problem met in that order. They can be
+// read ahead of the rest, in another goroutine (table.prep).
+type dealValues struct {
+	created, closed, expected, lastActivity crm.Day
+	amount, margin, probability             float64
+	cur, marginCur                          string
+	problem                                 *crm.Problem
+}
+
+type dealValueColumns struct {
+	created, closed, expected, lastActivity, amount, margin, probability *column
+}
+
+// values reads a record's dealValues, in the order readDeals checks them.
+func (c dealValueColumns) values(t *table, rec []string, row int) (v dealValues) {
+	if v.created, v.problem = t.day(c.created, rec, row); v.problem != nil {
+		return v
+	}
+	if v.closed, v.problem = t.day(c.closed, rec, row); v.problem != nil {
+		return v
+	}
+	if v.expected, v.problem = t.day(c.expected, rec, row); v.problem != nil {
+		return v
+	}
+	if v.lastActivity, v.problem = t.day(c.lastActivity, rec, row); v.problem != nil {
+		return v
+	}
+	if v.amount, v.cur, v.problem = t.amount(c.amount, rec, row); v.problem != nil {
+		return v
+	}
+	if v.margin, v.marginCur, v.problem = t.marginOf(c.margin, rec, row, v.amount); v.problem != nil {
+		return v
+	}
+	v.probability, v.problem = t.probability(c.probability, rec, row)
+	return v
 }
 
 // marginOf reads a margin in money, or as a percentage of the amount.

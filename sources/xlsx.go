@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -130,9 +131,12 @@ func (wb *workbook) openSheet(sheet, table string) (rs rows, info sheetInfo, err
 	if r.sst, err = wb.sharedStrings(); err != nil {
 		return nil, info, err
 	}
-	if r.part, _, err = pkg.open(sh.part); err != nil {
+	var e *zip.File
+	if r.part, e, err = pkg.open(sh.part); err != nil {
 		return nil, info, err
 	}
+	r.size = int64(min(e.UncompressedSize64, 1<<62))
+	r.part = newAheadReader(r.part, r.size)
 	r.sc = newXMLScanner(r.part, sh.part)
 	if err := r.findSheetData(); err != nil {
 		return nil, info, fmt.Errorf("read sheet %q: %w", sh.name, err)

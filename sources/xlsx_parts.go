@@ -43,6 +43,7 @@ func openPackage(path string) (*xlsxPackage, error) {
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, fmt.Errorf("not an XLSX workbook (damaged zip file): %w", err)
 	}
+	zr.RegisterDecompressor(zip.Deflate, newInflater)
 	p := &xlsxPackage{zr: zr, parts: make(map[string]*zip.File, len(zr.File))}
 	for _, e := range zr.File {
 		limit := e.CompressedSize64

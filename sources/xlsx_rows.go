@@ -22,6 +22,7 @@ const (
 type xlsxRows struct {
 	own   *workbook     // the workbook to close with the rows, if they own it
 	part  io.ReadCloser // the worksheet part, inflating as it is read
+	size  int64         // the part's uncompressed size, as the zip declares it
 	sc    *xmlScanner
 	sheet string
 	sst   []string // the shared strings
@@ -39,10 +40,19 @@ type xlsxRows struct {
 
 	records int // records returned
 
-	rec  []string // reused from record to record
-	val  []byte   // the value of the cell being read
+	rec []string // reused from record to record
+	val []byte   // scratch for an attribute's value
+	// text holds the values of the row being read that are not shared
+	// strings, end to end; at the row's end they become one string, which
+	// the record's cells are sliced from: one allocation a row rather than
+	// one a cell. cuts says where each goes.
+	text []byte
+	cuts []textCut
 	done bool
 }
+
+// textCut is a cell's value in xlsxRows.text: bytes a to b, for rec[i].
+type textCut struct{ i, a, b int }
 
 // findSheetData reads up to the start of <sheetData>; a sheet without one
 // has no rows.
@@ -191,21 +201,29 @@ func (r *xlsxRows) readCells() ([]string, error) {
 		return rec, nil
 	}
 	sc := r.sc
+	r.text, r.cuts = r.text[:0], r.cuts[:0]
 	col, text := 0, 0
 	for {
-		if err := sc.next(); err != nil {
-			return nil, err
+		tag, fast := sc.fastCell()
+		if !fast {
+			if err := sc.next(); err != nil {
+				return nil, err
+			}
 		}
 		switch sc.kind {
 		case tokStart:
-			if string(sc.name) != "c" {
-				if err := sc.skip(); err != nil {
-					return nil, err
+			if !fast {
+				if string(sc.name) != "c" {
+					if err := sc.skip(); err != nil {
+						return nil, err
+					}
+					continue
 				}
-				continue
+				tag.ref, tag.hasRef = sc.attr("r")
+				tag.typ, tag.hasTyp = sc.attr("t")
 			}
 			c := col + 1
-			if v, ok := sc.attr("r"); ok {
+			if v, ok := tag.ref, tag.hasRef; ok {
 				v, err := sc.decodeAttr(r.val, v)
 				if err != nil {
 					return nil, err
@@ -224,8 +242,8 @@ func (r *xlsxRows) readCells() ([]string, error) {
 			}
 			col = c
 			typ := cellNumber
-			if t, ok := sc.attr("t"); ok {
-				typ = cellType(t)
+			if tag.hasTyp {
+				typ = cellType(tag.typ)
 			}
 			if r.col0 > 0 && (c < r.col0 || c > r.col1) {
 				if err := sc.skip(); err != nil {
@@ -233,25 +251,37 @@ func (r *xlsxRows) readCells() ([]string, error) {
 				}
 				continue
 			}
+			from := len(r.text)
 			v, err := r.cellValue(typ, c)
 			if err != nil {
 				return nil, err
 			}
-			if v == "" {
+			n := len(v) + len(r.text) - from
+			if n == 0 {
 				continue
 			}
-			if text += len(v); text > maxRowText {
+			if text += n; text > maxRowText {
 				return nil, sc.limitf("row %d holds more than %d bytes of text (the limit)", r.row, maxRowText)
 			}
-			if r.col0 > 0 {
-				rec[c-r.col0] = v
-				continue
+			i := c - r.col0
+			if r.col0 == 0 {
+				for len(rec) < c-1 {
+					rec = append(rec, "")
+				}
+				rec = append(rec, v)
+				i = len(rec) - 1
 			}
-			for len(rec) < c-1 {
-				rec = append(rec, "")
+			rec[i] = v
+			if len(r.text) > from {
+				r.cuts = append(r.cuts, textCut{i, from, len(r.text)})
 			}
-			rec = append(rec, v)
 		case tokEnd:
+			if len(r.cuts) > 0 {
+				all := string(r.text)
+				for _, cut := range r.cuts {
+					rec[cut.i] = all[cut.a:cut.b]
+				}
+			}
 			r.rec = rec
 			return rec, sc.endOf("row")
 		case tokEOF:
@@ -262,10 +292,12 @@ func (r *xlsxRows) readCells() ([]string, error) {
 
 // cellValue reads the content of the <c> whose start tag was just read: its
 // cached value <v> and, for an inline string, its <is>; a formula <f> and
-// anything else are skipped. It returns the cell's raw value.
+// anything else are skipped. It returns a shared string, or appends any
+// other value to r.text and returns "".
 func (r *xlsxRows) cellValue(typ, col int) (string, error) {
 	sc := r.sc
-	val := r.val[:0]
+	start := len(r.text)
+	val := r.text
 	sc.runes, sc.maxRunes = 0, maxCellText
 	defer func() { sc.maxRunes = 0 }()
 	if text, ok := sc.plainContent("<v>", "</v></c>"); ok {
@@ -302,27 +334,29 @@ func (r *xlsxRows) cellValue(typ, col int) (string, error) {
 			}
 		}
 	}
-	if len(val) > maxCellText && utf8.RuneCount(val) > maxCellText {
+	if v := val[start:]; len(v) > maxCellText && utf8.RuneCount(v) > maxCellText {
 		return "", r.tooLong(col)
 	}
-	r.val = val
-	if len(val) == 0 {
+	r.text = val[:start]
+	v := val[start:]
+	if len(v) == 0 {
 		return "", nil
 	}
 	switch typ {
 	case cellShared:
-		i, ok := atoiBytes(bytes.TrimSpace(val))
+		i, ok := atoiBytes(bytes.TrimSpace(v))
 		if !ok || i < 0 || i >= len(r.sst) {
-			return "", sc.errorf("cell %s%d: shared string %q out of range (the workbook has %d)", columnName(col), r.row, clip(val), len(r.sst))
+			return "", sc.errorf("cell %s%d: shared string %q out of range (the workbook has %d)", columnName(col), r.row, clip(v), len(r.sst))
 		}
 		return r.sst[i], nil
 	case cellInline:
-		val = unescapeOOXML(val)
+		v = unescapeOOXML(v)
 	}
-	if !utf8.Valid(val) {
+	if !utf8.Valid(v) {
 		return "", sc.errorf("cell %s%d: invalid UTF-8", columnName(col), r.row)
 	}
-	return string(val), nil
+	r.text = val[:start+len(v)]
+	return "", nil
 }
 
 // tooLong is the error for a cell whose text passes Excel's limit.
@@ -331,6 +365,17 @@ func (r *xlsxRows) tooLong(col int) error {
 }
 
 func (r *xlsxRows) Row() int { return r.row }
+
+// progress returns the bytes of the worksheet part read so far, its
+// declared size, and how many records can come at most (a table's rows, or
+// Excel's grid).
+func (r *xlsxRows) progress() (read, size int64, most int) {
+	most = maxSheetRows
+	if r.last >= 0 {
+		most = r.last - r.first + 1
+	}
+	return r.sc.consumed(), r.size, most
+}
 
 // Counts returns the last sheet row reached and the records returned.
 func (r *xlsxRows) Counts() (lines, records int) { return r.row, r.records }

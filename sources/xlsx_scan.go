@@ -25,8 +25,11 @@ type xmlScanner struct {
 	r    io.Reader
 	part string // the part's name, for error messages
 	buf  []byte
-	pos  int   // start of the unread input in buf
-	end  int   // end of the input read so far
+	pos  int // start of the unread input in buf
+	end  int // end of the input read so far
+	// done counts the bytes dropped from the front of buf: done+pos bytes
+	// of the part have been consumed.
+	done int64
 	rerr error // the reader's error (io.EOF at the end), once seen
 
 	// The token last read by next.
@@ -84,6 +87,7 @@ func (s *xmlScanner) fill() bool {
 			return false
 		}
 		if s.pos > 0 {
+			s.done += int64(s.pos)
 			s.end = copy(s.buf, s.buf[s.pos:s.end])
 			s.pos = 0
 		}
@@ -105,6 +109,9 @@ func (s *xmlScanner) fill() bool {
 	}
 	return false
 }
+
+// consumed returns how many bytes of the part the scanner has consumed.
+func (s *xmlScanner) consumed() int64 { return s.done + int64(s.pos) }
 
 // errorf reports a damaged part, naming it.
 func (s *xmlScanner) errorf(format string, args ...any) error {
@@ -358,6 +365,79 @@ func (s *xmlScanner) parseTag(tag []byte) (int, error) {
 		s.attrs = append(s.attrs, xmlAttr{name: localName(tag[a.n0:a.n1]), value: tag[a.v0:a.v1]})
 	}
 	return i, nil
+}
+
+var cellName = []byte("c")
+
+// cellTag is a cell start tag as fastCell read it: the values of its
+// first r and t attributes, entities not decoded.
+type cellTag struct {
+	ref, typ       []byte
+	hasRef, hasTyp bool
+}
+
+// fastCell reads a cell's start tag when it is written as writers write
+// it, <c r="B2" s="1" t="s"> or <c .../>: attributes without prefix, in
+// double quotes, one space apart, the whole tag in the buffer. It sets the
+// token's kind, name and selfClose as next would (not its attributes: it
+// returns the two a cell needs) and reports true; for any other input it
+// consumes nothing, and the caller calls next, whose general path reads
+// the same tag the same way or reports what is wrong with it. A sheet
+// holds millions of these tags: this path skips most of parseTag's
+// checks, which the forms it accepts cannot fail.
+func (s *xmlScanner) fastCell() (tag cellTag, ok bool) {
+	b := s.buf[s.pos:s.end]
+	if len(b) < 4 || b[0] != '<' || b[1] != 'c' || b[2] != ' ' {
+		return tag, false
+	}
+	i := 3
+	for {
+		j := i
+		for j < len(b) && !isXMLSpace(b[j]) && b[j] != '=' && b[j] != '>' && b[j] != '/' && b[j] != '<' && b[j] != '"' && b[j] != '\'' && b[j] != ':' {
+			j++
+		}
+		if j == i || j+1 >= len(b) || b[j] != '=' || b[j+1] != '"' {
+			return tag, false
+		}
+		k := j + 2 // the value's end: values are short, a loop beats IndexByte
+		for k < len(b) && b[k] != '"' {
+			k++
+		}
+		if k == len(b) {
+			return tag, false
+		}
+		if j == i+1 {
+			switch {
+			case b[i] == 'r' && !tag.hasRef:
+				tag.ref, tag.hasRef = b[j+2:k], true
+			case b[i] == 't' && !tag.hasTyp:
+				tag.typ, tag.hasTyp = b[j+2:k], true
+			}
+		}
+		i = k + 1
+		if i+1 >= len(b) {
+			return tag, false
+		}
+		selfClose := false
+		switch b[i] {
+		case ' ':
+			i++
+			continue
+		case '>':
+			i++
+		case '/':
+			if b[i+1] != '>' {
+				return tag, false
+			}
+			selfClose = true
+			i += 2
+		default:
+			return tag, false
+		}
+		s.kind, s.name, s.selfClose = tokStart, cellName, selfClose
+		s.pos += i
+		return tag, true
+	}
 }
 
 // attr returns the value of the attribute named name (without prefix) of
@@ -635,6 +715,9 @@ func clip(b []byte) []byte {
 // characters XML cannot hold (_x000D_ for a carriage return; _x005F_ for a
 // literal underscore), as excelize does, in place.
 func unescapeOOXML(b []byte) []byte {
+	if bytes.IndexByte(b, '_') < 0 { // most strings: one quick scan
+		return b
+	}
 	i := bytes.Index(b, []byte("_x"))
 	if i < 0 {
 		return b

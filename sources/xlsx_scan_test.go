@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"slices"
@@ -337,4 +338,35 @@ func (o oneByteReader) Read(p []byte) (int, error) {
 		p = p[:1]
 	}
 	return o.r.Read(p)
+}
+
+// FuzzFastCell checks the shortcut for cell start tags against the general
+// tokenizer: whenever fastCell takes a tag, next must read the same token
+// (name, self-closing, the r and t attributes) and stop at the same byte.
+// Run it with: go test ./sources -run '^$' -fuzz FuzzFastCell -fuzztime 60s
+func FuzzFastCell(f *testing.F) {
+	for _, tag := range []string{`<c r="B2" t="s"><v>1</v></c>`, `<c r="A1" s="3"/>`, `<c r="A1" t='s'>`, `<c r="A&amp;1">`,
+		`<c r="a>b" t="x">`, `<c  r="A1">`, `<c r="A1"t="s">`, `<c x:r="A1">`, `<c r="A1" cm="1" vm="2">`, `<c r="">`, `<c ="1">`} {
+		f.Add([]byte(tag))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast := newXMLScanner(bytes.NewReader(data), "sheet.xml")
+		fast.fill()
+		tag, ok := fast.fastCell()
+		if !ok {
+			return
+		}
+		slow := newXMLScanner(bytes.NewReader(data), "sheet.xml")
+		if err := slow.next(); err != nil {
+			t.Fatalf("%q: fastCell took a tag next refuses: %v", data, err)
+		}
+		if slow.kind != tokStart || string(slow.name) != "c" || slow.selfClose != fast.selfClose || slow.pos != fast.pos {
+			t.Fatalf("%q: next read %v %q selfClose %v to %d; fastCell selfClose %v to %d", data, slow.kind, slow.name, slow.selfClose, slow.pos, fast.selfClose, fast.pos)
+		}
+		ref, hasRef := slow.attr("r")
+		typ, hasTyp := slow.attr("t")
+		if hasRef != tag.hasRef || !bytes.Equal(ref, tag.ref) || hasTyp != tag.hasTyp || !bytes.Equal(typ, tag.typ) {
+			t.Fatalf("%q: next read r=%q (%v) t=%q (%v), fastCell r=%q (%v) t=%q (%v)", data, ref, hasRef, typ, hasTyp, tag.ref, tag.hasRef, tag.typ, tag.hasTyp)
+		}
+	})
 }
