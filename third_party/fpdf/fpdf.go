@@ -2067,25 +2067,13 @@ func (f *Fpdf) addFontFromBytes(familyStr, styleStr string, jsonFileBytes, zFile
 		// 	styleStr = "BI"
 		// }
 
-		Type := "UTF8"
-		reader := fileReader{readerPosition: 0, array: utf8Bytes}
-
-		utf8File := newUTF8Font(&reader)
-
-		err := utf8File.parseFile()
+		// crmdigest patch: parse once per process (crmdigest_patch.go).
+		// The document keeps an unparsed reader of its own: output cuts the
+		// subset from the bytes, resetting every field it uses.
+		p, err := parsedUTF8(fontkey, utf8Bytes)
 		if err != nil {
 			fmt.Printf("get metrics Error: %e\n", err)
 			return
-		}
-		desc := FontDescType{
-			Ascent:       int(utf8File.Ascent),
-			Descent:      int(utf8File.Descent),
-			CapHeight:    utf8File.CapHeight,
-			Flags:        utf8File.Flags,
-			FontBBox:     utf8File.Bbox,
-			ItalicAngle:  utf8File.ItalicAngle,
-			StemV:        utf8File.StemV,
-			MissingWidth: round(utf8File.DefaultWidth),
 		}
 
 		var sbarr map[int]int
@@ -2095,16 +2083,16 @@ func (f *Fpdf) addFontFromBytes(familyStr, styleStr string, jsonFileBytes, zFile
 			sbarr = makeSubsetRange(32)
 		}
 		def := fontDefType{
-			Tp:        Type,
+			Tp:        "UTF8",
 			Name:      fontkey,
-			Desc:      desc,
-			Up:        int(round(utf8File.UnderlinePosition)),
-			Ut:        round(utf8File.UnderlineThickness),
-			Cw:        utf8File.CharWidths,
-			utf8File:  utf8File,
+			Desc:      p.desc,
+			Up:        p.up,
+			Ut:        p.ut,
+			Cw:        p.cw,
+			utf8File:  newUTF8Font(&fileReader{readerPosition: 0, array: utf8Bytes}),
 			usedRunes: sbarr,
 		}
-		def.i, _ = generateFontID(def)
+		def.i = p.id
 		f.fonts[fontkey] = def
 	} else {
 		// load font definitions
