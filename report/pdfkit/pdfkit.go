@@ -190,6 +190,11 @@ type run struct {
 // runs splits s into runs by face: the Go fonts where they have the
 // rune, the fallback face where it has it, and Placeholder otherwise.
 func (d *Doc) runs(s string) []run {
+	// Nearly every string is drawn in the Go fonts alone: one run, s
+	// itself, without building it again rune by rune.
+	if allGo(s) {
+		return []run{{s, -1}}
+	}
 	var out []run
 	add := func(t string, face int) {
 		if n := len(out); n > 0 && out[n-1].face == face {
@@ -214,6 +219,16 @@ func (d *Doc) runs(s string) []run {
 	return out
 }
 
+// allGo reports whether the Go fonts draw every rune of s.
+func allGo(s string) bool {
+	for _, r := range s {
+		if !fonts.Has(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // useRun selects the face of a run, registering the fallback face in the
 // document the first time it is needed (most digests never need it, and
 // the face is large).
@@ -236,6 +251,9 @@ func (d *Doc) useRun(r run) {
 // Width returns the width of s in millimetres in the current face,
 // measuring each run in the face it is drawn in.
 func (d *Doc) Width(s string) float64 {
+	if allGo(s) {
+		return d.PDF.GetStringWidth(s)
+	}
 	rs := d.runs(s)
 	if len(rs) == 1 && rs[0].face < 0 {
 		return d.PDF.GetStringWidth(rs[0].text)
