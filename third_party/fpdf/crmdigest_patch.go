@@ -13,8 +13,9 @@ import (
 
 // utf8Parsed is what AddUTF8FontFromBytes derives from a font's bytes and
 // font key, the same for every document: the metrics, the 65,536-entry
-// width table (read-only once built) and the font ID (a SHA-1 of the
-// definition's JSON). Upstream computes all of it again in every document.
+// width table (read-only once built), the font ID (a SHA-1 of the
+// definition's JSON) and the cmap the subset is cut with at Output.
+// Upstream computes all of it again in every document.
 type utf8Parsed struct {
 	src  []byte // a private copy of the font bytes, to tell hash collisions apart
 	desc FontDescType
@@ -22,6 +23,7 @@ type utf8Parsed struct {
 	ut   int
 	cw   []int
 	id   string
+	cmap map[int]int // rune → glyph, for GenerateCutFont; nil if the font has no Unicode cmap
 }
 
 var utf8Cache struct {
@@ -83,6 +85,9 @@ func parsedUTF8(fontkey string, utf8Bytes []byte) (*utf8Parsed, error) {
 		return nil, err
 	}
 	p.id = id
+	if utf8File.generateCMAP() != nil {
+		p.cmap = utf8File.charSymbolDictionary
+	}
 
 	c.Lock()
 	defer c.Unlock()

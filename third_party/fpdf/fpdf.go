@@ -2089,7 +2089,7 @@ func (f *Fpdf) addFontFromBytes(familyStr, styleStr string, jsonFileBytes, zFile
 			Up:        p.up,
 			Ut:        p.ut,
 			Cw:        p.cw,
-			utf8File:  newUTF8Font(&fileReader{readerPosition: 0, array: utf8Bytes}),
+			utf8File:  &utf8FontFile{fileReader: &fileReader{readerPosition: 0, array: utf8Bytes}, cmap: p.cmap},
 			usedRunes: sbarr,
 		}
 		def.i = p.id

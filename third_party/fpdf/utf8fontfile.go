@@ -59,6 +59,9 @@ type utf8FontFile struct {
 	DefaultWidth         float64
 	symbolData           map[int]map[string][]int
 	CodeSymbolDictionary map[int]int
+	// crmdigest patch: the rune-to-glyph map of the parsed font, built
+	// once per process and shared read-only (crmdigest_patch.go).
+	cmap map[int]int
 }
 
 type tableDescription struct {
@@ -661,12 +664,18 @@ func (utf *utf8FontFile) GenerateCutFont(usedRunes map[int]int) []byte {
 	utf.skip(4)
 	numSymbols := utf.readUint16()
 
-	symbolCharDictionary := utf.generateCMAP()
-	if symbolCharDictionary == nil {
-		return nil
-	}
+	// crmdigest patch: take the cmap built when the font was parsed, and
+	// skip parseHMTXTable, whose widths the cut does not use.
+	if utf.cmap != nil {
+		utf.charSymbolDictionary = utf.cmap
+	} else {
+		symbolCharDictionary := utf.generateCMAP()
+		if symbolCharDictionary == nil {
+			return nil
+		}
 
-	utf.parseHMTXTable(metricsCount, numSymbols, symbolCharDictionary, 1.0)
+		utf.parseHMTXTable(metricsCount, numSymbols, symbolCharDictionary, 1.0)
+	}
 
 	utf.parseLOCATable(LocaFormat, numSymbols)
 
