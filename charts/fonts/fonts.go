@@ -80,8 +80,21 @@ var has = sync.OnceValue(func() *[hasLimit / 64]uint64 {
 const hasLimit = 0x2600
 
 // Has reports whether the registered faces (regular and bold) draw r.
-func Has(r rune) bool {
-	return r >= 0 && r < hasLimit && has()[r/64]&(1<<(r%64)) != 0
+func Has(r rune) bool { return hasIn(has(), r) }
+
+// HasAll reports whether the registered faces draw every rune of s.
+func HasAll(s string) bool {
+	t := has()
+	for _, r := range s {
+		if !hasIn(t, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasIn(t *[hasLimit / 64]uint64, r rune) bool {
+	return r >= 0 && r < hasLimit && t[r/64]&(1<<(r%64)) != 0
 }
 
 var cut = sync.OnceValue(func() faces {

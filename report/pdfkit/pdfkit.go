@@ -192,7 +192,7 @@ type run struct {
 func (d *Doc) runs(s string) []run {
 	// Nearly every string is drawn in the Go fonts alone: one run, s
 	// itself, without building it again rune by rune.
-	if allGo(s) {
+	if fonts.HasAll(s) {
 		return []run{{s, -1}}
 	}
 	var out []run
@@ -219,16 +219,6 @@ func (d *Doc) runs(s string) []run {
 	return out
 }
 
-// allGo reports whether the Go fonts draw every rune of s.
-func allGo(s string) bool {
-	for _, r := range s {
-		if !fonts.Has(r) {
-			return false
-		}
-	}
-	return true
-}
-
 // useRun selects the face of a run, registering the fallback face in the
 // document the first time it is needed (most digests never need it, and
 // the face is large).
@@ -251,7 +241,7 @@ func (d *Doc) useRun(r run) {
 // Width returns the width of s in millimetres in the current face,
 // measuring each run in the face it is drawn in.
 func (d *Doc) Width(s string) float64 {
-	if allGo(s) {
+	if fonts.HasAll(s) {
 		return d.PDF.GetStringWidth(s)
 	}
 	rs := d.runs(s)
