@@ -60,20 +60,42 @@ func Cutset() string {
 
 type faces struct{ regular, bold []byte }
 
-// has is the set of runes both Go faces draw within Cutset.
-var has = sync.OnceValue(func() map[rune]bool {
+// has is the set of runes both Go faces draw within Cutset, as a bit set
+// indexed by rune (Cutset ends below hasLimit): the page toolkit asks it
+// for every rune it measures or draws.
+var has = sync.OnceValue(func() *[hasLimit / 64]uint64 {
 	t := Parsed()
-	m := map[rune]bool{}
+	var m [hasLimit / 64]uint64
 	for _, r := range Cutset() {
+		if r >= hasLimit {
+			panic(fmt.Sprintf("fonts: Cutset holds U+%04X, beyond hasLimit: raise it", r))
+		}
 		if t.Regular.Index(r) != 0 && t.Bold.Index(r) != 0 {
-			m[r] = true
+			m[r/64] |= 1 << (r % 64)
 		}
 	}
-	return m
+	return &m
 })
 
+const hasLimit = 0x2600
+
 // Has reports whether the registered faces (regular and bold) draw r.
-func Has(r rune) bool { return has()[r] }
+func Has(r rune) bool { return hasIn(has(), r) }
+
+// HasAll reports whether the registered faces draw every rune of s.
+func HasAll(s string) bool {
+	t := has()
+	for _, r := range s {
+		if !hasIn(t, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasIn(t *[hasLimit / 64]uint64, r rune) bool {
+	return r >= 0 && r < hasLimit && t[r/64]&(1<<(r%64)) != 0
+}
 
 var cut = sync.OnceValue(func() faces {
 	set := Cutset()

@@ -71,3 +71,26 @@ func TestHasScripts(t *testing.T) {
 		t.Errorf("Missing = %q, want ễịươ", got)
 	}
 }
+
+// TestHasAll: HasAll agrees with Has rune by rune, on strings the Go
+// fonts draw and on strings with one rune they lack.
+func TestHasAll(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{
+		{"", true},
+		{"Françoise Núñez ▲ +3 % · 1 234 €", true},
+		{"Nguyễn Văn Đức", false}, // ễ: two marks, not in the Go fonts
+		{"王芳", false},
+		{"tab\there", false},
+	} {
+		all := true
+		for _, r := range c.s {
+			all = all && Has(r)
+		}
+		if got := HasAll(c.s); got != c.want || got != all {
+			t.Errorf("HasAll(%q) = %v, want %v (Has rune by rune: %v)", c.s, got, c.want, all)
+		}
+	}
+}

@@ -203,6 +203,11 @@ type run struct {
 // runs splits s into runs by face: the Go fonts where they have the
 // rune, the fallback face where it has it, and Placeholder otherwise.
 func (d *Doc) runs(s string) []run {
+	// Nearly every string is drawn in the Go fonts alone: one run, s
+	// itself, without building it again rune by rune.
+	if fonts.HasAll(s) {
+		return []run{{s, -1}}
+	}
 	var out []run
 	add := func(t string, face int) {
 		if n := len(out); n > 0 && out[n-1].face == face {
@@ -249,6 +254,9 @@ func (d *Doc) useRun(r run) {
 // Width returns the width of s in millimetres in the current face,
 // measuring each run in the face it is drawn in.
 func (d *Doc) Width(s string) float64 {
+	if fonts.HasAll(s) {
+		return d.PDF.GetStringWidth(s)
+	}
 	rs := d.runs(s)
 	if len(rs) == 1 && rs[0].face < 0 {
 		return d.PDF.GetStringWidth(rs[0].text)

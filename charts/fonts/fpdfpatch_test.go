@@ -1,0 +1,120 @@
+package fonts
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+)
+
+// fpdfPatched is the upstream version third_party/fpdf is a patched copy
+// of (third_party/fpdf/PATCH.md).
+const fpdfPatched = "v0.9.0"
+
+// TestFpdfPatchVersion fails when go.mod requires another fpdf than the
+// one third_party/fpdf was copied from, or no longer replaces it: whoever
+// bumps fpdf must copy the new version and apply the patch again
+// (third_party/fpdf/PATCH.md), or the bump silently does nothing.
+func TestFpdfPatchVersion(t *testing.T) {
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := regexp.MustCompile(`(?m)^\s*(?:require\s+)?github\.com/go-pdf/fpdf\s+(v\S+)`).FindSubmatch(mod)
+	if req == nil {
+		t.Fatal("go.mod does not require github.com/go-pdf/fpdf")
+	}
+	if string(req[1]) != fpdfPatched {
+		t.Errorf("go.mod requires github.com/go-pdf/fpdf %s, but third_party/fpdf is a patched copy of %s: copy %s there and apply the patch again (third_party/fpdf/PATCH.md), then change fpdfPatched", req[1], fpdfPatched, req[1])
+	}
+	if !regexp.MustCompile(`(?m)^replace\s+github\.com/go-pdf/fpdf\s+=>\s+\./third_party/fpdf\s*$`).Match(mod) {
+		t.Error("go.mod no longer replaces github.com/go-pdf/fpdf with ./third_party/fpdf: the digests would parse every font in every document again")
+	}
+	patch, err := os.ReadFile("../../third_party/fpdf/PATCH.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(patch, []byte("v0.9.0")) {
+		t.Error("third_party/fpdf/PATCH.md does not name the upstream version")
+	}
+}
+
+// TestFpdfPatchSameOutput compares documents whose fonts are added from
+// bytes (the patched path: parsed once per process, cmap shared) with the
+// same documents whose fonts are added from a file (AddUTF8Font, which
+// the patch leaves as upstream wrote it: parsed in every document). The
+// bytes must be equal, whatever was added before, for fonts that share a
+// family name but not their bytes, and from several goroutines at once
+// (run with -race).
+func TestFpdfPatchSameOutput(t *testing.T) {
+	dir := t.TempDir()
+	faces := map[string][]byte{"cut": cut().regular, "cutbold": cut().bold, "full": goregular.TTF, "fullbold": gobold.TTF}
+	for name, b := range faces {
+		if err := os.WriteFile(filepath.Join(dir, name+".ttf"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	texts := []string{"Françoise Núñez ▲ 1 234 €", "Zoë Ødegaard — 98 % of target", "ŁŚŻ ąęó", ""}
+	doc := func(regular, bold, text string, fromFile bool) []byte {
+		pdf := fpdf.New("P", "mm", "A4", "")
+		created := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
+		pdf.SetCreationDate(created)
+		pdf.SetModificationDate(created)
+		pdf.SetCatalogSort(true)
+		if fromFile {
+			pdf.SetFontLocation(dir)
+			pdf.AddUTF8Font("f", "", regular+".ttf")
+			pdf.AddUTF8Font("f", "B", bold+".ttf")
+		} else {
+			pdf.AddUTF8FontFromBytes("f", "", faces[regular])
+			pdf.AddUTF8FontFromBytes("f", "B", faces[bold])
+		}
+		pdf.AddPage()
+		pdf.SetFont("f", "", 11)
+		pdf.Text(20, 20, text)
+		pdf.SetFont("f", "B", 11)
+		pdf.Text(20, 30, text+"!")
+		// The width as measured with the font's width table.
+		pdf.Text(20, 40, strconv.FormatFloat(pdf.GetStringWidth(text), 'f', -1, 64))
+		var out bytes.Buffer
+		if err := pdf.Output(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	type tc struct{ regular, bold, text string }
+	var cases []tc
+	for _, pair := range [][2]string{{"cut", "cutbold"}, {"full", "fullbold"}, {"full", "cutbold"}} {
+		for _, s := range texts {
+			cases = append(cases, tc{pair[0], pair[1], s})
+		}
+	}
+	want := make([][]byte, len(cases))
+	for i, c := range cases {
+		want[i] = doc(c.regular, c.bold, c.text, true)
+	}
+	if bytes.Equal(want[0], want[len(texts)]) {
+		t.Fatal("the cut and the full faces give the same document: the comparison below proves nothing")
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range cases {
+				i := (k + g) % len(cases) // each goroutine in another order
+				c := cases[i]
+				if got := doc(c.regular, c.bold, c.text, false); !bytes.Equal(got, want[i]) {
+					t.Errorf("%s/%s %q: the document with fonts from bytes differs from the one with fonts from files", c.regular, c.bold, c.text)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
