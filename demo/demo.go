@@ -145,6 +145,10 @@ type Story struct {
 	// NewRep was hired NewRepDays before End, in the last team.
 	NewRep     string
 	NewRepDays int
+	// OnTargetTeam (the last team) has targets equal to what its reps
+	// usually sell, without the others' 5 % of ambition, and no story:
+	// its digests read on or near target.
+	OnTargetTeam string
 }
 
 // The layout of each sheet: its name and header row. The headers are the
@@ -175,8 +179,8 @@ const (
 	stageClosedWon   = 4
 	stageClosedLost  = 5
 	targetMetric     = "won_revenue"
-	monthsOfSlump    = 3
-	monthsOfStruggle = 6
+	monthsOfSlump    = 5
+	monthsOfStruggle = 2
 	newRepDaysOfWork = 20
 	targetAmbition   = 1.05
 )

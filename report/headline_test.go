@@ -28,7 +28,7 @@ func TestHeadlinePins(t *testing.T) {
 	}
 
 	ryan := en("Ryan Clark")
-	const wantRyan = "Half-year to date: won revenue €464,140, 72% above last year; quarter to date: won revenue €145,000, 44% below target. 7 actions overdue."
+	const wantRyan = "Half-year to date: won revenue €235,620, 13% above last year; last week: won revenue €0, 100% below target. 5 actions overdue."
 	if ryan.Headline != wantRyan {
 		t.Errorf("Ryan Clark's headline:\n got: %s\nwant: %s", ryan.Headline, wantRyan)
 	}
@@ -50,7 +50,7 @@ func TestHeadlinePins(t *testing.T) {
 	}
 
 	madrid := en("jose.dominguez@example.com")
-	const wantMadrid = "Month to date: the team won €284,500, 30% below target; last week: the team won €30,090, 69% below target. Quarter to date, no shortfall to diagnose: the team is within its usual range or above it."
+	const wantMadrid = "Month to date: the team won €136,800, 40% below target; last week: the team won €25,400, 60% below last year. Month to date, no shortfall to diagnose: the team is within its usual range or above it."
 	if madrid.Headline != wantMadrid {
 		t.Errorf("Madrid manager's headline:\n got: %s\nwant: %s", madrid.Headline, wantMadrid)
 	}
