@@ -31,7 +31,7 @@ var catalogue = []product{
 // season is the relative volume of deals closing in each calendar month:
 // an August trough and a year-end peak. activitySeason is flatter.
 var (
-	season         = [13]float64{0, 0.85, 0.95, 1.10, 1.00, 1.00, 1.10, 0.80, 0.45, 1.05, 1.10, 1.15, 1.45}
+	season         = [13]float64{0, 0.85, 0.95, 1.10, 1.00, 1.00, 1.05, 0.75, 0.50, 0.90, 1.10, 1.15, 1.45}
 	activitySeason = [13]float64{0, 0.95, 1.00, 1.05, 1.00, 1.00, 1.00, 0.85, 0.55, 1.05, 1.10, 1.10, 0.90}
 )
 
@@ -41,16 +41,16 @@ const dipMonth = time.August
 // Effects of the stories the demo tells, on volumes and win rates.
 const (
 	growthPerYear    = 0.12
-	slumpVolume      = 0.45
-	slumpWin         = 0.6
+	slumpVolume      = 0.5
+	slumpWin         = 0.3
 	slumpActivity    = 0.8
 	struggleVolume   = 0.3
-	struggleWin      = 0.2
+	struggleWin      = 0.15
 	struggleActivity = 0.35
 	// struggleSkill is the struggling rep's skill before the struggle:
 	// the team's best seller, whose expected deals are enough for the
 	// manager's diagnosis to tell a collapse from a bad month.
-	struggleSkill  = 1.5
+	struggleSkill  = 2.5
 	baseWinRate    = 0.48
 	renewalWinRate = 0.86
 	// renewalsPerRepMonth is the mean number of renewals coming up per
@@ -181,13 +181,15 @@ func (g *generator) deals() {
 	o := g.opt
 	won, lost := crm.ID(stageClosedWon), crm.ID(stageClosedLost)
 	cur := g.ds.Currencies.Intern(o.Currency)
-	// Drawn here rather than with the people, so that the directory (and
-	// the names the docs and tests cite) does not depend on it.
-	for ri := range g.reps {
-		g.reps[ri].winCredit = [2]float64{g.r.Float64(), g.r.Float64()}
-	}
+	// Each rep's deals come from a random stream of their own, so that
+	// the story of one rep (a struggle, a skill) does not reshuffle every
+	// other rep's history.
+	shared := g.r
+	defer func() { g.r = shared }()
 	for ri := range g.reps {
 		rp := &g.reps[ri]
+		g.r = rand.New(rand.NewPCG(o.Seed, uint64(ri+1)*0x9e3779b97f4a7c15))
+		rp.winCredit = [2]float64{g.r.Float64(), g.r.Float64()}
 		for _, m := range g.months {
 			next := addMonths(m, 1)
 			vol, win := g.adjust(rp, m)
@@ -469,8 +471,8 @@ func (g *generator) targets() {
 		perUnit = revenue / units
 	}
 	// The team on target gets no ambition: its targets are its reps' own
-	// revenue per unit of expected volume over the last twelve months,
-	// so that its reps, who perform as usual, land on them.
+	// revenue per unit of expected volume over the same months, so that
+	// its reps, who perform as usual, land on them.
 	onTarget := len(g.teams) - 1
 	var teamRevenue, teamUnits float64
 	for _, ri := range g.teams[onTarget].reps {
@@ -478,7 +480,7 @@ func (g *generator) targets() {
 		if rp.hired.Valid() {
 			continue
 		}
-		for mi := max(endMonth-12, 0); mi < endMonth; mi++ {
+		for mi := 12; mi < endMonth; mi++ {
 			teamRevenue += wonBy[ri][mi]
 			teamUnits += g.volume(rp, g.months[mi])
 		}
