@@ -105,7 +105,7 @@ func checkReading(t *testing.T, rd Reading) {
 // A narrow range stays symmetric.
 func TestVariationWithinClampedRange(t *testing.T) {
 	for _, c := range []struct {
-		value, spread float64
+		value, spread  float64
 		low, variation float64
 	}{
 		{value: 40, spread: 1.22, low: 0, variation: 1},
