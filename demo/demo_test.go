@@ -294,3 +294,39 @@ func TestLargeOrgEmailsAreValid(t *testing.T) {
 		}
 	}
 }
+
+// TestSummerDipEveryTeam: in the default organisation (the bundled demo)
+// August is every team's lowest month of won revenue in every year of the
+// history, the months of End's year up to the last full one included: the
+// trough the story plants is visible team by team, not only in the sum.
+func TestSummerDipEveryTeam(t *testing.T) {
+	d := Build(Options{})
+	ey, em, _ := d.Options.End.Date()
+	teams := map[string]bool{}
+	for _, p := range d.People {
+		if p.Role == crm.RoleRep {
+			teams[p.Team] = true
+		}
+	}
+	sy, _, _ := d.Start.Date()
+	checked := 0
+	for team := range teams {
+		won := monthly(d, func(p *crm.Person) bool { return p.Team == team })
+		for y := sy + 1; y <= ey; y++ {
+			last := time.December
+			if y == ey {
+				last = em - 1
+			}
+			aug := won[monthID(crm.DayFromDate(y, time.August, 1))]
+			for m := time.January; m <= last; m++ {
+				if v := won[monthID(crm.DayFromDate(y, m, 1))]; m != time.August && v <= aug {
+					t.Errorf("%s, %d: %s won %.0f, August %.0f: want August the lowest month", team, y, m, v, aug)
+				}
+			}
+			checked++
+		}
+	}
+	if checked < 3*len(teams) {
+		t.Fatalf("checked %d team-years, want three for each of %d teams", checked, len(teams))
+	}
+}
