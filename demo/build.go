@@ -38,11 +38,22 @@ var (
 // dipMonth is the trough of season, reported in Story.
 const dipMonth = time.August
 
-// Effects of the stories the demo tells, on volumes and win rates.
+// Effects of the stories the demo tells, on volumes, win rates and amounts.
 const (
-	growthPerYear    = 0.12
-	slumpVolume      = 0.5
-	slumpWin         = 0.3
+	growthPerYear = 0.12
+	// The declining team's won revenue falls to about 0.8 × 0.6 × 0.6 ≈
+	// 29 % of its level, every month alike. A team of three reps closes
+	// a few deals a month, so its usual range is about ±50 %; for the
+	// structural rule to read a level shift, each month of the run must
+	// fall beyond that range and near the run's median level (kpi
+	// structuralRun). A milder fall stays inside the range; a steeper
+	// one through volume and win rate alone (×0.5 × 0.3) leaves so few
+	// deals that August falls to nothing and the months no longer share
+	// a level. Smaller deals (a team losing its large accounts) cut
+	// revenue without thinning the count further.
+	slumpVolume      = 0.8
+	slumpWin         = 0.6
+	slumpAmount      = 0.6
 	slumpActivity    = 0.8
 	struggleVolume   = 0.3
 	struggleWin      = 0.15
@@ -170,6 +181,15 @@ func (g *generator) adjust(rp *rep, m crm.Day) (vol, win float64) {
 	return vol, win
 }
 
+// sizeFactor is the story's factor on the amounts of a rep's deals in the
+// month starting at m: the declining team also sells smaller.
+func (g *generator) sizeFactor(rp *rep, m crm.Day) float64 {
+	if g.teams[rp.team].slump && m >= g.data.SlumpFrom {
+		return slumpAmount
+	}
+	return 1
+}
+
 // deals generates each rep's deals month by month of their planned close:
 // seasonality is about when deals close (budgets are spent before the
 // year ends, nobody signs in August). The installed base renews at a
@@ -193,11 +213,12 @@ func (g *generator) deals() {
 		for _, m := range g.months {
 			next := addMonths(m, 1)
 			vol, win := g.adjust(rp, m)
+			size := g.sizeFactor(rp, m)
 			n := steadyCount(g.r, o.DealsPerRepMonth*g.volume(rp, m)*vol)
 			for range n {
 				ai := rp.accounts[g.r.IntN(len(rp.accounts))]
 				pi := g.newProduct(ai)
-				g.deal(rp, ri, ai, pi, crm.KindNewBusiness, g.amount(pi, ai), weekday(m+crm.Day(g.r.IntN(int(next-m)))), baseWinRate*math.Sqrt(rp.skill)*win, cur, won, lost)
+				g.deal(rp, ri, ai, pi, crm.KindNewBusiness, math.Round(g.amount(pi, ai)*size/10)*10, weekday(m+crm.Day(g.r.IntN(int(next-m)))), baseWinRate*math.Sqrt(rp.skill)*win, cur, won, lost)
 			}
 			// A rep hired during the history has no installed base yet.
 			if rp.hired.Valid() {
@@ -207,7 +228,7 @@ func (g *generator) deals() {
 			for range n {
 				ai := rp.accounts[g.r.IntN(len(rp.accounts))]
 				pi := g.subscription(ai)
-				g.deal(rp, ri, ai, pi, crm.KindRenewal, math.Round(g.amount(pi, ai)*1.04/10)*10, weekday(m+crm.Day(g.r.IntN(int(next-m)))), renewalWinRate*win, cur, won, lost)
+				g.deal(rp, ri, ai, pi, crm.KindRenewal, math.Round(g.amount(pi, ai)*1.04*size/10)*10, weekday(m+crm.Day(g.r.IntN(int(next-m)))), renewalWinRate*win, cur, won, lost)
 			}
 		}
 	}

@@ -127,10 +127,11 @@ type Data struct {
 type Story struct {
 	// DeclineTeam falls from DeclineFrom (a first of month) to End: its
 	// reps' volume of new business and renewals is multiplied by
-	// DeclineVolume and every win rate by DeclineWin.
-	DeclineTeam               string
-	DeclineFrom               crm.Day
-	DeclineVolume, DeclineWin float64
+	// DeclineVolume, every win rate by DeclineWin and every amount by
+	// DeclineAmount, so its won revenue by about the product of the three.
+	DeclineTeam                              string
+	DeclineFrom                              crm.Day
+	DeclineVolume, DeclineWin, DeclineAmount float64
 	// Struggling holds one rep, in StrugglingTeam (not DeclineTeam), the
 	// team's best seller until StruggleFrom: from then, volume (renewals
 	// included) × StruggleVolume, win rates × StruggleWin, activities ×

@@ -169,7 +169,7 @@ func (g *generator) org() {
 		g.data.NewRep = g.ds.People[g.reps[nr].person].Email
 	}
 	g.data.SlumpTeam = g.teams[0].name
-	st := Story{DeclineTeam: g.data.SlumpTeam, DeclineFrom: g.data.SlumpFrom, DeclineVolume: slumpVolume, DeclineWin: slumpWin,
+	st := Story{DeclineTeam: g.data.SlumpTeam, DeclineFrom: g.data.SlumpFrom, DeclineVolume: slumpVolume, DeclineWin: slumpWin, DeclineAmount: slumpAmount,
 		Struggling: g.data.Struggling, StruggleFrom: g.data.StruggleFrom, StruggleVolume: struggleVolume, StruggleWin: struggleWin,
 		StruggleActivity: struggleActivity, DipMonth: dipMonth, DipFactor: season[dipMonth], NewRep: g.data.NewRep, NewRepDays: newRepDaysOfWork}
 	if len(st.Struggling) > 0 {

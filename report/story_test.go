@@ -234,10 +234,12 @@ func TestDemoRangesNotNegative(t *testing.T) {
 // planted (demo.Story, docs/REPORTS.md "The demo's story"), read in the
 // rendered words and figures, in en, fr and es:
 //
-//   - the declining team's break is dated in the October digests of the
-//     head of sales and of its region's director: its row reads "below
-//     range since" (or "structural since") the month the decline starts
-//     or the one after;
+//   - the declining team's break is structural and dated in the October
+//     digests of the head of sales and of its region's director: its row
+//     reads "structural since" the month the decline starts or the one
+//     after (a run below range that the level-shift test does not take
+//     for a lasting break would not do), and the region director's
+//     headline calls it a lasting break from that month;
 //   - its manager's digest for 2026-W48 reads a general slowdown;
 //   - the struggling rep's manager reads an individual shortfall naming
 //     that rep only, and the rep table flags them far below;
@@ -309,13 +311,11 @@ func TestDemoStory(t *testing.T) {
 		dated := []string{loc.ShortMonthYear(m, y), loc.ShortMonthYear(m+1, y)}
 		aug := loc.ShortMonth(time.August)
 
-		// The decline, dated, in the October digests above the team.
-		// Anchored at the end: the month closes the cell, and a lazy
-		// capture would otherwise stop at its first letter.
-		var breakRow []*regexp.Regexp
-		for _, k := range []string{"Below range since %s", "Structural since %s"} {
-			breakRow = append(breakRow, regexp.MustCompile(storyPhrase(loc, k).String()+"$"))
-		}
+		// The decline, structural and dated, in the October digests
+		// above the team. Anchored at the end: the month closes the
+		// cell, and a lazy capture would otherwise stop at its first
+		// letter.
+		breakRow := []*regexp.Regexp{regexp.MustCompile(storyPhrase(loc, "Structural since %s").String() + "$")}
 		for _, p := range []*crm.Person{head, declineDirector} {
 			dg := digest(p)
 			found := false
@@ -341,8 +341,15 @@ func TestDemoStory(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("%s, %s's October digest: no row dates %s's break in %v", code, p.Name, st.DeclineTeam, dated)
+				t.Errorf("%s, %s's October digest: no row marks %s structural since %v", code, p.Name, st.DeclineTeam, dated)
 			}
+		}
+		// The sentence filled with the month, not a capture: a French
+		// month ends with a full stop ("juil."), as the sentence does.
+		if dg := digest(declineDirector); !slices.ContainsFunc(dated, func(m string) bool {
+			return strings.Contains(dg.Headline, loc.T("This looks structural: a lasting break since %s.", m))
+		}) {
+			t.Errorf("%s, %s's October headline does not call %s's break structural since %v: %s", code, declineDirector.Name, st.DeclineTeam, dated, dg.Headline)
 		}
 
 		// The declining team's manager: a general slowdown.
