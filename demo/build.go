@@ -74,6 +74,10 @@ const (
 	openActivityShare = 0.25 // activities due in the last three weeks still open
 )
 
+// leadStream sets each rep's stream of leads apart from their stream of
+// deals.
+const leadStream = 0x6c65616473
+
 // generator holds the state of one Build.
 type generator struct {
 	opt      Options
@@ -405,8 +409,14 @@ var subjects = [][]string{
 // leads generates the leads and contacts each rep creates.
 func (g *generator) leads() {
 	o := g.opt
+	// A stream per rep, as for deals: the declining team's fewer leads
+	// must not reshuffle every later rep's (a reshuffle once gave New
+	// York's leads a chance structural mark, kpi TestDemoStructuralMarks).
+	shared := g.r
+	defer func() { g.r = shared }()
 	for ri := range g.reps {
 		rp := &g.reps[ri]
+		g.r = rand.New(rand.NewPCG(o.Seed, uint64(ri+1)*0x9e3779b97f4a7c15^leadStream))
 		for _, m := range g.months {
 			if m > o.End {
 				break
