@@ -18,39 +18,65 @@ type product struct {
 }
 
 var catalogue = []product{
-	{"Cloud CRM Starter", 6000, 0.78, 25, true},
-	{"Cloud CRM Professional", 18000, 0.74, 45, true},
-	{"Cloud CRM Enterprise", 55000, 0.70, 80, true},
+	{"Cloud CRM Starter", 8000, 0.78, 25, true},
+	{"Cloud CRM Professional", 12000, 0.74, 45, true},
+	{"Cloud CRM Enterprise", 18000, 0.70, 80, true},
 	{"Analytics Add-on", 9000, 0.82, 35, true},
-	{"Integration Hub", 14000, 0.65, 50, true},
+	{"Integration Hub", 12000, 0.65, 50, true},
 	{"Premium Support", 7500, 0.60, 20, true},
-	{"Data Migration", 12000, 0.35, 30, false},
-	{"Training Pack", 4000, 0.45, 15, false},
+	{"Data Migration", 10000, 0.35, 30, false},
+	{"Training Pack", 6000, 0.45, 15, false},
 }
 
 // season is the relative volume of deals closing in each calendar month:
 // an August trough and a year-end peak. activitySeason is flatter.
 var (
-	season         = [13]float64{0, 0.85, 0.95, 1.10, 1.00, 1.00, 1.10, 0.80, 0.45, 1.05, 1.10, 1.15, 1.45}
+	season         = [13]float64{0, 0.85, 0.95, 1.10, 1.00, 1.00, 1.05, 0.75, 0.50, 0.90, 1.10, 1.15, 1.45}
 	activitySeason = [13]float64{0, 0.95, 1.00, 1.05, 1.00, 1.00, 1.00, 0.85, 0.55, 1.05, 1.10, 1.10, 0.90}
 )
 
 // dipMonth is the trough of season, reported in Story.
 const dipMonth = time.August
 
-// Effects of the stories the demo tells, on volumes and win rates.
+// Effects of the stories the demo tells, on volumes, win rates and amounts.
 const (
-	growthPerYear     = 0.12
-	slumpVolume       = 0.6
-	slumpWin          = 0.7
-	slumpActivity     = 0.85
-	struggleVolume    = 0.45
-	struggleWin       = 0.6
-	struggleActivity  = 0.35
-	baseWinRate       = 0.48
-	renewalWinRate    = 0.86
+	growthPerYear = 0.12
+	// The declining team's won revenue falls to about 0.8 × 0.6 × 0.6 ≈
+	// 29 % of its level, every month alike. A team of three reps closes
+	// a few deals a month, so its usual range is about ±50 %; for the
+	// structural rule to read a level shift, each month of the run must
+	// fall beyond that range and near the run's median level (kpi
+	// structuralRun). A milder fall stays inside the range; a steeper
+	// one through volume and win rate alone (×0.5 × 0.3) leaves so few
+	// deals that August falls to nothing and the months no longer share
+	// a level. Smaller deals (a team losing its large accounts) cut
+	// revenue without thinning the count further.
+	slumpVolume      = 0.8
+	slumpWin         = 0.6
+	slumpAmount      = 0.6
+	slumpActivity    = 0.8
+	struggleVolume   = 0.3
+	struggleWin      = 0.15
+	struggleActivity = 0.35
+	// struggleSkill is the struggling rep's skill before the struggle:
+	// the team's best seller, whose expected deals are enough for the
+	// manager's diagnosis to tell a collapse from a bad month.
+	struggleSkill  = 2.5
+	baseWinRate    = 0.48
+	renewalWinRate = 0.86
+	// renewalsPerRepMonth is the mean number of renewals coming up per
+	// rep and month, before seasonality, trend and skill.
+	renewalsPerRepMonth = 1.2
+	// slipDays is how late a slipping deal may close (three in ten
+	// slip): within a couple of weeks, so that slips blur month ends
+	// without moving a month's business into the next.
+	slipDays          = 12
 	openActivityShare = 0.25 // activities due in the last three weeks still open
 )
+
+// leadStream sets each rep's stream of leads apart from their stream of
+// deals.
+const leadStream = 0x6c65616473
 
 // generator holds the state of one Build.
 type generator struct {
@@ -159,64 +185,73 @@ func (g *generator) adjust(rp *rep, m crm.Day) (vol, win float64) {
 	return vol, win
 }
 
+// sizeFactor is the story's factor on the amounts of a rep's deals in the
+// month starting at m: the declining team also sells smaller.
+func (g *generator) sizeFactor(rp *rep, m crm.Day) float64 {
+	if g.teams[rp.team].slump && m >= g.data.SlumpFrom {
+		return slumpAmount
+	}
+	return 1
+}
+
 // deals generates each rep's deals month by month of their planned close:
 // seasonality is about when deals close (budgets are spent before the
-// year ends, nobody signs in August). Won subscriptions come back for
-// renewal a year later.
+// year ends, nobody signs in August). The installed base renews at a
+// steady pace that follows the same season and grows with the business:
+// renewals are drawn like new deals, each month, rather than echoing
+// one particular deal of a year before, so that no team's month hangs on
+// one random large renewal. The story's effects reach both.
 func (g *generator) deals() {
 	o := g.opt
 	won, lost := crm.ID(stageClosedWon), crm.ID(stageClosedLost)
 	cur := g.ds.Currencies.Intern(o.Currency)
+	// Each rep's deals come from a random stream of their own, so that
+	// the story of one rep (a struggle, a skill) does not reshuffle every
+	// other rep's history.
+	shared := g.r
+	defer func() { g.r = shared }()
 	for ri := range g.reps {
 		rp := &g.reps[ri]
-		// The installed base before the history starts: subscriptions
-		// that come up for renewal during the first year.
-		var renewals []pendingRenewal
-		for _, ai := range rp.accounts {
-			for range 2 {
-				if g.r.IntN(3) > 0 || rp.hired.Valid() {
-					continue
-				}
-				pi := g.r.IntN(6) // subscriptions only
-				g.accounts[ai].owned |= 1 << pi
-				amount := g.amount(pi, ai)
-				renewals = append(renewals, pendingRenewal{account: ai, product: pi, amount: amount, close: g.start + crm.Day(g.r.IntN(365))})
-			}
-		}
-		sortRenewals(renewals)
+		g.r = rand.New(rand.NewPCG(o.Seed, uint64(ri+1)*0x9e3779b97f4a7c15))
+		rp.winCredit = [2]float64{g.r.Float64(), g.r.Float64()}
 		for _, m := range g.months {
 			next := addMonths(m, 1)
 			vol, win := g.adjust(rp, m)
-			n := poisson(g.r, o.DealsPerRepMonth*g.volume(rp, m)*vol)
+			size := g.sizeFactor(rp, m)
+			n := steadyCount(g.r, o.DealsPerRepMonth*g.volume(rp, m)*vol)
 			for range n {
 				ai := rp.accounts[g.r.IntN(len(rp.accounts))]
 				pi := g.newProduct(ai)
-				g.deal(rp, ri, ai, pi, crm.KindNewBusiness, g.amount(pi, ai), weekday(m+crm.Day(g.r.IntN(int(next-m)))), baseWinRate*math.Sqrt(rp.skill)*win, cur, won, lost, &renewals)
+				g.deal(rp, ri, ai, pi, crm.KindNewBusiness, math.Round(g.amount(pi, ai)*size/10)*10, weekday(m+crm.Day(g.r.IntN(int(next-m)))), baseWinRate*math.Sqrt(rp.skill)*win, cur, won, lost)
 			}
-			// Renewals planned to close this month.
-			for len(renewals) > 0 && renewals[0].close < next {
-				rn := renewals[0]
-				renewals = renewals[1:]
-				if rn.close < g.start {
-					continue
-				}
-				g.deal(rp, ri, rn.account, rn.product, crm.KindRenewal, math.Round(rn.amount*(1.02+0.04*g.r.Float64())/10)*10, weekday(rn.close), renewalWinRate*win, cur, won, lost, &renewals)
+			// A rep hired during the history has no installed base yet.
+			if rp.hired.Valid() {
+				continue
+			}
+			n = steadyCount(g.r, renewalsPerRepMonth*g.volume(rp, m)*vol)
+			for range n {
+				ai := rp.accounts[g.r.IntN(len(rp.accounts))]
+				pi := g.subscription(ai)
+				g.deal(rp, ri, ai, pi, crm.KindRenewal, math.Round(g.amount(pi, ai)*1.04*size/10)*10, weekday(m+crm.Day(g.r.IntN(int(next-m)))), renewalWinRate*win, cur, won, lost)
 			}
 		}
 	}
 }
 
-type pendingRenewal struct {
-	account, product int
-	amount           float64
-	close            crm.Day
-}
-
-func sortRenewals(rs []pendingRenewal) {
-	// Insertion sort: the list is short and nearly sorted.
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && rs[j].close < rs[j-1].close; j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
+// subscription picks a subscription the account has, or gives it one: the
+// product a renewal is for.
+func (g *generator) subscription(ai int) int {
+	owned := g.accounts[ai].owned
+	for range 8 {
+		pi := g.r.IntN(len(catalogue))
+		if catalogue[pi].subscription && owned&(1<<pi) != 0 {
+			return pi
+		}
+	}
+	for {
+		if pi := g.r.IntN(len(catalogue)); catalogue[pi].subscription {
+			g.accounts[ai].owned |= 1 << pi
+			return pi
 		}
 	}
 }
@@ -235,14 +270,14 @@ func (g *generator) newProduct(ai int) int {
 }
 
 func (g *generator) amount(pi, ai int) float64 {
-	a := catalogue[pi].price * g.accounts[ai].size * math.Exp(0.25*g.r.NormFloat64())
+	a := catalogue[pi].price * g.accounts[ai].size * math.Exp(0.2*g.r.NormFloat64())
 	return math.Round(a/10) * 10
 }
 
 // deal adds one deal planned to close on plannedClose, deciding whether it
 // has closed by End, and how.
 func (g *generator) deal(rp *rep, ri, ai, pi int, kind crm.DealKind, amount float64, plannedClose crm.Day, winRate float64,
-	cur, won, lost crm.ID, renewals *[]pendingRenewal) {
+	cur, won, lost crm.ID) {
 	o := g.opt
 	p := catalogue[pi]
 	cycle := crm.Day(math.Max(5, p.cycle*math.Exp(0.4*g.r.NormFloat64())))
@@ -254,8 +289,10 @@ func (g *generator) deal(rp *rep, ri, ai, pi int, kind crm.DealKind, amount floa
 		return
 	}
 	closed := plannedClose
-	if g.r.IntN(10) < 3 { // deals slip
-		closed += crm.Day(g.r.IntN(40))
+	// New deals slip; a renewal closes on its contract's anniversary, so
+	// that the installed base renews in the same season every year.
+	if kind == crm.KindNewBusiness && g.r.IntN(10) < 3 {
+		closed += crm.Day(g.r.IntN(slipDays))
 	}
 	d := crm.Deal{
 		Owner: crm.ID(rp.person), Account: g.accounts[ai].id, Product: crm.ID(pi), Kind: kind,
@@ -264,13 +301,9 @@ func (g *generator) deal(rp *rep, ri, ai, pi int, kind crm.DealKind, amount floa
 		LastActivity: crm.NoDay,
 	}
 	switch {
-	case closed <= o.End && g.r.Float64() < winRate:
+	case closed <= o.End && g.wins(rp, kind, winRate):
 		d.Status, d.Stage, d.Closed, d.Probability = crm.StatusWon, won, closed, 1
 		g.accounts[ai].owned |= 1 << pi
-		if p.subscription {
-			*renewals = append(*renewals, pendingRenewal{account: ai, product: pi, amount: amount, close: closed + 365})
-			sortRenewals(*renewals)
-		}
 	case closed <= o.End:
 		// A lost deal is often given up before its planned close.
 		d.Status, d.Stage, d.Probability = crm.StatusLost, lost, 0
@@ -376,8 +409,14 @@ var subjects = [][]string{
 // leads generates the leads and contacts each rep creates.
 func (g *generator) leads() {
 	o := g.opt
+	// A stream per rep, as for deals: the declining team's fewer leads
+	// must not reshuffle every later rep's (a reshuffle once gave New
+	// York's leads a chance structural mark, kpi TestDemoStructuralMarks).
+	shared := g.r
+	defer func() { g.r = shared }()
 	for ri := range g.reps {
 		rp := &g.reps[ri]
+		g.r = rand.New(rand.NewPCG(o.Seed, uint64(ri+1)*0x9e3779b97f4a7c15^leadStream))
 		for _, m := range g.months {
 			if m > o.End {
 				break
@@ -462,9 +501,28 @@ func (g *generator) targets() {
 	if units > 0 {
 		perUnit = revenue / units
 	}
+	// The team on target gets no ambition: its targets are its reps' own
+	// revenue per unit of expected volume over the same months, so that
+	// its reps, who perform as usual, land on them.
+	onTarget := len(g.teams) - 1
+	var teamRevenue, teamUnits float64
+	for _, ri := range g.teams[onTarget].reps {
+		rp := &g.reps[ri]
+		if rp.hired.Valid() {
+			continue
+		}
+		for mi := 12; mi < endMonth; mi++ {
+			teamRevenue += wonBy[ri][mi]
+			teamUnits += g.volume(rp, g.months[mi])
+		}
+	}
 	ey, _, _ := o.End.Date()
 	last := crm.DayFromDate(ey, time.December, 1)
-	for _, tm := range g.teams {
+	for ti, tm := range g.teams {
+		unit, ambition := perUnit, targetAmbition
+		if ti == onTarget && teamUnits > 0 {
+			unit, ambition = teamRevenue/teamUnits, 1
+		}
 		for m := g.start; m <= last; m = addMonths(m, 1) {
 			team := 0.0
 			for _, ri := range tm.reps {
@@ -472,7 +530,7 @@ func (g *generator) targets() {
 				if rp.hired.Valid() && addMonths(m, 1) <= rp.hired {
 					continue
 				}
-				v := perUnit * g.volume(rp, m) * targetAmbition
+				v := unit * g.volume(rp, m) * ambition
 				if rp.hired.Valid() {
 					v *= 0.3 // ramping up
 				}
@@ -483,6 +541,36 @@ func (g *generator) targets() {
 			g.ds.Targets = append(g.ds.Targets, crm.Target{Scope: crm.TargetTeam, Key: tm.name, Period: monthID(m), Metric: targetMetric, Value: team})
 		}
 	}
+}
+
+// steadyCount draws a count of mean mean that is steadier than a Poisson
+// variate: the mean's integer part, plus one with the probability of its
+// fraction. A rep works a pipeline, and a 12-rep demo drawn with Poisson
+// counts swings so much from month to month (±30 % for a team) that no
+// story would stand out of the noise; the kpi rules are tested on
+// Poisson series of their own (package kpi).
+func steadyCount(r *rand.Rand, mean float64) int {
+	if mean <= 0 {
+		return 0
+	}
+	return int(mean + r.Float64())
+}
+
+// wins decides whether a deal of the rep is won, at rate p, for the same
+// reason: by error diffusion rather than a coin per deal, so that a rep
+// wins about p of their deals in every month, while which deal wins still
+// depends on the random order the deals come in.
+func (g *generator) wins(rp *rep, kind crm.DealKind, p float64) bool {
+	k := 0
+	if kind == crm.KindRenewal {
+		k = 1
+	}
+	rp.winCredit[k] += p
+	if rp.winCredit[k] >= 1 {
+		rp.winCredit[k]--
+		return true
+	}
+	return false
 }
 
 // poisson draws a Poisson variate: Knuth's method for small means, a

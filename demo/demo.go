@@ -4,10 +4,10 @@
 //
 // The history has what a report needs to show something real: an August
 // trough and a December peak, a growth trend, one team in a general slump
-// over the last three months, two individually struggling reps in another
-// team, a rep hired three weeks before the end with almost no history,
-// overdue and upcoming activities, stale and past-due deals, margins, new
-// business and renewals over a product catalogue.
+// over the last five months, one individually struggling rep in another
+// team, a team on target, a rep hired three weeks before the end with
+// almost no history, overdue and upcoming activities, stale and past-due
+// deals, margins, new business and renewals over a product catalogue.
 //
 // Build returns it as Go values (a crm.Dataset, for benchmarks that need a
 // large organisation without a file); Write and Generate write it as an
@@ -104,12 +104,13 @@ type Data struct {
 	Options Options
 	// Start is the first day of the history.
 	Start crm.Day
-	// SlumpTeam is the team in a general slump over the last three months.
+	// SlumpTeam is the team in a general slump over the last five months.
 	SlumpTeam string
 	// SlumpFrom is the first day of the slump.
 	SlumpFrom crm.Day
-	// Struggling are the emails of the two reps who struggle individually
-	// (low activity and results) over the last six months, in another team.
+	// Struggling holds the email of the rep who struggles individually
+	// (low activity and results) over the last two months, in another
+	// team: the team's best seller until then.
 	Struggling []string
 	// StruggleFrom is the first day of their struggle.
 	StruggleFrom crm.Day
@@ -125,14 +126,16 @@ type Data struct {
 // the digests say about it.
 type Story struct {
 	// DeclineTeam falls from DeclineFrom (a first of month) to End: its
-	// reps' new-business volume is multiplied by DeclineVolume and every
-	// win rate, renewals included, by DeclineWin.
-	DeclineTeam               string
-	DeclineFrom               crm.Day
-	DeclineVolume, DeclineWin float64
-	// Struggling reps, all in StrugglingTeam (not DeclineTeam), fall from
-	// StruggleFrom: volume × StruggleVolume, win rates × StruggleWin,
-	// activities × StruggleActivity.
+	// reps' volume of new business and renewals is multiplied by
+	// DeclineVolume, every win rate by DeclineWin and every amount by
+	// DeclineAmount, so its won revenue by about the product of the three.
+	DeclineTeam                              string
+	DeclineFrom                              crm.Day
+	DeclineVolume, DeclineWin, DeclineAmount float64
+	// Struggling holds one rep, in StrugglingTeam (not DeclineTeam), the
+	// team's best seller until StruggleFrom: from then, volume (renewals
+	// included) × StruggleVolume, win rates × StruggleWin, activities ×
+	// StruggleActivity.
 	Struggling                  []string
 	StrugglingTeam              string
 	StruggleFrom                crm.Day
@@ -145,6 +148,10 @@ type Story struct {
 	// NewRep was hired NewRepDays before End, in the last team.
 	NewRep     string
 	NewRepDays int
+	// OnTargetTeam (the last team) has targets equal to what its reps
+	// usually sell, without the others' 5 % of ambition, and no story:
+	// its digests read on or near target.
+	OnTargetTeam string
 }
 
 // The layout of each sheet: its name and header row. The headers are the
@@ -175,8 +182,8 @@ const (
 	stageClosedWon   = 4
 	stageClosedLost  = 5
 	targetMetric     = "won_revenue"
-	monthsOfSlump    = 3
-	monthsOfStruggle = 6
+	monthsOfSlump    = 5
+	monthsOfStruggle = 2
 	newRepDaysOfWork = 20
 	targetAmbition   = 1.05
 )

@@ -71,6 +71,9 @@ type rep struct {
 	hired      crm.Day // NoDay: there before the history starts
 	struggling bool
 	accounts   []int // indexes into generator.accounts
+	// winCredit carries each rep's unspent win probability from deal to
+	// deal (new business, renewals): see generator.wins.
+	winCredit [2]float64
 }
 
 // asciiFold makes an email's local part from a name.
@@ -154,13 +157,11 @@ func (g *generator) org() {
 		tm.reps = append(tm.reps, len(g.reps))
 		g.reps = append(g.reps, rep{person: p, team: t, skill: 0.75 + 0.5*g.r.Float64(), hired: crm.NoDay})
 	}
-	if nTeams > 1 {
-		second := &g.teams[1]
-		for _, ri := range second.reps[:min(2, len(second.reps))] {
-			g.reps[ri].struggling = true
-			g.reps[ri].skill = min(g.reps[ri].skill, 0.85)
-			g.data.Struggling = append(g.data.Struggling, g.ds.People[g.reps[ri].person].Email)
-		}
+	if nTeams > 1 && len(g.teams[1].reps) > 0 {
+		ri := g.teams[1].reps[0]
+		g.reps[ri].struggling = true
+		g.reps[ri].skill = struggleSkill
+		g.data.Struggling = append(g.data.Struggling, g.ds.People[g.reps[ri].person].Email)
 	}
 	if last := &g.teams[nTeams-1]; nTeams > 2 && len(last.reps) > 1 {
 		nr := last.reps[len(last.reps)-1]
@@ -168,11 +169,14 @@ func (g *generator) org() {
 		g.data.NewRep = g.ds.People[g.reps[nr].person].Email
 	}
 	g.data.SlumpTeam = g.teams[0].name
-	st := Story{DeclineTeam: g.data.SlumpTeam, DeclineFrom: g.data.SlumpFrom, DeclineVolume: slumpVolume, DeclineWin: slumpWin,
+	st := Story{DeclineTeam: g.data.SlumpTeam, DeclineFrom: g.data.SlumpFrom, DeclineVolume: slumpVolume, DeclineWin: slumpWin, DeclineAmount: slumpAmount,
 		Struggling: g.data.Struggling, StruggleFrom: g.data.StruggleFrom, StruggleVolume: struggleVolume, StruggleWin: struggleWin,
 		StruggleActivity: struggleActivity, DipMonth: dipMonth, DipFactor: season[dipMonth], NewRep: g.data.NewRep, NewRepDays: newRepDaysOfWork}
 	if len(st.Struggling) > 0 {
 		st.StrugglingTeam = g.teams[1].name
+	}
+	if nTeams > 2 {
+		st.OnTargetTeam = g.teams[nTeams-1].name
 	}
 	g.data.Story = st
 	for i := range g.ds.People {
@@ -218,10 +222,10 @@ func sizeOf(r *rand.Rand) float64 {
 	// Mostly small and mid-sized companies, a few large ones.
 	switch x := r.Float64(); {
 	case x < 0.6:
-		return 0.6 + 0.4*r.Float64()
+		return 0.8 + 0.3*r.Float64()
 	case x < 0.9:
-		return 1 + r.Float64()
+		return 1.1 + 0.4*r.Float64()
 	default:
-		return 2.5 + 2*r.Float64()
+		return 1.5 + 0.5*r.Float64()
 	}
 }

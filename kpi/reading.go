@@ -60,9 +60,15 @@ type Reading struct {
 	Value, Expected, Low, High float64
 	// Deviation is Value / Expected − 1 (NaN without an expectation).
 	Deviation float64
-	// Variation is the range's usual half-width relative to the
-	// expectation, the X of "within usual variation (±X %)":
-	// (High − Low) / (2 × Expected).
+	// Variation is the range's half-width relative to the expectation,
+	// the X of "within usual variation (±X %)", on the value's side of
+	// the expectation: (Expected − Low) / Expected below it, (High −
+	// Expected) / Expected above it, the smaller of the two when equal.
+	// The range is symmetric unless its low end was clamped at zero (see
+	// rangeOf), so this is (High − Low) / (2 × Expected) except for a
+	// range wider than the expectation itself, where the low side is
+	// 100 % at most: a usual variation of ±122 % would say the value
+	// could usually fall below zero, which no metric can.
 	Variation float64
 	// Direction is −1 below the expectation, +1 above, 0 when equal or
 	// not assessed.
@@ -140,12 +146,13 @@ func readingOf(r *Result, s *Scope, name string, v *Value) Reading {
 	}
 	rd.Expected, rd.Deviation = b.Value, b.Deviation
 	rd.Low, rd.High = v.Range.Low, v.Range.High
-	rd.Variation = (rd.High - rd.Low) / (2 * rd.Expected)
+	below, above := (rd.Expected-rd.Low)/rd.Expected, (rd.High-rd.Expected)/rd.Expected
+	rd.Variation = math.Min(below, above)
 	switch {
 	case v.Value < rd.Expected:
-		rd.Direction = -1
+		rd.Direction, rd.Variation = -1, below
 	case v.Value > rd.Expected:
-		rd.Direction = 1
+		rd.Direction, rd.Variation = 1, above
 	}
 	// Run of periods beyond the range on the same side, from the
 	// deviations of the history against its own ranges.
@@ -205,10 +212,12 @@ func readingOf(r *Result, s *Scope, name string, v *Value) Reading {
 }
 
 // rangeOf is the usual range around an expectation e whose relative
-// half-width is w (NaN bounds when either is absent).
+// half-width is w (NaN bounds when either is absent). Its low end stops
+// at zero: every metric is an amount, a count, a rate or a duration, and
+// a noisy series (w > 1) would otherwise show a range below zero.
 func rangeOf(e, w float64) Range {
 	if !crm.Has(e) || !crm.Has(w) {
 		return Range{Low: math.NaN(), High: math.NaN()}
 	}
-	return Range{Low: e * (1 - w), High: e * (1 + w)}
+	return Range{Low: math.Max(e*(1-w), 0), High: e * (1 + w)}
 }

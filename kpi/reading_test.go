@@ -84,7 +84,46 @@ func checkReading(t *testing.T, rd Reading) {
 	if rd.Seasonal && outside {
 		t.Errorf("%s %s %s: seasonal said of a value outside its range", rd.Kind, rd.Key, rd.Metric)
 	}
-	if math.Abs(rd.Variation-(rd.High-rd.Low)/(2*rd.Expected)) > 1e-9 {
+	// The ±X printed is the range's half-width on the value's side.
+	want := math.Min(rd.Expected-rd.Low, rd.High-rd.Expected) / rd.Expected
+	switch {
+	case rd.Value < rd.Expected:
+		want = (rd.Expected - rd.Low) / rd.Expected
+	case rd.Value > rd.Expected:
+		want = (rd.High - rd.Expected) / rd.Expected
+	}
+	if math.Abs(rd.Variation-want) > 1e-9 || rd.Low < 0 {
 		t.Errorf("%s %s %s: variation %v for range [%v, %v] around %v", rd.Kind, rd.Key, rd.Metric, rd.Variation, rd.Low, rd.High, rd.Expected)
+	}
+}
+
+// TestVariationWithinClampedRange: a range wider than its expectation
+// (relative half-width 1.22, as a few random organisations of
+// TestClaimsHold produced) stops at zero, and the usual variation a
+// sentence prints below the expectation is what that range shows, 100 %
+// at most, not "±122 %"; above the expectation it is the upper side's.
+// A narrow range stays symmetric.
+func TestVariationWithinClampedRange(t *testing.T) {
+	for _, c := range []struct {
+		value, spread  float64
+		low, variation float64
+	}{
+		{value: 40, spread: 1.22, low: 0, variation: 1},
+		{value: 180, spread: 1.22, low: 0, variation: 1.22},
+		{value: 80, spread: 0.3, low: 70, variation: 0.3},
+		{value: 120, spread: 0.3, low: 70, variation: 0.3},
+	} {
+		v := &Value{Value: c.value, Baseline: Baseline{Method: MethodSeasonal, Value: 100, Spread: c.spread, Index: 1}}
+		v.Range = rangeOf(v.Baseline.Value, v.Baseline.Spread)
+		v.Baseline.Deviation = c.value/100 - 1
+		rd := readingOf(&Result{}, &Scope{Kind: ScopeTeam, Key: "T"}, WonRevenue, v)
+		if rd.Low != c.low || math.Abs(rd.Variation-c.variation) > 1e-12 {
+			t.Errorf("value %v, spread %v: range [%v, %v], variation %v; want low %v, variation %v",
+				c.value, c.spread, rd.Low, rd.High, rd.Variation, c.low, c.variation)
+		}
+		if rd.Value < rd.Expected && rd.Expected*(1-rd.Variation) < 0 {
+			t.Errorf("value %v: ±%v would reach below zero", c.value, rd.Variation)
+		}
+		checkReading(t, rd)
 	}
 }

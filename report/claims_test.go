@@ -297,7 +297,8 @@ func (c *claimChecker) checkFact(cl Claim, per kpi.Period) {
 // scope's won revenue recomputed from the deals, and the state's words
 // agree with where that value lies against the usual range (inside for
 // within, within-off and back; beyond it, on the side of the direction,
-// for outside); a "±X" is the range's half-width and a within-off value
+// for outside); a "±X" is the range's half-width on the value's side
+// (kpi.Reading.Variation) and a within-off value
 // is at least 15 % off its expectation.
 func (c *claimChecker) checkReading(cl Claim, per kpi.Period) {
 	c.t.Helper()
@@ -312,7 +313,13 @@ func (c *claimChecker) checkReading(cl Claim, per kpi.Period) {
 			c.errorf("reading %q, but %.0f is outside [%.0f, %.0f]", cl.Text, won, cl.Low, cl.High)
 		}
 	case kpi.StateWithinOff:
-		x := c.loc.Percent((cl.High-cl.Low)/(2*cl.Reference), 0)
+		// The range's half-width on the value's side: its low end
+		// stops at zero, so below the expectation it is 100 % at most.
+		half := cl.High - cl.Reference
+		if won < cl.Reference {
+			half = cl.Reference - cl.Low
+		}
+		x := c.loc.Percent(half/cl.Reference, 0)
 		if !inside || math.Abs(won/cl.Reference-1) < kpi.OffExpectation || !strings.Contains(cl.Text, x) {
 			c.errorf("reading %q: %.0f against %.0f expected, range [%.0f, %.0f], ±%s", cl.Text, won, cl.Reference, cl.Low, cl.High, x)
 		}

@@ -95,6 +95,10 @@ func keepFor(next []Block) float64 {
 	}
 	n := next[0]
 	switch {
+	case n.Chart != nil && len(next) > 1 && next[1].Section == "" && next[1].Table != nil:
+		// A chart holds no line of text: the table it draws (the
+		// ranking's) must start on the title's page too.
+		return n.Chart.Height + 17
 	case n.Chart != nil:
 		return n.Chart.Height
 	case len(n.Bullets) > 0:

@@ -52,7 +52,9 @@ func (b *builder) stateShort(rd *kpi.Reading) string {
 		}
 		return "▲ " + b.t("Above range since %s", b.periodName(rd.Since))
 	case kpi.StateStructural:
-		return "◆ " + b.t("Structural since %s", b.periodName(rd.Break))
+		// A lozenge the bundled fonts draw: the filled diamond (U+25C6)
+		// printed as a missing glyph in the PDF.
+		return "◊ " + b.t("Structural since %s", b.periodName(rd.Break))
 	case kpi.StateBack:
 		return b.t("Back within range")
 	}
