@@ -178,7 +178,7 @@ var messages = []struct{ en, fr, es string }{
 	{"General slowdown: %d of %d reps below their usual range (%s).", "Ralentissement général : %d commerciaux sur %d sous leur plage habituelle (%s).", "Desaceleración general: %d de %d comerciales por debajo de su rango habitual (%s)."},
 	{"Individual shortfall: %s far below their own expectation.", "Manque individuel : %s très en dessous de l'attendu.", "Déficit individual: %s muy por debajo de lo esperado."},
 	{"The team is below its usual range, without a single pattern.", "L'équipe est sous sa plage habituelle, sans schéma unique.", "El equipo está por debajo de su rango habitual, sin un patrón único."},
-	{"No shortfall to diagnose: the team is within its usual range or above it.", "Aucun manque à diagnostiquer : l'équipe est dans sa plage habituelle ou au-dessus.", "Ningún déficit que diagnosticar: el equipo está dentro de su rango habitual o por encima."},
+	{"The team is within its usual range or above it: no slowdown, general or individual, to diagnose.", "L'équipe est dans sa plage habituelle ou au-dessus : aucun ralentissement, collectif ou individuel, à diagnostiquer.", "El equipo está dentro de su rango habitual o por encima: ninguna desaceleración, colectiva o individual, que diagnosticar."},
 	{"Too few deals or too little history to judge the team yet.", "Trop peu d'affaires ou d'historique pour juger l'équipe pour l'instant.", "Aún hay muy pocas oportunidades o poco historial para juzgar al equipo."},
 	{"%s: won revenue %s below their own expectation.", "%s : chiffre d'affaires signé %s sous l'attendu.", "%s: ingresos ganados %s por debajo de lo esperado."},
 	{"Within range", "Dans la plage", "Dentro del rango"},

@@ -217,7 +217,9 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 	case kpi.DiagnosisMixed:
 		say = b.t("The team is below its usual range, without a single pattern.")
 	case kpi.DiagnosisNone:
-		say = b.t("No shortfall to diagnose: the team is within its usual range or above it.")
+		// Said beside a gap to target, "no shortfall" read as a contradiction:
+		// the diagnosis is about the team's usual level, so it says so first.
+		say = b.t("The team is within its usual range or above it: no slowdown, general or individual, to diagnose.")
 	case kpi.DiagnosisNotAssessed:
 		return h + " " + b.t("Too few deals or too little history to judge the team yet.")
 	}
