@@ -23,6 +23,11 @@ import (
 // backend is the River client and its database, whatever the driver.
 type backend interface {
 	inTx(ctx context.Context, fn func(tx dbtx) error) error
+	// exec and queryRow run one statement on its own (autocommit): a
+	// statement that is a transaction by itself spares BEGIN and COMMIT,
+	// three round trips to PostgreSQL instead of one.
+	exec(ctx context.Context, query string, args ...any) (int64, error)
+	queryRow(ctx context.Context, query string, args ...any) row
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
 	stopAndCancel(ctx context.Context) error
@@ -57,7 +62,14 @@ type riverBackend[TTx any] struct {
 	commit func(ctx context.Context, tx TTx) error
 	undo   func(ctx context.Context, tx TTx) error
 	wrap   func(tx TTx, client *river.Client[TTx]) dbtx
+	one    oneStatement
 	closer func()
+}
+
+// oneStatement runs statements outside any transaction.
+type oneStatement interface {
+	exec(ctx context.Context, query string, args ...any) (int64, error)
+	queryRow(ctx context.Context, query string, args ...any) row
 }
 
 func (b *riverBackend[TTx]) inTx(ctx context.Context, fn func(tx dbtx) error) error {
@@ -74,6 +86,14 @@ func (b *riverBackend[TTx]) inTx(ctx context.Context, fn func(tx dbtx) error) er
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+func (b *riverBackend[TTx]) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return b.one.exec(ctx, q, args...)
+}
+
+func (b *riverBackend[TTx]) queryRow(ctx context.Context, q string, args ...any) row {
+	return b.one.queryRow(ctx, q, args...)
 }
 
 func (b *riverBackend[TTx]) start(ctx context.Context) error { return b.client.Start(ctx) }
@@ -116,6 +136,21 @@ func (t sqlTx) insertJobs(ctx context.Context, p []river.InsertManyParams) ([]*r
 	return t.client.InsertManyTx(ctx, t.tx, p)
 }
 
+// sqlDB runs single statements on the SQLite database.
+type sqlDB struct{ db *sql.DB }
+
+func (d sqlDB) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := d.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (d sqlDB) queryRow(ctx context.Context, q string, args ...any) row {
+	return d.db.QueryRowContext(ctx, q, args...)
+}
+
 type sqlRows struct{ *sql.Rows }
 
 func (r sqlRows) Close() { _ = r.Rows.Close() }
@@ -149,6 +184,21 @@ func (t pgTx) queryRow(ctx context.Context, q string, args ...any) row {
 
 func (t pgTx) insertJobs(ctx context.Context, p []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
 	return t.client.InsertManyTx(ctx, t.tx, p)
+}
+
+// pgPool runs single statements on the PostgreSQL pool.
+type pgPool struct{ pool *pgxpool.Pool }
+
+func (p pgPool) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	tag, err := p.pool.Exec(ctx, numbered(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (p pgPool) queryRow(ctx context.Context, q string, args ...any) row {
+	return pgRow{p.pool.QueryRow(ctx, numbered(q), args...)}
 }
 
 // pgRow maps pgx's "no rows" onto database/sql's so callers test one error.
@@ -188,6 +238,7 @@ func newSQLiteBackend(db *sql.DB, client *river.Client[*sql.Tx]) *riverBackend[*
 		wrap: func(tx *sql.Tx, c *river.Client[*sql.Tx]) dbtx {
 			return sqlTx{tx: tx, client: c}
 		},
+		one:    sqlDB{db},
 		closer: func() { _ = db.Close() },
 	}
 }
@@ -201,6 +252,7 @@ func newPgBackend(pool *pgxpool.Pool, client *river.Client[pgx.Tx]) *riverBacken
 		wrap: func(tx pgx.Tx, c *river.Client[pgx.Tx]) dbtx {
 			return pgTx{tx: tx, client: c}
 		},
+		one:    pgPool{pool},
 		closer: pool.Close,
 	}
 }

@@ -156,6 +156,7 @@ type Store struct {
 	postgres bool
 	started  bool
 	lock     *storeLock // SQLite only
+	rec      recorder   // groups the outcomes' commits (record.go)
 }
 
 // ErrNoStore is Open's error when Options.MustExist is set and the SQLite

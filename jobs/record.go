@@ -1,0 +1,128 @@
+package jobs
+
+import (
+	"context"
+	"slices"
+	"sync"
+)
+
+// recorder commits the outcomes of deliveries (the ledger row going
+// `sent`, `failed` or in doubt, and the run history) in groups: whichever
+// worker arrives while no commit is under way commits its own outcome and
+// every outcome queued behind it in one transaction, and the others wait
+// for that commit. A worker still returns to River only once its outcome
+// is committed, so a crash never leaves a job completed whose ledger row
+// says otherwise; what the group saves is the commits (one fsync on
+// PostgreSQL for several deliveries) and the "is the run over" check,
+// made once per run and group instead of once per delivery.
+//
+// The mark made before the end of DATA (markSending) is not grouped: it
+// must be committed before the message can be accepted, one per message.
+type recorder struct {
+	mu      sync.Mutex
+	queue   []*outcome
+	doneCh  chan struct{} // closed when the queued group is committed
+	leading bool          // a worker is committing groups
+}
+
+// wait returns the channel closed when the group now queued is
+// committed. Call it with mu held.
+func (r *recorder) wait() chan struct{} {
+	if r.doneCh == nil {
+		r.doneCh = make(chan struct{})
+	}
+	return r.doneCh
+}
+
+type outcome struct {
+	runID int64
+	fn    func(tx dbtx) error
+	err   error
+}
+
+// recordTx runs fn, which records a recipient's state in run runID, in a
+// transaction shared with other workers' outcomes, and then finishes the
+// run if no recipient is left open. It returns once fn's writes are
+// committed. fn may run twice (alone, after a group failed because of
+// another outcome), so it must only write.
+func (s *Store) recordTx(ctx context.Context, runID int64, fn func(tx dbtx) error) error {
+	r := &s.rec
+	o := &outcome{runID: runID, fn: fn}
+	r.mu.Lock()
+	r.queue = append(r.queue, o)
+	if r.leading {
+		// Wait for the leader's commit of our group: done is closed by it.
+		done := r.wait()
+		r.mu.Unlock()
+		<-done
+		return o.err
+	}
+	r.leading = true
+	for len(r.queue) > 0 {
+		group := r.queue
+		r.queue = nil
+		done := r.doneCh
+		r.doneCh = nil
+		r.mu.Unlock()
+		finished := s.commitGroup(ctx, group)
+		if done != nil {
+			close(done)
+		}
+		for _, id := range finished {
+			s.notifyFinished(ctx, id)
+		}
+		r.mu.Lock()
+	}
+	r.leading = false
+	r.mu.Unlock()
+	return o.err
+}
+
+// commitGroup writes a group of outcomes, sets each one's err, and returns
+// the runs it finished.
+func (s *Store) commitGroup(ctx context.Context, group []*outcome) []int64 {
+	err := s.b.inTx(ctx, func(tx dbtx) error {
+		for _, o := range group {
+			if err := o.fn(tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && len(group) > 1 {
+		// One outcome's error must not fail the others': each alone.
+		for _, o := range group {
+			o.err = s.b.inTx(ctx, o.fn)
+		}
+	} else {
+		for _, o := range group {
+			o.err = err
+		}
+	}
+	// Is the run over? After the commit, on its own: inside the group's
+	// transaction, two nodes (or a claim) committing at once on
+	// PostgreSQL would each still see the other's recipient open, and
+	// neither would finish the run.
+	var runs, finished []int64
+	for _, o := range group {
+		if o.err == nil && !slices.Contains(runs, o.runID) {
+			runs = append(runs, o.runID)
+		}
+	}
+	for _, id := range runs {
+		done, err := finishIfDone(ctx, s.b, s.now(), id)
+		if err != nil {
+			// The job is retried, finds its row recorded and checks again.
+			for _, o := range group {
+				if o.runID == id && o.err == nil {
+					o.err = err
+				}
+			}
+			continue
+		}
+		if done {
+			finished = append(finished, id)
+		}
+	}
+	return finished
+}
