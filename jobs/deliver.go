@@ -328,9 +328,8 @@ func (s *Store) settle(ctx context.Context, job *river.Job[deliveryArgs], rc Rec
 	// (shutdown, timeout): that is when it matters most.
 	rctx := context.WithoutCancel(ctx)
 	if errors.Is(derr, errClaimLost) {
-		return s.recordTx(rctx, a.RunID, func(tx dbtx) error {
-			return recordAttempt(rctx, tx, s.now(), a.RunID, a.Recipient, StateSkipped, "another job delivers it", "")
-		})
+		return s.record(rctx, a.RunID,
+			recordAttempt(s.now(), a.RunID, a.Recipient, StateSkipped, "another job delivers it", ""))
 	}
 	cl := classTransient
 	if derr != nil {
@@ -342,75 +341,61 @@ func (s *Store) settle(ctx context.Context, job *river.Job[deliveryArgs], rc Rec
 	}
 	last := job.Attempt >= job.MaxAttempts
 	var ret error
-	err := s.recordTx(rctx, a.RunID, func(tx dbtx) error {
-		now := s.now()
-		// setLedger writes the outcome. After BeforeEnd the row is ours
-		// (job and attempt); before it, the row is only updated if no
-		// other job has taken it to `sending` or `sent` meanwhile, and a
-		// row in doubt stays in doubt.
-		setLedger := func(state, msg, id string) error {
-			q := `UPDATE crmdigest_ledger SET state = ?, last_error = ?,
-				message_id = CASE WHEN ? = '' THEN message_id ELSE ? END,
-				sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
-				doubts = doubts + ?, attempts = attempts + 1, version = version + 1, updated_at = ?
-				WHERE schedule = ? AND recipient = ? AND period = ?`
-			args := []any{state, msg, id, id, state, now, b2i(state == StateInDoubt), now, a.Schedule, a.Recipient, a.Period}
-			if dataStarted {
-				q += ` AND job_id = ? AND job_attempt = ?`
-				args = append(args, job.ID, job.Attempt)
-			} else {
-				q = strings.Replace(q, "SET state = ?", "SET state = CASE WHEN state = 'in_doubt' THEN state ELSE ? END", 1)
-				q += ` AND state NOT IN (?, ?)`
-				args = append(args, StateSending, StateSent)
-			}
-			if _, err := tx.exec(rctx, q, args...); err != nil {
-				return fmt.Errorf("record %s: %w", state, err)
-			}
-			return nil
+	var ledgerState, runState string
+	msg := ""
+	if derr != nil {
+		msg = derr.Error()
+	}
+	switch {
+	case derr == nil:
+		ledgerState, runState = StateSent, StateSent
+	case cl == classInDoubt:
+		ledgerState, runState = StateInDoubt, StateInDoubt
+		if s.opts.InDoubt == InDoubtResend && !last {
+			runState = StatePending
 		}
-		var ledgerState, runState string
-		msg := ""
-		if derr != nil {
-			msg = derr.Error()
+		if runState == StatePending || last {
+			ret = derr
 		}
-		switch {
-		case derr == nil:
-			ledgerState, runState = StateSent, StateSent
-		case cl == classInDoubt:
-			ledgerState, runState = StateInDoubt, StateInDoubt
-			if s.opts.InDoubt == InDoubtResend && !last {
-				runState = StatePending
-			}
-			if runState == StatePending || last {
-				ret = derr
-			}
-		case cl == classPermanent:
-			ledgerState, runState, ret = StateFailed, StateFailed, river.JobCancel(derr)
-		case last:
-			ledgerState, runState, ret = StateFailed, StateFailed, derr
-		default:
-			ledgerState, runState, ret = StatePending, StatePending, derr
-		}
-		if err := setLedger(ledgerState, msg, rc.MessageID); err != nil {
-			return err
-		}
-		return recordAttempt(rctx, tx, now, a.RunID, a.Recipient, runState, msg, rc.MessageID)
-	})
+	case cl == classPermanent:
+		ledgerState, runState, ret = StateFailed, StateFailed, river.JobCancel(derr)
+	case last:
+		ledgerState, runState, ret = StateFailed, StateFailed, derr
+	default:
+		ledgerState, runState, ret = StatePending, StatePending, derr
+	}
+	now := s.now()
+	// The ledger's row gets the outcome. After BeforeEnd the row is ours
+	// (job and attempt); before it, the row is only updated if no other job
+	// has taken it to `sending` or `sent` meanwhile, and a row in doubt
+	// stays in doubt.
+	id := rc.MessageID
+	ledger := stmt{q: `UPDATE crmdigest_ledger SET state = ?, last_error = ?,
+		message_id = CASE WHEN ? = '' THEN message_id ELSE ? END,
+		sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
+		doubts = doubts + ?, attempts = attempts + 1, version = version + 1, updated_at = ?
+		WHERE schedule = ? AND recipient = ? AND period = ?`,
+		args: []any{ledgerState, msg, id, id, ledgerState, now, b2i(ledgerState == StateInDoubt), now, a.Schedule, a.Recipient, a.Period}}
+	if dataStarted {
+		ledger.q += ` AND job_id = ? AND job_attempt = ?`
+		ledger.args = append(ledger.args, job.ID, job.Attempt)
+	} else {
+		ledger.q = strings.Replace(ledger.q, "SET state = ?", "SET state = CASE WHEN state = 'in_doubt' THEN state ELSE ? END", 1)
+		ledger.q += ` AND state NOT IN (?, ?)`
+		ledger.args = append(ledger.args, StateSending, StateSent)
+	}
+	err := s.record(rctx, a.RunID, ledger, recordAttempt(now, a.RunID, a.Recipient, runState, msg, id))
 	if err != nil {
-		return err
+		return fmt.Errorf("record %s: %w", ledgerState, err)
 	}
 	return ret
 }
 
 // recordAttempt counts an attempt in the run history and records its state.
-func recordAttempt(ctx context.Context, tx dbtx, now, runID int64, recipient, state, msg, messageID string) error {
-	_, err := tx.exec(ctx, `UPDATE crmdigest_run_recipient SET attempts = attempts + 1, state = ?, last_error = ?,
+func recordAttempt(now, runID int64, recipient, state, msg, messageID string) stmt {
+	return stmt{q: `UPDATE crmdigest_run_recipient SET attempts = attempts + 1, state = ?, last_error = ?,
 		message_id = CASE WHEN ? = '' THEN message_id ELSE ? END, updated_at = ?
-		WHERE run_id = ? AND recipient = ?`, state, msg, messageID, messageID, now, runID, recipient)
-	if err != nil {
-		return fmt.Errorf("record run recipient: %w", err)
-	}
-	return nil
+		WHERE run_id = ? AND recipient = ?`, args: []any{state, msg, messageID, messageID, now, runID, recipient}}
 }
 
 // workPreview handles dry runs and redirected runs: the ledger is not
@@ -436,11 +421,8 @@ func (w *deliveryWorker) workPreview(ctx context.Context, job *river.Job[deliver
 			state, ret = StatePending, derr
 		}
 	}
-	err := s.recordTx(rctx, a.RunID, func(tx dbtx) error {
-		return recordAttempt(rctx, tx, s.now(), a.RunID, a.Recipient, state, msg, rc.MessageID)
-	})
-	if err != nil {
-		return err
+	if err := s.record(rctx, a.RunID, recordAttempt(s.now(), a.RunID, a.Recipient, state, msg, rc.MessageID)); err != nil {
+		return fmt.Errorf("record run recipient: %w", err)
 	}
 	return ret
 }

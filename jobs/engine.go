@@ -28,6 +28,10 @@ type backend interface {
 	// three round trips to PostgreSQL instead of one.
 	exec(ctx context.Context, query string, args ...any) (int64, error)
 	queryRow(ctx context.Context, query string, args ...any) row
+	// execAll runs statements in one transaction; on PostgreSQL they go
+	// in one round trip (a pipeline with one Sync is one implicit
+	// transaction), instead of BEGIN, each statement, and COMMIT.
+	execAll(ctx context.Context, stmts []stmt) error
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
 	stopAndCancel(ctx context.Context) error
@@ -63,6 +67,7 @@ type riverBackend[TTx any] struct {
 	undo   func(ctx context.Context, tx TTx) error
 	wrap   func(tx TTx, client *river.Client[TTx]) dbtx
 	one    oneStatement
+	all    func(ctx context.Context, stmts []stmt) error
 	closer func()
 }
 
@@ -94,6 +99,20 @@ func (b *riverBackend[TTx]) exec(ctx context.Context, q string, args ...any) (in
 
 func (b *riverBackend[TTx]) queryRow(ctx context.Context, q string, args ...any) row {
 	return b.one.queryRow(ctx, q, args...)
+}
+
+func (b *riverBackend[TTx]) execAll(ctx context.Context, stmts []stmt) error {
+	if b.all != nil {
+		return b.all(ctx, stmts)
+	}
+	return b.inTx(ctx, func(tx dbtx) error {
+		for _, st := range stmts {
+			if _, err := tx.exec(ctx, st.q, st.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (b *riverBackend[TTx]) start(ctx context.Context) error { return b.client.Start(ctx) }
@@ -201,6 +220,23 @@ func (p pgPool) queryRow(ctx context.Context, q string, args ...any) row {
 	return pgRow{p.pool.QueryRow(ctx, numbered(q), args...)}
 }
 
+// execAll sends stmts as one batch: pgx queues them behind a single Sync,
+// which PostgreSQL runs as one implicit transaction, all or nothing.
+func (p pgPool) execAll(ctx context.Context, stmts []stmt) error {
+	var b pgx.Batch
+	for _, st := range stmts {
+		b.Queue(numbered(st.q), st.args...)
+	}
+	br := p.pool.SendBatch(ctx, &b)
+	for range stmts {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return err
+		}
+	}
+	return br.Close()
+}
+
 // pgRow maps pgx's "no rows" onto database/sql's so callers test one error.
 type pgRow struct{ pgx.Row }
 
@@ -253,6 +289,7 @@ func newPgBackend(pool *pgxpool.Pool, client *river.Client[pgx.Tx]) *riverBacken
 			return pgTx{tx: tx, client: c}
 		},
 		one:    pgPool{pool},
+		all:    pgPool{pool}.execAll,
 		closer: pool.Close,
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // recorder commits the outcomes of deliveries (the ledger row going
@@ -23,6 +24,7 @@ type recorder struct {
 	queue   []*outcome
 	doneCh  chan struct{} // closed when the queued group is committed
 	leading bool          // a worker is committing groups
+	groups  atomic.Int64  // groups committed, for tests
 }
 
 // wait returns the channel closed when the group now queued is
@@ -36,18 +38,24 @@ func (r *recorder) wait() chan struct{} {
 
 type outcome struct {
 	runID int64
-	fn    func(tx dbtx) error
+	stmts []stmt
 	err   error
 }
 
-// recordTx runs fn, which records a recipient's state in run runID, in a
+// stmt is one SQL statement (? placeholders) and its arguments.
+type stmt struct {
+	q    string
+	args []any
+}
+
+// record runs stmts, which record a recipient's state in run runID, in a
 // transaction shared with other workers' outcomes, and then finishes the
-// run if no recipient is left open. It returns once fn's writes are
-// committed. fn may run twice (alone, after a group failed because of
-// another outcome), so it must only write.
-func (s *Store) recordTx(ctx context.Context, runID int64, fn func(tx dbtx) error) error {
+// run if no recipient is left open. It returns once they are committed.
+// An outcome is a list of statements, not a function, so that PostgreSQL
+// gets a whole group in one round trip (backend.execAll).
+func (s *Store) record(ctx context.Context, runID int64, stmts ...stmt) error {
 	r := &s.rec
-	o := &outcome{runID: runID, fn: fn}
+	o := &outcome{runID: runID, stmts: stmts}
 	r.mu.Lock()
 	r.queue = append(r.queue, o)
 	if r.leading {
@@ -81,18 +89,16 @@ func (s *Store) recordTx(ctx context.Context, runID int64, fn func(tx dbtx) erro
 // commitGroup writes a group of outcomes, sets each one's err, and returns
 // the runs it finished.
 func (s *Store) commitGroup(ctx context.Context, group []*outcome) []int64 {
-	err := s.b.inTx(ctx, func(tx dbtx) error {
-		for _, o := range group {
-			if err := o.fn(tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	s.rec.groups.Add(1)
+	var all []stmt
+	for _, o := range group {
+		all = append(all, o.stmts...)
+	}
+	err := s.b.execAll(ctx, all)
 	if err != nil && len(group) > 1 {
 		// One outcome's error must not fail the others': each alone.
 		for _, o := range group {
-			o.err = s.b.inTx(ctx, o.fn)
+			o.err = s.b.execAll(ctx, o.stmts)
 		}
 	} else {
 		for _, o := range group {
