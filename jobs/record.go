@@ -8,7 +8,9 @@ import (
 )
 
 // recorder commits the outcomes of deliveries (the ledger row going
-// `sent`, `failed` or in doubt, and the run history) in groups: whichever
+// `sent`, `failed` or in doubt, and the run history) in groups on SQLite,
+// whose one connection makes every commit wait for the others anyway
+// (PostgreSQL: see record): whichever
 // worker arrives while no commit is under way commits its own outcome and
 // every outcome queued behind it in one transaction, and the others wait
 // for that commit. A worker still returns to River only once its outcome
@@ -25,6 +27,11 @@ type recorder struct {
 	doneCh  chan struct{} // closed when the queued group is committed
 	leading bool          // a worker is committing groups
 	groups  atomic.Int64  // groups committed, for tests
+
+	// checking holds the runs whose run-over check is under way, and
+	// whether another outcome was committed since it started (PostgreSQL).
+	checking map[int64]bool
+	checks   atomic.Int64 // run-over checks made by finish, for tests
 }
 
 // wait returns the channel closed when the group now queued is
@@ -48,12 +55,23 @@ type stmt struct {
 	args []any
 }
 
-// record runs stmts, which record a recipient's state in run runID, in a
-// transaction shared with other workers' outcomes, and then finishes the
-// run if no recipient is left open. It returns once they are committed.
-// An outcome is a list of statements, not a function, so that PostgreSQL
-// gets a whole group in one round trip (backend.execAll).
+// record runs stmts, which record a recipient's state in run runID, in one
+// transaction (on SQLite shared with other workers' outcomes), and then
+// finishes the run if no recipient is left open. It returns once they are
+// committed. An outcome is a list of statements, not a function, so that
+// PostgreSQL gets it in one round trip (backend.execAll).
 func (s *Store) record(ctx context.Context, runID int64, stmts ...stmt) error {
+	if s.postgres {
+		// PostgreSQL commits concurrent transactions together by itself
+		// (its WAL flush serves every commit waiting on it): queueing
+		// outcomes behind one another here only added latency (measured:
+		// docs/PERFORMANCE.md, delivery end to end). Each outcome is one
+		// round trip, and the run-over checks are merged.
+		if err := s.b.execAll(ctx, stmts); err != nil {
+			return err
+		}
+		return s.finish(ctx, runID)
+	}
 	r := &s.rec
 	o := &outcome{runID: runID, stmts: stmts}
 	r.mu.Lock()
@@ -131,4 +149,42 @@ func (s *Store) commitGroup(ctx context.Context, group []*outcome) []int64 {
 		}
 	}
 	return finished
+}
+
+// finish checks whether run id is over, once for every outcome committed
+// while a check of the same run was already under way: the worker running
+// that check runs it again before it returns, so the last commit is always
+// seen, and its job, not completed until then, is retried by River if
+// this process dies first. An outcome that leaves the check to another
+// worker returns at once.
+func (s *Store) finish(ctx context.Context, id int64) error {
+	r := &s.rec
+	r.mu.Lock()
+	if again, ok := r.checking[id]; ok {
+		if !again {
+			r.checking[id] = true
+		}
+		r.mu.Unlock()
+		return nil
+	}
+	if r.checking == nil {
+		r.checking = map[int64]bool{}
+	}
+	r.checking[id] = false
+	r.mu.Unlock()
+	for {
+		r.checks.Add(1)
+		done, err := finishIfDone(ctx, s.b, s.now(), id)
+		if done {
+			s.notifyFinished(ctx, id)
+		}
+		r.mu.Lock()
+		if err != nil || !r.checking[id] {
+			delete(r.checking, id)
+			r.mu.Unlock()
+			return err
+		}
+		r.checking[id] = false
+		r.mu.Unlock()
+	}
 }
