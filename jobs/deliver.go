@@ -69,12 +69,12 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs])
 	if a.preview() {
 		return w.workPreview(ctx, job)
 	}
-	var (
-		c   claimed
-		err error
-	)
+	c, fast, err := s.claimFast(ctx, job)
+	if err != nil {
+		return err
+	}
 	var known *ownerState
-	for range 5 {
+	for i := 0; i < 5 && !fast; i++ {
 		c, err = s.claim(ctx, job, known)
 		var need *needOwner
 		if !errors.As(err, &need) {
@@ -126,7 +126,7 @@ type ledgerRow struct {
 
 const ledgerCols = `state, attempts, doubts, resends, forced, run_id, job_id, job_attempt, version, last_error, message_id`
 
-func getLedger(ctx context.Context, tx dbtx, schedule, recipient, period string) (ledgerRow, bool, error) {
+func getLedger(ctx context.Context, tx oneStatement, schedule, recipient, period string) (ledgerRow, bool, error) {
 	var l ledgerRow
 	err := tx.queryRow(ctx, `SELECT `+ledgerCols+` FROM crmdigest_ledger WHERE schedule = ? AND recipient = ? AND period = ?`,
 		schedule, recipient, period).Scan(&l.state, &l.attempts, &l.doubts, &l.resends, &l.forced,
@@ -247,9 +247,34 @@ func (s *Store) claim(ctx context.Context, job *river.Job[deliveryArgs], known *
 	}
 	if wrote {
 		// The decision recorded a final state: the run may be over.
-		err = s.recordTx(ctx, a.RunID, func(dbtx) error { return nil })
+		var finished bool
+		if finished, err = finishIfDone(ctx, s.b, s.now(), a.RunID); finished {
+			s.notifyFinished(ctx, a.RunID)
+		}
 	}
 	return c, err
+}
+
+// claimFast is claim for the common case, a row not delivered yet
+// (pending, or failed by an earlier attempt): one read on its own, no
+// transaction, since the decision writes nothing and BeforeEnd's version
+// check catches any change made since. ok is false for every other case,
+// which claim decides in a transaction.
+func (s *Store) claimFast(ctx context.Context, job *river.Job[deliveryArgs]) (c claimed, ok bool, err error) {
+	a := job.Args
+	l, found, err := getLedger(ctx, s.b, a.Schedule, a.Recipient, a.Period)
+	if err != nil || !found || (l.state != StatePending && l.state != StateFailed) {
+		return c, false, err
+	}
+	c = claimed{dec: decSend, version: l.version, d: Delivery{
+		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.PeriodValue, Zone: a.Zone,
+		At: a.At, RunID: a.RunID, Attempt: job.Attempt, Resend: int(l.resends),
+	}}
+	// A retry within the run that forced a resend stays forced.
+	if l.runID == a.RunID && l.forced == 1 && a.Force {
+		c.d.Forced = true
+	}
+	return c, true, nil
 }
 
 // holdDoubt records a row as in doubt and leaves it for an administrator.
@@ -280,20 +305,20 @@ func insertLedger(ctx context.Context, tx dbtx, now int64, schedule, recipient, 
 // row as it was, and the delivery is retried as a plain failure.
 func (s *Store) markSending(ctx context.Context, job *river.Job[deliveryArgs], c claimed) error {
 	a := job.Args
-	return s.b.inTx(ctx, func(tx dbtx) error {
-		n, err := tx.exec(ctx, `UPDATE crmdigest_ledger SET state = ?, job_id = ?, job_attempt = ?, run_id = ?,
-			doubts = doubts + ?, resends = ?, forced = ?, version = version + 1, updated_at = ?
-			WHERE schedule = ? AND recipient = ? AND period = ? AND version = ?`,
-			StateSending, job.ID, job.Attempt, a.RunID, b2i(c.doubt), c.d.Resend, b2i(c.d.Forced), s.now(),
-			a.Schedule, a.Recipient, a.Period, c.version)
-		if err != nil {
-			return fmt.Errorf("mark sending: %w", err)
-		}
-		if n == 0 {
-			return errClaimLost
-		}
-		return nil
-	})
+	// One statement, committed on its own: a transaction of its own
+	// without BEGIN and COMMIT around it.
+	n, err := s.b.exec(ctx, `UPDATE crmdigest_ledger SET state = ?, job_id = ?, job_attempt = ?, run_id = ?,
+		doubts = doubts + ?, resends = ?, forced = ?, version = version + 1, updated_at = ?
+		WHERE schedule = ? AND recipient = ? AND period = ? AND version = ?`,
+		StateSending, job.ID, job.Attempt, a.RunID, b2i(c.doubt), c.d.Resend, b2i(c.d.Forced), s.now(),
+		a.Schedule, a.Recipient, a.Period, c.version)
+	if err != nil {
+		return fmt.Errorf("mark sending: %w", err)
+	}
+	if n == 0 {
+		return errClaimLost
+	}
+	return nil
 }
 
 // settle records the outcome of one attempt and tells River what next.
@@ -303,9 +328,8 @@ func (s *Store) settle(ctx context.Context, job *river.Job[deliveryArgs], rc Rec
 	// (shutdown, timeout): that is when it matters most.
 	rctx := context.WithoutCancel(ctx)
 	if errors.Is(derr, errClaimLost) {
-		return s.recordTx(rctx, a.RunID, func(tx dbtx) error {
-			return recordAttempt(rctx, tx, s.now(), a.RunID, a.Recipient, StateSkipped, "another job delivers it", "")
-		})
+		return s.record(rctx, a.RunID,
+			recordAttempt(s.now(), a.RunID, a.Recipient, StateSkipped, "another job delivers it", ""))
 	}
 	cl := classTransient
 	if derr != nil {
@@ -317,97 +341,61 @@ func (s *Store) settle(ctx context.Context, job *river.Job[deliveryArgs], rc Rec
 	}
 	last := job.Attempt >= job.MaxAttempts
 	var ret error
-	err := s.recordTx(rctx, a.RunID, func(tx dbtx) error {
-		now := s.now()
-		// setLedger writes the outcome. After BeforeEnd the row is ours
-		// (job and attempt); before it, the row is only updated if no
-		// other job has taken it to `sending` or `sent` meanwhile, and a
-		// row in doubt stays in doubt.
-		setLedger := func(state, msg, id string) error {
-			q := `UPDATE crmdigest_ledger SET state = ?, last_error = ?,
-				message_id = CASE WHEN ? = '' THEN message_id ELSE ? END,
-				sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
-				doubts = doubts + ?, attempts = attempts + 1, version = version + 1, updated_at = ?
-				WHERE schedule = ? AND recipient = ? AND period = ?`
-			args := []any{state, msg, id, id, state, now, b2i(state == StateInDoubt), now, a.Schedule, a.Recipient, a.Period}
-			if dataStarted {
-				q += ` AND job_id = ? AND job_attempt = ?`
-				args = append(args, job.ID, job.Attempt)
-			} else {
-				q = strings.Replace(q, "SET state = ?", "SET state = CASE WHEN state = 'in_doubt' THEN state ELSE ? END", 1)
-				q += ` AND state NOT IN (?, ?)`
-				args = append(args, StateSending, StateSent)
-			}
-			if _, err := tx.exec(rctx, q, args...); err != nil {
-				return fmt.Errorf("record %s: %w", state, err)
-			}
-			return nil
+	var ledgerState, runState string
+	msg := ""
+	if derr != nil {
+		msg = derr.Error()
+	}
+	switch {
+	case derr == nil:
+		ledgerState, runState = StateSent, StateSent
+	case cl == classInDoubt:
+		ledgerState, runState = StateInDoubt, StateInDoubt
+		if s.opts.InDoubt == InDoubtResend && !last {
+			runState = StatePending
 		}
-		var ledgerState, runState string
-		msg := ""
-		if derr != nil {
-			msg = derr.Error()
+		if runState == StatePending || last {
+			ret = derr
 		}
-		switch {
-		case derr == nil:
-			ledgerState, runState = StateSent, StateSent
-		case cl == classInDoubt:
-			ledgerState, runState = StateInDoubt, StateInDoubt
-			if s.opts.InDoubt == InDoubtResend && !last {
-				runState = StatePending
-			}
-			if runState == StatePending || last {
-				ret = derr
-			}
-		case cl == classPermanent:
-			ledgerState, runState, ret = StateFailed, StateFailed, river.JobCancel(derr)
-		case last:
-			ledgerState, runState, ret = StateFailed, StateFailed, derr
-		default:
-			ledgerState, runState, ret = StatePending, StatePending, derr
-		}
-		if err := setLedger(ledgerState, msg, rc.MessageID); err != nil {
-			return err
-		}
-		return recordAttempt(rctx, tx, now, a.RunID, a.Recipient, runState, msg, rc.MessageID)
-	})
+	case cl == classPermanent:
+		ledgerState, runState, ret = StateFailed, StateFailed, river.JobCancel(derr)
+	case last:
+		ledgerState, runState, ret = StateFailed, StateFailed, derr
+	default:
+		ledgerState, runState, ret = StatePending, StatePending, derr
+	}
+	now := s.now()
+	// The ledger's row gets the outcome. After BeforeEnd the row is ours
+	// (job and attempt); before it, the row is only updated if no other job
+	// has taken it to `sending` or `sent` meanwhile, and a row in doubt
+	// stays in doubt.
+	id := rc.MessageID
+	ledger := stmt{q: `UPDATE crmdigest_ledger SET state = ?, last_error = ?,
+		message_id = CASE WHEN ? = '' THEN message_id ELSE ? END,
+		sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
+		doubts = doubts + ?, attempts = attempts + 1, version = version + 1, updated_at = ?
+		WHERE schedule = ? AND recipient = ? AND period = ?`,
+		args: []any{ledgerState, msg, id, id, ledgerState, now, b2i(ledgerState == StateInDoubt), now, a.Schedule, a.Recipient, a.Period}}
+	if dataStarted {
+		ledger.q += ` AND job_id = ? AND job_attempt = ?`
+		ledger.args = append(ledger.args, job.ID, job.Attempt)
+	} else {
+		ledger.q = strings.Replace(ledger.q, "SET state = ?", "SET state = CASE WHEN state = 'in_doubt' THEN state ELSE ? END", 1)
+		ledger.q += ` AND state NOT IN (?, ?)`
+		ledger.args = append(ledger.args, StateSending, StateSent)
+	}
+	err := s.record(rctx, a.RunID, ledger, recordAttempt(now, a.RunID, a.Recipient, runState, msg, id))
 	if err != nil {
-		return err
+		return fmt.Errorf("record %s: %w", ledgerState, err)
 	}
 	return ret
 }
 
 // recordAttempt counts an attempt in the run history and records its state.
-func recordAttempt(ctx context.Context, tx dbtx, now, runID int64, recipient, state, msg, messageID string) error {
-	if _, err := tx.exec(ctx, `UPDATE crmdigest_run_recipient SET attempts = attempts + 1 WHERE run_id = ? AND recipient = ?`,
-		runID, recipient); err != nil {
-		return fmt.Errorf("record run recipient: %w", err)
-	}
-	return setRecipient(ctx, tx, now, runID, recipient, state, msg, messageID)
-}
-
-// recordTx runs fn, which records a recipient's state in run runID, and
-// then finishes the run if no recipient is left open. The check runs after
-// the commit, in its own transaction: inside fn's transaction, two workers
-// committing at once on PostgreSQL would each still see the other's
-// recipient open, and neither would finish the run.
-func (s *Store) recordTx(ctx context.Context, runID int64, fn func(tx dbtx) error) error {
-	if err := s.b.inTx(ctx, fn); err != nil {
-		return err
-	}
-	var finished bool
-	err := s.b.inTx(ctx, func(tx dbtx) error {
-		var err error
-		finished, err = finishIfDone(ctx, tx, s.now(), runID)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if finished {
-		s.notifyFinished(ctx, runID)
-	}
-	return nil
+func recordAttempt(now, runID int64, recipient, state, msg, messageID string) stmt {
+	return stmt{q: `UPDATE crmdigest_run_recipient SET attempts = attempts + 1, state = ?, last_error = ?,
+		message_id = CASE WHEN ? = '' THEN message_id ELSE ? END, updated_at = ?
+		WHERE run_id = ? AND recipient = ?`, args: []any{state, msg, messageID, messageID, now, runID, recipient}}
 }
 
 // workPreview handles dry runs and redirected runs: the ledger is not
@@ -433,11 +421,8 @@ func (w *deliveryWorker) workPreview(ctx context.Context, job *river.Job[deliver
 			state, ret = StatePending, derr
 		}
 	}
-	err := s.recordTx(rctx, a.RunID, func(tx dbtx) error {
-		return recordAttempt(rctx, tx, s.now(), a.RunID, a.Recipient, state, msg, rc.MessageID)
-	})
-	if err != nil {
-		return err
+	if err := s.record(rctx, a.RunID, recordAttempt(s.now(), a.RunID, a.Recipient, state, msg, rc.MessageID)); err != nil {
+		return fmt.Errorf("record run recipient: %w", err)
 	}
 	return ret
 }

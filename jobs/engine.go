@@ -23,6 +23,15 @@ import (
 // backend is the River client and its database, whatever the driver.
 type backend interface {
 	inTx(ctx context.Context, fn func(tx dbtx) error) error
+	// exec and queryRow run one statement on its own (autocommit): a
+	// statement that is a transaction by itself spares BEGIN and COMMIT,
+	// three round trips to PostgreSQL instead of one.
+	exec(ctx context.Context, query string, args ...any) (int64, error)
+	queryRow(ctx context.Context, query string, args ...any) row
+	// execAll runs statements in one transaction; on PostgreSQL they go
+	// in one round trip (a pipeline with one Sync is one implicit
+	// transaction), instead of BEGIN, each statement, and COMMIT.
+	execAll(ctx context.Context, stmts []stmt) error
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
 	stopAndCancel(ctx context.Context) error
@@ -57,7 +66,15 @@ type riverBackend[TTx any] struct {
 	commit func(ctx context.Context, tx TTx) error
 	undo   func(ctx context.Context, tx TTx) error
 	wrap   func(tx TTx, client *river.Client[TTx]) dbtx
+	one    oneStatement
+	all    func(ctx context.Context, stmts []stmt) error
 	closer func()
+}
+
+// oneStatement runs statements outside any transaction.
+type oneStatement interface {
+	exec(ctx context.Context, query string, args ...any) (int64, error)
+	queryRow(ctx context.Context, query string, args ...any) row
 }
 
 func (b *riverBackend[TTx]) inTx(ctx context.Context, fn func(tx dbtx) error) error {
@@ -74,6 +91,28 @@ func (b *riverBackend[TTx]) inTx(ctx context.Context, fn func(tx dbtx) error) er
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+func (b *riverBackend[TTx]) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return b.one.exec(ctx, q, args...)
+}
+
+func (b *riverBackend[TTx]) queryRow(ctx context.Context, q string, args ...any) row {
+	return b.one.queryRow(ctx, q, args...)
+}
+
+func (b *riverBackend[TTx]) execAll(ctx context.Context, stmts []stmt) error {
+	if b.all != nil {
+		return b.all(ctx, stmts)
+	}
+	return b.inTx(ctx, func(tx dbtx) error {
+		for _, st := range stmts {
+			if _, err := tx.exec(ctx, st.q, st.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func (b *riverBackend[TTx]) start(ctx context.Context) error { return b.client.Start(ctx) }
@@ -116,6 +155,21 @@ func (t sqlTx) insertJobs(ctx context.Context, p []river.InsertManyParams) ([]*r
 	return t.client.InsertManyTx(ctx, t.tx, p)
 }
 
+// sqlDB runs single statements on the SQLite database.
+type sqlDB struct{ db *sql.DB }
+
+func (d sqlDB) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	res, err := d.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (d sqlDB) queryRow(ctx context.Context, q string, args ...any) row {
+	return d.db.QueryRowContext(ctx, q, args...)
+}
+
 type sqlRows struct{ *sql.Rows }
 
 func (r sqlRows) Close() { _ = r.Rows.Close() }
@@ -149,6 +203,38 @@ func (t pgTx) queryRow(ctx context.Context, q string, args ...any) row {
 
 func (t pgTx) insertJobs(ctx context.Context, p []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
 	return t.client.InsertManyTx(ctx, t.tx, p)
+}
+
+// pgPool runs single statements on the PostgreSQL pool.
+type pgPool struct{ pool *pgxpool.Pool }
+
+func (p pgPool) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	tag, err := p.pool.Exec(ctx, numbered(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (p pgPool) queryRow(ctx context.Context, q string, args ...any) row {
+	return pgRow{p.pool.QueryRow(ctx, numbered(q), args...)}
+}
+
+// execAll sends stmts as one batch: pgx queues them behind a single Sync,
+// which PostgreSQL runs as one implicit transaction, all or nothing.
+func (p pgPool) execAll(ctx context.Context, stmts []stmt) error {
+	var b pgx.Batch
+	for _, st := range stmts {
+		b.Queue(numbered(st.q), st.args...)
+	}
+	br := p.pool.SendBatch(ctx, &b)
+	for range stmts {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return err
+		}
+	}
+	return br.Close()
 }
 
 // pgRow maps pgx's "no rows" onto database/sql's so callers test one error.
@@ -188,6 +274,7 @@ func newSQLiteBackend(db *sql.DB, client *river.Client[*sql.Tx]) *riverBackend[*
 		wrap: func(tx *sql.Tx, c *river.Client[*sql.Tx]) dbtx {
 			return sqlTx{tx: tx, client: c}
 		},
+		one:    sqlDB{db},
 		closer: func() { _ = db.Close() },
 	}
 }
@@ -201,6 +288,8 @@ func newPgBackend(pool *pgxpool.Pool, client *river.Client[pgx.Tx]) *riverBacken
 		wrap: func(tx pgx.Tx, c *river.Client[pgx.Tx]) dbtx {
 			return pgTx{tx: tx, client: c}
 		},
+		one:    pgPool{pool},
+		all:    pgPool{pool}.execAll,
 		closer: pool.Close,
 	}
 }

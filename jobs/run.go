@@ -113,20 +113,16 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 	return id, finished, err
 }
 
-// finishIfDone marks the run finished when no recipient is left pending.
-// The conditional update makes exactly one caller see finished == true.
-func finishIfDone(ctx context.Context, tx dbtx, now, id int64) (bool, error) {
-	// One open recipient is enough to know; the index finds it at once.
-	var open int64
-	err := tx.queryRow(ctx, `SELECT 1 FROM crmdigest_run_recipient WHERE run_id = ? AND state IN (?, ?) LIMIT 1`,
-		id, StatePending, StateSending).Scan(&open)
-	switch {
-	case err == nil:
-		return false, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return false, fmt.Errorf("look for open recipients: %w", err)
-	}
-	n, err := tx.exec(ctx, `UPDATE crmdigest_run SET finished_at = ? WHERE id = ? AND finished_at = 0`, now, id)
+// finishIfDone marks the run finished when no recipient is left pending or
+// sending. It is one statement, so that it can run on its own after the
+// commit that recorded the last outcome (recorder.finish) as well as inside
+// the fan-out's transaction. The conditional update makes exactly one
+// caller see finished == true; the index on (run_id, state) finds an open
+// recipient at once.
+func finishIfDone(ctx context.Context, db oneStatement, now, id int64) (bool, error) {
+	n, err := db.exec(ctx, `UPDATE crmdigest_run SET finished_at = ? WHERE id = ? AND finished_at = 0
+		AND NOT EXISTS (SELECT 1 FROM crmdigest_run_recipient WHERE run_id = ? AND state IN (?, ?))`,
+		now, id, id, StatePending, StateSending)
 	if err != nil {
 		return false, fmt.Errorf("finish run: %w", err)
 	}

@@ -31,7 +31,6 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/crmdigest/crmdigest/internal/clock"
 	"github.com/crmdigest/crmdigest/kpi"
@@ -157,6 +156,7 @@ type Store struct {
 	postgres bool
 	started  bool
 	lock     *storeLock // SQLite only
+	rec      recorder   // groups the outcomes' commits (record.go)
 }
 
 // ErrNoStore is Open's error when Options.MustExist is set and the SQLite
@@ -254,10 +254,12 @@ func (s *Store) openSQLiteLocked(ctx context.Context, path string, alone bool) e
 	// commits (never corrupt the file). FULL fsyncs every commit and
 	// halved the delivery rate here (docs/PERFORMANCE.md, jobs).
 	q.Add("_pragma", "synchronous(NORMAL)")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// The connection keeps its prepared statements (sqlite_stmtcache.go).
+	conn, err := newStmtCacheConnector("file:" + path + "?" + q.Encode())
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", path, err)
 	}
+	db := sql.OpenDB(conn)
 	// River does concurrent work that SQLite answers with SQLITE_BUSY unless
 	// there is one connection; River's own SQLite tests do the same.
 	db.SetMaxOpenConns(1)
