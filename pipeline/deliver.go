@@ -146,3 +146,38 @@ func classify(err error) error {
 	// as it is: the engine retries it.
 	return err
 }
+
+// RunFinished is the job engine's OnRunFinished hook: the run's figures are
+// let go (Release), then the administrator is told if the run needs it.
+func (p *Pipeline) RunFinished(ctx context.Context, r jobs.RunSummary) {
+	p.Release(r.Schedule, r.Period)
+	p.NotifyAdmin(ctx, r)
+}
+
+// Release drops the figures computed for a schedule's digest kind and a
+// period (its Key). A rep digest set holds the KPI results of every scope
+// for four periods, a few hundred MB at 2,000 reps: kept until the next
+// reading of the sources, the sets of every schedule a process fires were
+// all alive at the end of its run. A delivery that still needs them (a
+// retry, or another zone's run of the same schedule) computes them again.
+func (p *Pipeline) Release(schedule, period string) {
+	s, ok := p.schedules[schedule]
+	if !ok {
+		return
+	}
+	kind := report.Kind(s.Spec().Report)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k := range p.sets {
+		if k.kind == kind && k.period.Key() == period {
+			delete(p.sets, k)
+		}
+	}
+}
+
+// heldSets counts the figure sets held, for the tests.
+func (p *Pipeline) heldSets() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.sets)
+}
