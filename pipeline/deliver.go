@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"sync/atomic"
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
@@ -31,7 +32,10 @@ func (p *Pipeline) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hook
 	if hooks.BeforeEnd != nil {
 		msg.BeforeEnd = func() error { return hooks.BeforeEnd(ctx) }
 	}
-	if err := p.transport.Send(ctx, msg); err != nil {
+	start := time.Now()
+	err = p.transport.Send(ctx, msg)
+	p.stages.send.Add(int64(time.Since(start)))
+	if err != nil {
 		return jobs.Receipt{}, classify(err)
 	}
 	return jobs.Receipt{MessageID: msg.MessageID, Reply: "250 accepted"}, nil
@@ -39,6 +43,8 @@ func (p *Pipeline) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hook
 
 // Message builds the message of one delivery without sending it.
 func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Message, error) {
+	start := time.Now()
+	defer func() { p.stages.message.Add(int64(time.Since(start))) }()
 	dt, err := p.current(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read sources: %w", err)
@@ -114,6 +120,8 @@ func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period kpi.Period, asO
 	}
 	p.mu.Unlock()
 	e.once.Do(func() {
+		start := time.Now()
+		defer func() { p.stages.kpi.Add(int64(time.Since(start))) }()
 		fb, err := p.cfg.Report.FallbackFont()
 		if err != nil {
 			e.err = err
@@ -180,4 +188,21 @@ func (p *Pipeline) heldSets() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.sets)
+}
+
+// stageTimes adds up, over every delivery, the time spent in each stage of
+// the render path; workers run in parallel, so the sums are worker time,
+// not wall time.
+type stageTimes struct {
+	kpi     atomic.Int64 // report.NewSet, once per digest kind and period
+	message atomic.Int64 // building a message, kpi included: model, PDF, chart, email
+	send    atomic.Int64 // the transport
+}
+
+// StageTimes returns the worker time spent so far computing figures
+// (report.NewSet), rendering (the rest of building the messages) and
+// sending.
+func (p *Pipeline) StageTimes() (kpi, render, send time.Duration) {
+	k := time.Duration(p.stages.kpi.Load())
+	return k, time.Duration(p.stages.message.Load()) - k, time.Duration(p.stages.send.Load())
 }

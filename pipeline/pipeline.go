@@ -42,6 +42,8 @@ type Pipeline struct {
 	gateStore GateStore // the data gate's memory; nil in check
 	acceptAll bool      // --accept-quality
 	sets      map[setKey]*setEntry
+
+	stages stageTimes
 }
 
 // Options are the parts a caller may swap.
