@@ -43,6 +43,17 @@ func (p *Pipeline) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hook
 
 // Message builds the message of one delivery without sending it.
 func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Message, error) {
+	// Rendering is CPU work: more renders in flight than cores only hold
+	// more half-built PDFs (fpdf's deflate writers, parsed fonts) in memory
+	// at once, while the engine's workers (4 by default) wait on the CPU.
+	// Sending stays outside the slot, so a slow mail server still overlaps
+	// with rendering.
+	select {
+	case p.renderSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-p.renderSlots }()
 	start := time.Now()
 	defer func() { p.stages.message.Add(int64(time.Since(start))) }()
 	dt, err := p.current(ctx)

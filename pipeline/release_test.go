@@ -62,3 +62,46 @@ func TestRunFinishedReleasesFigures(t *testing.T) {
 		t.Fatalf("%d figure sets held after a rep digest following the release, want 2", got)
 	}
 }
+
+// Messages are built at most one per CPU at a time: a delivery waits for a
+// free render slot (and gives up with its context), and gets its message
+// once one is free.
+func TestMessageWaitsForRenderSlot(t *testing.T) {
+	cfg, err := config.Load("../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(cfg, Options{Transport: nowhere{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cap(p.renderSlots) < 1 {
+		t.Fatalf("%d render slots", cap(p.renderSlots))
+	}
+	ctx := context.Background()
+	dt, err := p.current(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	week, err := kpi.ParsePeriod("2026-W48", time.January)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send, _ := p.Recipients(dt.ds, p.schedules["reps-weekly"])
+	d := jobs.Delivery{Schedule: "reps-weekly", Recipient: send[0].Email, Period: week}
+	for range cap(p.renderSlots) {
+		p.renderSlots <- struct{}{} // every slot taken by someone else
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := p.Message(short, d); err != context.DeadlineExceeded {
+		t.Fatalf("with every render slot taken, Message returned %v, want it to wait until its context ends", err)
+	}
+	<-p.renderSlots
+	if _, err := p.Message(ctx, d); err != nil {
+		t.Fatalf("with a slot free: %v", err)
+	}
+	if got := len(p.renderSlots); got != cap(p.renderSlots)-1 {
+		t.Errorf("%d slots taken after the message, want %d: Message did not give its slot back", got, cap(p.renderSlots)-1)
+	}
+}
