@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"sync/atomic"
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
@@ -31,7 +32,10 @@ func (p *Pipeline) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hook
 	if hooks.BeforeEnd != nil {
 		msg.BeforeEnd = func() error { return hooks.BeforeEnd(ctx) }
 	}
-	if err := p.transport.Send(ctx, msg); err != nil {
+	start := time.Now()
+	err = p.transport.Send(ctx, msg)
+	p.stages.send.Add(int64(time.Since(start)))
+	if err != nil {
 		return jobs.Receipt{}, classify(err)
 	}
 	return jobs.Receipt{MessageID: msg.MessageID, Reply: "250 accepted"}, nil
@@ -39,6 +43,19 @@ func (p *Pipeline) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hook
 
 // Message builds the message of one delivery without sending it.
 func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Message, error) {
+	// Rendering is CPU work: more renders in flight than cores only hold
+	// more half-built PDFs (fpdf's deflate writers, parsed fonts) in memory
+	// at once, while the engine's workers (4 by default) wait on the CPU.
+	// Sending stays outside the slot, so a slow mail server still overlaps
+	// with rendering.
+	select {
+	case p.renderSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-p.renderSlots }()
+	start := time.Now()
+	defer func() { p.stages.message.Add(int64(time.Since(start))) }()
 	dt, err := p.current(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read sources: %w", err)
@@ -114,6 +131,8 @@ func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period kpi.Period, asO
 	}
 	p.mu.Unlock()
 	e.once.Do(func() {
+		start := time.Now()
+		defer func() { p.stages.kpi.Add(int64(time.Since(start))) }()
 		fb, err := p.cfg.Report.FallbackFont()
 		if err != nil {
 			e.err = err
@@ -145,4 +164,56 @@ func classify(err error) error {
 	// Anything else (a BeforeEnd error from the ledger, say) is returned
 	// as it is: the engine retries it.
 	return err
+}
+
+// RunFinished is the job engine's OnRunFinished hook: the run's figures are
+// let go (Release), then the administrator is told if the run needs it.
+func (p *Pipeline) RunFinished(ctx context.Context, r jobs.RunSummary) {
+	p.Release(r.Schedule, r.Period)
+	p.NotifyAdmin(ctx, r)
+}
+
+// Release drops the figures computed for a schedule's digest kind and a
+// period (its Key). A rep digest set holds the KPI results of every scope
+// for four periods, a few hundred MB at 2,000 reps: kept until the next
+// reading of the sources, the sets of every schedule a process fires were
+// all alive at the end of its run. A delivery that still needs them (a
+// retry, or another zone's run of the same schedule) computes them again.
+func (p *Pipeline) Release(schedule, period string) {
+	s, ok := p.schedules[schedule]
+	if !ok {
+		return
+	}
+	kind := report.Kind(s.Spec().Report)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k := range p.sets {
+		if k.kind == kind && k.period.Key() == period {
+			delete(p.sets, k)
+		}
+	}
+}
+
+// heldSets counts the figure sets held, for the tests.
+func (p *Pipeline) heldSets() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.sets)
+}
+
+// stageTimes adds up, over every delivery, the time spent in each stage of
+// the render path; workers run in parallel, so the sums are worker time,
+// not wall time.
+type stageTimes struct {
+	kpi     atomic.Int64 // report.NewSet, once per digest kind and period
+	message atomic.Int64 // building a message, kpi included: model, PDF, chart, email
+	send    atomic.Int64 // the transport
+}
+
+// StageTimes returns the worker time spent so far computing figures
+// (report.NewSet), rendering (the rest of building the messages) and
+// sending.
+func (p *Pipeline) StageTimes() (kpi, render, send time.Duration) {
+	k := time.Duration(p.stages.kpi.Load())
+	return k, time.Duration(p.stages.message.Load()) - k, time.Duration(p.stages.send.Load())
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +43,9 @@ type Pipeline struct {
 	gateStore GateStore // the data gate's memory; nil in check
 	acceptAll bool      // --accept-quality
 	sets      map[setKey]*setEntry
+
+	stages      stageTimes
+	renderSlots chan struct{} // one per CPU: the messages being built at once
 }
 
 // Options are the parts a caller may swap.
@@ -79,7 +83,8 @@ type setEntry struct {
 
 // New builds the pipeline from a validated configuration.
 func New(cfg *config.Config, opts Options) (*Pipeline, error) {
-	p := &Pipeline{cfg: cfg, log: opts.Logger, now: opts.Now, transport: opts.Transport, sets: map[setKey]*setEntry{}}
+	p := &Pipeline{cfg: cfg, log: opts.Logger, now: opts.Now, transport: opts.Transport, sets: map[setKey]*setEntry{},
+		renderSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}

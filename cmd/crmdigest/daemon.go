@@ -115,7 +115,7 @@ func startDaemon(ctx context.Context, cfg *config.Config, log *slog.Logger, cloc
 		OnRunFinished: func(ctx context.Context, r jobs.RunSummary) {
 			metrics.ObserveRun(ctx, r)
 			logRun(log, r)
-			pipe.NotifyAdmin(ctx, r)
+			pipe.RunFinished(ctx, r)
 		},
 	})
 	if err != nil {

@@ -77,7 +77,7 @@ func openEngine(ctx context.Context, cfg *config.Config, log *slog.Logger, popts
 		// polling, and River's default second would be most of a small
 		// run's time.
 		PollInterval:  100 * time.Millisecond,
-		OnRunFinished: pipe.NotifyAdmin,
+		OnRunFinished: pipe.RunFinished,
 	})
 	if err != nil {
 		return nil, err

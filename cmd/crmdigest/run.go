@@ -88,7 +88,9 @@ func sendFlags(fs interface {
 // its jobs are still queued, and this process works them.
 func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jobs.Firing, o sendOptions, only map[string]bool) error {
 	defer eng.close(ctx, e.cfg.Daemon.StopTimeout)
+	st := newStageClock(m.Stderr)
 	ds, err := eng.pipe.Reload(ctx)
+	st.mark("read")
 	if err != nil {
 		err = fmt.Errorf("read sources: %w", err)
 		if !o.dryRun {
@@ -113,6 +115,7 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 	}
 	eng.pipe.AcceptQuality(o.acceptQuality)
 	override, err := eng.pipe.Judge(ctx, ds, o.dryRun)
+	st.mark("gate")
 	var refusal *pipeline.Refusal
 	if errors.As(err, &refusal) {
 		return eng.refuse(ctx, m, firings, o, refusal)
@@ -180,7 +183,10 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 		ids = append(ids, id)
 		total += len(fresh)
 	}
+	st.mark("plan")
 	sums, err := eng.wait(ctx, m.Stderr, ids, total)
+	st.mark("deliveries")
+	st.workers(eng.pipe)
 	for _, s := range sums {
 		printRun(m.Stdout, s)
 	}
