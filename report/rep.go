@@ -439,10 +439,11 @@ func (b *builder) pipeline(sc *kpi.Scope) {
 		kpis = append(kpis, b.kpiVs(sc.Values[name], name, func(v *kpi.Value) float64 { return v.Previous }, refPrevious))
 	}
 	b.add(Block{KPIs: kpis})
-	op := kpi.PipelineAsOf(b.s.ds, b.s.ownersOf(b.p), res.Period.End())
+	pipe, probs := b.s.pipeline()
+	op := pipe.AsOf(b.s.ownersOf(b.p), res.Period.End())
 	var stages []string
 	var amounts, counts []float64
-	funnelOrder(op.Stages, stageProbabilities(b.s.ds, b.s.opts.KPI.StageProbabilities))
+	funnelOrder(op.Stages, probs)
 	for _, st := range op.Stages {
 		name := b.stageName(st.Stage)
 		if st.Stage == crm.NoID {

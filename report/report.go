@@ -101,6 +101,23 @@ type Set struct {
 	diag     []*kpi.Result
 
 	zones sync.Map // time zone name -> *time.Location
+
+	// pipe indexes the deals by owner and probs holds the stages' mean
+	// probabilities, both for every digest's pipeline section: built once,
+	// when a digest first needs them, instead of a scan of the whole export
+	// per digest.
+	pipeOnce sync.Once
+	pipe     *kpi.PipelineIndex
+	probs    map[crm.ID]float64
+}
+
+// pipeline returns the Set's pipeline index and stage probabilities.
+func (s *Set) pipeline() (*kpi.PipelineIndex, map[crm.ID]float64) {
+	s.pipeOnce.Do(func() {
+		s.pipe = kpi.NewPipelineIndex(s.ds)
+		s.probs = stageProbabilities(s.ds, s.opts.KPI.StageProbabilities)
+	})
+	return s.pipe, s.probs
 }
 
 // NewSet computes every kpi result the digests of kind need, once for the

@@ -23,7 +23,9 @@ func main() {
 	defer stop()
 	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
 	stopProfile := startMemProfile(os.Stderr)
+	stopCPU := startCPUProfile(os.Stderr)
 	err := m.Run(ctx, os.Args[1:])
+	stopCPU()
 	stopProfile()
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {

@@ -59,3 +59,32 @@ func startMemProfile(log io.Writer) func() {
 	}()
 	return func() { close(stop); <-done }
 }
+
+// envCPUProfile names the CPU counterpart: a file to write a CPU profile of
+// the whole command to, for the same docs/PERFORMANCE.md work (a benchmark
+// cannot hold a 2,000-rep organisation's run as the command runs it).
+const envCPUProfile = "CRMDIGEST_CPUPROFILE"
+
+// startCPUProfile starts the CPU profile when the environment asks for it
+// and returns the function that stops it; a file that cannot be created is
+// reported and the command runs unprofiled.
+func startCPUProfile(log io.Writer) func() {
+	path := os.Getenv(envCPUProfile)
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(log, "cpuprofile: %v\n", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintf(log, "cpuprofile: %v\n", err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
