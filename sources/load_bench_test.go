@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -72,34 +71,14 @@ func writeDealsXLSX(tb testing.TB, path string, n int) {
 	}
 	defer fh.Close()
 	zw := zip.NewWriter(fh)
-	put := func(name, data string) {
-		w, err := zw.Create(name)
-		if err == nil {
-			_, err = io.WriteString(w, data)
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-	}
-	const rels = `http://schemas.openxmlformats.org/officeDocument/2006/relationships`
-	put("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+
-		`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">`+
-		`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>`+
-		`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>`+
-		`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`)
-	put("_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
-		`<Relationship Id="rId1" Type="`+rels+`/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
-	put("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="`+rels+`">`+
-		`<sheets><sheet name="deals" sheetId="1" r:id="rId1"/></sheets></workbook>`)
-	put("xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
-		`<Relationship Id="rId1" Type="`+rels+`/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`)
+	writeXLSXPackage(tb, zw, false)
 	w, err := zw.Create("xl/worksheets/sheet1.xml")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
-		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="` + rels + `"><sheetData>`)
+		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="` + xlsxRels + `"><sheetData>`)
 	var ref []byte
 	writeRow := func(r int, row []any) {
 		bw.WriteString(`<row r="`)

@@ -190,22 +190,7 @@ func writeRandomDealsXLSX(t *testing.T, rng *rand.Rand, path string, damaged boo
 	}
 	defer fh.Close()
 	zw := zip.NewWriter(fh)
-	put := func(name, data string) {
-		w, err := zw.Create(name)
-		if err == nil {
-			_, err = io.WriteString(w, data)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	const rels = `http://schemas.openxmlformats.org/officeDocument/2006/relationships`
-	put("_rels/.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
-		`<Relationship Id="rId1" Type="`+rels+`/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
-	put("xl/workbook.xml", `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="`+rels+`">`+
-		`<sheets><sheet name="deals" sheetId="1" r:id="rId1"/></sheets></workbook>`)
-	put("xl/_rels/workbook.xml.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
-		`<Relationship Id="rId1" Type="`+rels+`/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`)
+	writeXLSXPackage(t, zw, false)
 	var b strings.Builder
 	b.WriteString(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
 	cell := func(ref string, v any) {
@@ -267,7 +252,13 @@ func writeRandomDealsXLSX(t *testing.T, rng *rand.Rand, path string, damaged boo
 			[]string{"Prospecting", "Won", "Lost"}[rng.IntN(3)], []any{"open", "won", "lost", nil}[rng.IntN(4)], created, closed, amount})
 	}
 	b.WriteString(`</sheetData></worksheet>`)
-	put("xl/worksheets/sheet1.xml", b.String())
+	w, err := zw.Create("xl/worksheets/sheet1.xml")
+	if err == nil {
+		_, err = io.WriteString(w, b.String())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -158,29 +158,7 @@ func benchWorkbookShared(b *testing.B, n int) string {
 	}
 	defer fh.Close()
 	zw := zip.NewWriter(fh)
-	put := func(name, data string) {
-		w, err := zw.Create(name)
-		if err == nil {
-			_, err = io.WriteString(w, data)
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	const rels = `http://schemas.openxmlformats.org/officeDocument/2006/relationships`
-	put("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+
-		`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">`+
-		`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>`+
-		`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>`+
-		`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`+
-		`<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`)
-	put("_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
-		`<Relationship Id="rId1" Type="`+rels+`/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
-	put("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="`+rels+`">`+
-		`<sheets><sheet name="deals" sheetId="1" r:id="rId1"/></sheets></workbook>`)
-	put("xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`+
-		`<Relationship Id="rId1" Type="`+rels+`/worksheet" Target="worksheets/sheet1.xml"/>`+
-		`<Relationship Id="rId2" Type="`+rels+`/sharedStrings" Target="sharedStrings.xml"/></Relationships>`)
+	writeXLSXPackage(b, zw, true)
 
 	// The sheet first, numbering strings as they come; the table after.
 	index := map[string]int{}
@@ -200,7 +178,7 @@ func benchWorkbookShared(b *testing.B, n int) string {
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	bw.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
-		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="` + rels + `"><dimension ref="A1:O` + strconv.Itoa(n+1) + `"/><sheetData>`)
+		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="` + xlsxRels + `"><dimension ref="A1:O` + strconv.Itoa(n+1) + `"/><sheetData>`)
 	writeRow := func(r int, row []any) {
 		fmt.Fprintf(bw, `<row r="%d" spans="1:15">`, r)
 		for c, v := range row {
