@@ -15,9 +15,9 @@ import (
 // every outcome queued behind it in one transaction, and the others wait
 // for that commit. A worker still returns to River only once its outcome
 // is committed, so a crash never leaves a job completed whose ledger row
-// says otherwise; what the group saves is the commits (one fsync on
-// PostgreSQL for several deliveries) and the "is the run over" check,
-// made once per run and group instead of once per delivery.
+// says otherwise; what the group saves is the commits (one fsync for
+// several deliveries) and the "is the run over" check, made once per run
+// and group instead of once per delivery.
 //
 // The mark made before the end of DATA (markSending) is not grouped: it
 // must be committed before the message can be accepted, one per message.
