@@ -159,9 +159,17 @@ func parseBase(s string, fiscalStart time.Month) (Period, error) {
 		if fiscal {
 			return Period{}, errors.New("fiscal months do not exist: use a calendar month such as 2017-12")
 		}
-		m, err := num(rest, 1, 12)
-		if err != nil || len(rest) != 2 {
+		if mon, day, isDay := strings.Cut(rest, "-"); isDay && len(mon) == 2 && len(day) == 2 {
+			// A day (2025-02-30, 2026-11-27) is the likeliest slip: say so
+			// rather than list the forms.
+			return Period{}, fmt.Errorf("a day is not a period: use its month (%d-%s), its week (such as %d-W48) or its month to that day (%d-%s..%d-%s-%s)", y, mon, y, y, mon, y, mon, day)
+		}
+		if len(rest) != 2 {
 			return Period{}, errors.New(want)
+		}
+		m, err := num(rest, 1, 12)
+		if err != nil {
+			return Period{}, fmt.Errorf("month: %w", err)
 		}
 		p.Kind, p.N = Month, m
 	}

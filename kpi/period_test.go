@@ -110,6 +110,22 @@ func TestParsePeriodErrors(t *testing.T) {
 	}
 }
 
+// The error says what is wrong, not only which forms exist.
+func TestParsePeriodErrorSaysWhy(t *testing.T) {
+	for id, want := range map[string]string{
+		"2026-13":    `month: number "13" out of range 1..12`,
+		"2026-00":    `month: number "00" out of range 1..12`,
+		"2025-02-30": "a day is not a period: use its month (2025-02)",
+		"2026-11-27": "its month to that day (2026-11..2026-11-27)",
+		"2026-W60":   `week: number "60" out of range 1..53`,
+	} {
+		_, err := ParsePeriod(id, 1)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParsePeriod(%q): error %v, want it to contain %q", id, err, want)
+		}
+	}
+}
+
 func TestLastAndToDate(t *testing.T) {
 	tests := []struct {
 		got  Period

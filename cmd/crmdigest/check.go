@@ -153,6 +153,11 @@ func exportAge(q crm.SourceReport, now time.Time) string {
 	}
 	if q.Last.Valid() {
 		days := int(crm.DayOf(now) - q.Last)
+		if days < 0 {
+			// Rows planned ahead (activities due next week) say nothing of
+			// when the file was exported; a negative age would be nonsense.
+			return fmt.Sprintf("unknown: the newest date inside (%s) is %d days after today, a date planned ahead; put the export date in the file name (name-%s.csv)", q.Last, -days, crm.DayOf(now))
+		}
 		return fmt.Sprintf("%d days (newest date inside: %s)", days, q.Last)
 	}
 	if !q.ModTime.IsZero() {

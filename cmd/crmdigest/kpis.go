@@ -44,6 +44,11 @@ func runKPIs(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	// A period after the data is not an error (an export may be refreshed
+	// later), but its zeros are not results: say so before printing them.
+	if last := lastDataDay(ds); last.Valid() && req.Period.Start() > last {
+		fmt.Fprintf(m.Stderr, "crmdigest: warning: period %s starts after the last dated row of every export (%s): its values are empty, not results\n", req.Period, last)
+	}
 	res, err := kpi.Compute(ds, req)
 	if err != nil {
 		return err
@@ -70,4 +75,20 @@ func (e *env) kpiRequest(periodID, asOf string) (kpi.Request, error) {
 		req.AsOf = crm.DayOf(t)
 	}
 	return req, nil
+}
+
+// lastDataDay is the latest date found in the rows of the sources that hold
+// facts (deals, activities, leads, invoices); people and targets carry no
+// dated facts, and a file's modification time says nothing of its rows.
+func lastDataDay(ds *crm.Dataset) crm.Day {
+	last := crm.NoDay
+	for _, q := range ds.Quality {
+		if q.Kind == crm.KindPeople || q.Kind == crm.KindTargets || !q.Last.Valid() {
+			continue
+		}
+		if !last.Valid() || q.Last > last {
+			last = q.Last
+		}
+	}
+	return last
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -120,6 +121,24 @@ func (m *Main) warnTestClock() {
 type usageError string
 
 func (e usageError) Error() string { return string(e) }
+
+// missingFlags names the required flags left empty, so that the message says
+// which one to add rather than listing them all.
+func missingFlags(flags ...[2]string) error {
+	var missing []string
+	for _, f := range flags {
+		if f[1] == "" {
+			missing = append(missing, "--"+f[0])
+		}
+	}
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return usageError(missing[0] + " is required")
+	}
+	return usageError(strings.Join(missing[:len(missing)-1], ", ") + " and " + missing[len(missing)-1] + " are required")
+}
 
 func exitCode(err error) int {
 	var u usageError

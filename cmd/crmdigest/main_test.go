@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/crmdigest/crmdigest/crm"
 )
 
 // run runs the command line in process and returns stdout, stderr and the error.
@@ -75,6 +78,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"kpis", "--config", mavenConfig, "--period", "2017-Q4", "--format", "xml"}, "--format"},
 		{[]string{"check", "--config", mavenConfig, "stray"}, `unexpected argument "stray"`},
 		{[]string{"demo"}, "--out is required"},
+		{[]string{"render", "--config", mavenConfig, "--period", "2017-12", "--out", "x.pdf"}, "--to is required"},
+		{[]string{"render", "--config", mavenConfig, "--period", "2017-12"}, "--to and --out are required"},
+		{[]string{"send", "--config", mavenConfig, "--period", "2017-12"}, "--schedule is required"},
+		{[]string{"kpis", "--config", mavenConfig, "--period", "2017-13"}, `month: number "13" out of range 1..12`},
+		{[]string{"kpis", "--config", mavenConfig, "--period", "2017-02-30"}, "a day is not a period"},
 	}
 	for _, c := range cases {
 		_, _, err := run(t, c.args...)
@@ -106,5 +114,38 @@ func TestKPIsMaven(t *testing.T) {
 	}
 	if !strings.Contains(out, "org,all,") || !strings.Contains(out, ",won_revenue,") {
 		t.Errorf("no organisation won_revenue line:\n%s", out)
+	}
+}
+
+// A period after the data prints zeros: the command says they are not
+// results, and says nothing for a period the data covers.
+func TestKPIsPeriodAfterData(t *testing.T) {
+	_, stderr, err := run(t, "kpis", "--config", mavenConfig, "--period", "2019-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "period 2019-01 starts after the last dated row of every export (2017-12-31)") {
+		t.Errorf("stderr lacks the warning: %q", stderr)
+	}
+	_, stderr, err = run(t, "kpis", "--config", mavenConfig, "--period", "2017-12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stderr, "warning") {
+		t.Errorf("a covered period warns: %q", stderr)
+	}
+}
+
+// An export whose rows hold dates planned ahead gets no negative age.
+func TestExportAgePlannedAhead(t *testing.T) {
+	now := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
+	q := crm.SourceReport{ExportDate: crm.NoDay, Last: crm.DayFromDate(2026, 12, 11)}
+	got := exportAge(q, now)
+	if strings.Contains(got, "-11 days") || !strings.Contains(got, "unknown: the newest date inside (2026-12-11) is 11 days after today") {
+		t.Errorf("exportAge = %q", got)
+	}
+	q.Last = crm.DayFromDate(2026, 11, 27)
+	if got := exportAge(q, now); got != "3 days (newest date inside: 2026-11-27)" {
+		t.Errorf("exportAge = %q", got)
 	}
 }

@@ -24,9 +24,9 @@ func runRender(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *periodID == "" || *to == "" || *out == "" {
+	if err := missingFlags([2]string{"period", *periodID}, [2]string{"to", *to}, [2]string{"out", *out}); err != nil {
 		fs.Usage()
-		return usageError("--period, --to and --out are required")
+		return err
 	}
 	e, err := loadEnv(*cfgPath)
 	if err != nil {

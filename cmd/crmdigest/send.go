@@ -20,9 +20,9 @@ func runSend(ctx context.Context, m *Main, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *name == "" || *period == "" {
+	if err := missingFlags([2]string{"schedule", *name}, [2]string{"period", *period}); err != nil {
 		fs.Usage()
-		return usageError("--schedule and --period are required")
+		return err
 	}
 	e, err := loadEnv(*cfgPath)
 	if err != nil {
