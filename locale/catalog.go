@@ -211,6 +211,7 @@ var messages = []struct{ en, fr, es string }{
 	{"targets for %d of %d teams", "objectifs pour %d équipes sur %d", "objetivos para %d de %d equipos"},
 	{"No target for the year to date: %s.", "Pas d'objectif pour l'année à date : %s.", "Sin objetivo para el año hasta la fecha: %s."},
 	{"Targets of %s: sums of team targets (none set at that level).", "Objectifs de %s : sommes des objectifs des équipes (aucun fixé à ce niveau).", "Objetivos de %s: sumas de los objetivos de los equipos (ninguno fijado en ese nivel)."},
+	{"file modified after the as-of day", "fichier modifié après la date d'arrêté", "archivo modificado después de la fecha de corte"},
 	{"(1 day before the as-of day)", "(1 jour avant la date d'arrêté)", "(1 día antes de la fecha de corte)"},
 	{"(%d days before the as-of day)", "(%d jours avant la date d'arrêté)", "(%d días antes de la fecha de corte)"},
 	{"Action", "Action", "Acción"},

@@ -2,6 +2,7 @@ package report
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -95,5 +96,42 @@ func TestOneAsOf(t *testing.T) {
 	}
 	if closedSince == 0 {
 		t.Fatal("no deal open on the week's last day has closed since: the test cannot tell then from now")
+	}
+}
+
+// A file without an export date whose modification time comes after the
+// as-of day (a copy, a fresh clone) is not dated by that time: the line
+// says it was modified later, and no date after the as-of appears.
+func TestFileTouchedAfterAsOf(t *testing.T) {
+	src := maven(t)
+	ds := *src
+	ds.Quality = slices.Clone(src.Quality)
+	touched := time.Date(2026, time.November, 29, 9, 0, 0, 0, time.UTC)
+	for i := range ds.Quality {
+		ds.Quality[i].ModTime = touched
+	}
+	for _, lang := range []string{"en", "fr"} {
+		p := *person(t, &ds, "head.of.sales@maventech.example.com")
+		p.Locale = lang
+		d, err := ss2(t, &ds, KindDirector, "2017-12", Options{Now: mavenNow}).Digest(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Join(d.Sources, "\n")
+		want := map[string]string{"en": "file modified after the as-of day", "fr": "fichier modifié après la date d'arrêté"}[lang]
+		if !strings.Contains(lines, want) {
+			t.Errorf("%s: sources lack %q:\n%s", lang, want, lines)
+		}
+		if strings.Contains(lines, "2026") {
+			t.Errorf("%s: a date after the as-of is printed:\n%s", lang, lines)
+		}
+	}
+	// With the pinned time, before the as-of, the file's date is shown.
+	d, err := ss2(t, src, KindDirector, "2017-12", Options{Now: mavenNow}).Digest(person(t, src, "head.of.sales@maventech.example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Join(d.Sources, "\n"); !strings.Contains(lines, "file of") {
+		t.Errorf("pinned file time: no file date:\n%s", lines)
 	}
 }

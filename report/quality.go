@@ -38,6 +38,13 @@ func (b *builder) quality() {
 			fresh = crm.DayOf(q.ModTime.In(s.opts.Location))
 			what = "file of %s"
 		}
+		if what == "file of %s" && fresh.Valid() && fresh > s.asOf {
+			// A file touched after the as-of day (a copy, a clone) dates
+			// the copy, not the figures: its date would mislead and would
+			// change the digest with every checkout.
+			line += ", " + b.t("file modified after the as-of day")
+			fresh = crm.NoDay
+		}
 		if fresh.Valid() {
 			line += ", " + b.t(what, b.loc.Date(fresh.Time()))
 			switch age := int(s.asOf - fresh); {
