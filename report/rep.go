@@ -227,7 +227,8 @@ func (b *builder) teamRank() {
 	}
 	var es []entry
 	for _, sc := range sellers(res, team.Members) {
-		if v := sc.Values[kpi.WonRevenue]; v != nil && crm.Has(v.Value) {
+		// A colleague with no row in the export has no rank, not the last.
+		if v := sc.Values[kpi.WonRevenue]; v != nil && crm.Has(v.Value) && sc.InExport {
 			es = append(es, entry{sc.Key, v.Value})
 		}
 	}
