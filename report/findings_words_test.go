@@ -1,10 +1,14 @@
 package report
 
 import (
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/locale"
 )
 
@@ -60,5 +64,95 @@ func TestDiagnosisNamesWhoIsNotAssessed(t *testing.T) {
 		if n, _ := strconv.Atoi(mm[2]); n != rows-1 {
 			t.Errorf("%s: %d reps assessed, the table has %d rows and one rep is not assessed: %s", code, n, rows, dg.Headline)
 		}
+	}
+}
+
+// TestToDoOnDeliveryDay: the demo's export ends on Friday 27 Nov 2026
+// and the schedule delivers the rep digests on Monday 30 Nov at 07:00 in
+// Paris. The lists stay as of the export (overdue: due before the 27th),
+// but the words are true on Monday: no "(today)" but for Monday; the
+// actions due from Friday to Sunday are listed apart, open at the
+// export; "due this week" is Monday 30 Nov to Sunday 6 Dec, so it holds
+// the actions due on Friday 4 Dec. The counts are recomputed here from
+// the activities themselves.
+func TestToDoOnDeliveryDay(t *testing.T) {
+	d := demoData()
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asOf := crm.DayFromDate(2026, time.November, 27)
+	monday := crm.DayFromDate(2026, time.November, 30)
+	sunday := monday + 6
+	opts := Options{Now: time.Date(2026, time.November, 27, 23, 59, 0, 0, paris), Location: paris, TeamRank: true,
+		Delivery: time.Date(2026, time.November, 30, 7, 0, 0, 0, paris)}
+	s, err := NewSet(d.Dataset, KindRep, pid("2026-W48"), asOf, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := locale.New("en")
+	since := loc.T("Due since the export of %s", loc.Date(asOf.Time()))
+	week := loc.T("Due this week")
+	today := regexp.MustCompile(`due (\d+ \w+ \d{4}) \(today\)`)
+	checked, friday, sinceAll := 0, 0, 0
+	for _, p := range d.People {
+		if KindOf(p.Role) != KindRep {
+			continue
+		}
+		p.Locale, p.TimeZone = "en", "Europe/Paris"
+		dg, err := s.Digest(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The actions open at the export, by due day, from the rows.
+		owners := s.ownersOf(&p)
+		wantSince, wantWeek := 0, 0
+		for i := range d.Dataset.Activities {
+			a := &d.Dataset.Activities[i]
+			if a.IsDone() || !a.Due.Valid() || !slices.Contains(owners, a.Owner) {
+				continue
+			}
+			switch {
+			case a.Due >= asOf && a.Due < monday:
+				wantSince++
+			case a.Due >= monday && a.Due <= sunday:
+				wantWeek++
+				if a.Due == monday+4 {
+					friday++
+				}
+			}
+		}
+		gotSince, gotWeek := 0, 0
+		for i, bl := range dg.Blocks {
+			for _, m := range today.FindAllStringSubmatch(strings.Join(bl.List, "\n"), -1) {
+				if m[1] != loc.Date(monday.Time()) {
+					t.Errorf("%s: %q is not the reader's today (Monday 30 Nov)", p.Name, m[0])
+				}
+			}
+			count := func(title string) int {
+				if !strings.HasPrefix(bl.Paragraph, title+" (") {
+					return 0
+				}
+				n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(bl.Paragraph, title+" ("), ")"))
+				if i+1 < len(dg.Blocks) && title == since {
+					for _, it := range dg.Blocks[i+1].List {
+						if !strings.HasSuffix(it, "(open at the export)") && !strings.HasPrefix(it, "…") {
+							t.Errorf("%s: %q under %q does not say it was open at the export", p.Name, it, title)
+						}
+					}
+				}
+				return n
+			}
+			gotSince += count(since)
+			gotWeek += count(week)
+		}
+		if gotSince != wantSince || gotWeek != wantWeek {
+			t.Errorf("%s: %d due since the export and %d this week, the activities give %d and %d", p.Name, gotSince, gotWeek, wantSince, wantWeek)
+		}
+		checked++
+		sinceAll += wantSince
+	}
+	if checked == 0 || friday == 0 || sinceAll == 0 {
+		t.Errorf("%d rep digests checked, %d actions due on Friday 4 Dec, %d from Friday to Sunday: the test checks nothing", checked, friday, sinceAll)
 	}
 }
