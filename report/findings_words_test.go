@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/locale"
 )
 
@@ -154,5 +155,79 @@ func TestToDoOnDeliveryDay(t *testing.T) {
 	}
 	if checked == 0 || friday == 0 || sinceAll == 0 {
 		t.Errorf("%d rep digests checked, %d actions due on Friday 4 Dec, %d from Friday to Sunday: the test checks nothing", checked, friday, sinceAll)
+	}
+}
+
+// TestBackSaysTheRun: "Back within its usual range after a run beyond it
+// since Sep 2026" said neither how long the run was nor on which side
+// (North America, October 2026: one month, above). Every "back" reading
+// of a demo director's digest says both, recomputed here from the
+// value's history against its usual range.
+func TestBackSaysTheRun(t *testing.T) {
+	s := sets(t)[KindDirector]
+	loc := locale.New("en")
+	found := 0
+	for _, p := range demoData().People {
+		if KindOf(p.Role) != KindDirector {
+			continue
+		}
+		p.Locale = "en"
+		dg, err := s.Digest(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range dg.Claims {
+			if c.State != string(kpi.StateBack) {
+				continue
+			}
+			var sc *kpi.Scope
+			for _, k := range []kpi.ScopeKind{kpi.ScopeOrg, kpi.ScopeRegion, kpi.ScopeTeam, kpi.ScopeRep} {
+				if k.String() == c.Scope {
+					sc = s.main.Scope(k, c.Key)
+				}
+			}
+			if sc == nil {
+				t.Fatalf("%s: no scope %s %s", p.Name, c.Scope, c.Key)
+			}
+			h := sc.Values[c.Metric].History
+			side := func(i int) int {
+				switch {
+				case h.Values[i] < h.Low[i]:
+					return -1
+				case h.Values[i] > h.High[i]:
+					return 1
+				}
+				return 0
+			}
+			last := len(h.Values) - 1
+			dir, n := side(last-1), 0
+			for i := last - 1; i >= 0 && side(i) == dir; i-- {
+				n++
+			}
+			if dir == 0 || side(last) != 0 {
+				t.Errorf("%s: %s %s read back, but the history does not end a run: %v", p.Name, c.Scope, c.Key, c.Text)
+				continue
+			}
+			since := s.main.History[last-n]
+			name := loc.ShortMonthYear(time.Month(since.N), since.Year)
+			var want string
+			switch {
+			case n == 1 && dir > 0:
+				want = loc.T("Back within its usual range after a month above it (%s).", name)
+			case n == 1:
+				want = loc.T("Back within its usual range after a month below it (%s).", name)
+			case dir > 0:
+				want = loc.T("Back within its usual range after %d months above it, since %s.", n, name)
+			default:
+				want = loc.T("Back within its usual range after %d months below it, since %s.", n, name)
+			}
+			if c.Text != want {
+				t.Errorf("%s: %s %s reads %q, want %q", p.Name, c.Scope, c.Key, c.Text, want)
+			}
+			found++
+		}
+	}
+	if found == 0 {
+		t.Error("no director's digest reads a value back within its range: the test checks nothing")
 	}
 }
