@@ -231,3 +231,70 @@ func TestBackSaysTheRun(t *testing.T) {
 		t.Error("no director's digest reads a value back within its range: the test checks nothing")
 	}
 }
+
+// TestWithinOffIsNotWithin: a reading 15 % or more off its expectation
+// but inside its usual range has its own documented words, "Below
+// expectation, within usual variation (±X %)"; the directors' "within the
+// usual range" lines named Iberia and Madrid at -27 % on new
+// opportunities. No scope listed as within reads within_off, and every
+// within_off reading of a director's scopes is said with its figure.
+func TestWithinOffIsNotWithin(t *testing.T) {
+	loc := locale.New("en")
+	within := storyPhrase(loc, "Within the usual range (%s): %s.")
+	said := 0
+	// July 2026 has won revenue and new opportunities 23-27 % above
+	// expectation within range (Iberia, Madrid); October none.
+	for _, month := range []string{"2026-07", "2026-10"} {
+		s, err := NewSet(demoData().Dataset, KindDirector, pid(month), demoAsOf, demoOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		said += withinOffSaid(t, s, loc, within)
+	}
+	if said == 0 {
+		t.Error("no director's digest says a reading off its expectation within its range: the test checks nothing")
+	}
+}
+
+func withinOffSaid(t *testing.T, s *Set, loc locale.Locale, within *regexp.Regexp) int {
+	state := map[string]kpi.State{} // metric + scope key -> state
+	for _, rd := range s.main.Findings.Readings {
+		if rd.Kind == kpi.ScopeTeam || rd.Kind == kpi.ScopeRegion {
+			state[rd.Metric+"|"+rd.Key] = rd.State
+		}
+	}
+	metricOf := map[string]string{}
+	said := 0
+	for _, p := range demoData().People {
+		if KindOf(p.Role) != KindDirector {
+			continue
+		}
+		p.Locale = "en"
+		for _, m := range readingMetrics {
+			metricOf[strings.ToLower(s.newBuilder(&p).metricLabel(m))] = m
+		}
+		dg, err := s.Digest(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bl := range dg.Blocks {
+			if mm := within.FindStringSubmatch(bl.Paragraph); mm != nil {
+				m, ok := metricOf[mm[1]]
+				if !ok {
+					t.Fatalf("unknown metric %q in %q", mm[1], bl.Paragraph)
+				}
+				for _, name := range strings.Split(mm[2], ", ") {
+					if st := state[m+"|"+name]; st == kpi.StateWithinOff {
+						t.Errorf("%s: %q lists %s, whose %s is %s", p.Name, bl.Paragraph, name, m, st)
+					}
+				}
+			}
+			for _, it := range bl.List {
+				if strings.Contains(it, "expectation, within usual variation (±") {
+					said++
+				}
+			}
+		}
+	}
+	return said
+}
