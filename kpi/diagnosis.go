@@ -64,8 +64,15 @@ type RepDiagnosis struct {
 	// "no deals in this export", never as 0, and never diagnosed.
 	InExport bool
 	// Assessed: the rep is in the export, has a seasonal expectation and
-	// expects at least MinRepDeals won deals in the period.
+	// expects at least MinRepDeals won deals in the period. Only assessed
+	// reps count in the general/individual rule.
 	Assessed bool
+	// NotAssessed says why a rep in the export is not assessed, so that
+	// the digest can name them rather than leave them out silently:
+	// NotAssessedHistory (no seasonal expectation: too little history)
+	// or NotAssessedFewDeals (expects fewer than MinRepDeals won deals);
+	// "" for an assessed rep or one not in the export.
+	NotAssessed string
 	// Value, Expected, Low and Deviation are the rep's won revenue
 	// reading in the period (NaN when absent).
 	Value, Expected, Low, Deviation float64
@@ -74,6 +81,12 @@ type RepDiagnosis struct {
 	// count of the expected mean reaches less than 0.2 % of the time.
 	Below, FarBelow bool
 }
+
+// Why a rep in the export is not assessed (RepDiagnosis.NotAssessed).
+const (
+	NotAssessedHistory  = "history"
+	NotAssessedFewDeals = "few_deals"
+)
 
 // Diagnose returns the diagnosis of a team from the results of the
 // candidate periods (any order; each a Compute of the same dataset for
@@ -150,8 +163,14 @@ func diagnoseIn(r *Result, ts *Scope, tr *Reading) ManagerDiagnosis {
 		if v := s.Values[WonRevenue]; v != nil && s.InExport {
 			rd.Value = v.Value
 		}
-		if rr := r.Reading(ScopeRep, k, WonRevenue); rr != nil && s.InExport && rr.State != StateNone &&
-			enoughVolume(s, MinRepDeals) {
+		rr := r.Reading(ScopeRep, k, WonRevenue)
+		switch {
+		case !s.InExport:
+		case rr == nil || rr.State == StateNone:
+			rd.NotAssessed = NotAssessedHistory
+		case !enoughVolume(s, MinRepDeals):
+			rd.NotAssessed = NotAssessedFewDeals
+		default:
 			rd.Assessed = true
 			rd.Expected, rd.Low, rd.Deviation = rr.Expected, rr.Low, rr.Deviation
 			rd.Below = rr.Value < rr.Low
@@ -168,6 +187,9 @@ func diagnoseIn(r *Result, ts *Scope, tr *Reading) ManagerDiagnosis {
 	}
 	slices.Sort(below)
 	slices.Sort(far)
+	// Only the assessed reps count: "most reps below" is most of those
+	// with a usual level to be below, and the far-below ones are among
+	// them; a rep not assessed is named with the reason by the digest.
 	teamBelow := tr.Value < tr.Low
 	switch {
 	case teamBelow && assessed > 0 && 2*len(below) > assessed:

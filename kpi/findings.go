@@ -74,7 +74,7 @@ type TeamFinding struct {
 	// FarBelow those whose robust z-score is <= -OutlierZ; Named the reps
 	// the diagnosis names (FarBelow, or Below for an individual case).
 	Below, FarBelow, Named []string
-	Reps                   int // reps with a value
+	Reps                   int // reps in the export with a value
 	Comparisons            []RepComparison
 }
 
@@ -126,9 +126,11 @@ func findings(r *Result, opt *Options) Findings {
 
 func teamFinding(r *Result, team *Scope, opt *Options) TeamFinding {
 	tf := TeamFinding{Team: team.Key, Metric: WonRevenue, Diagnosis: DiagnosisNotAssessed}
+	// A person with no row in the export has no figures, not zeros: they
+	// are never counted in the team's median, z-scores or shortfall.
 	var reps []*Scope
 	for _, k := range team.Members {
-		if s := r.Scope(ScopeRep, k); s != nil {
+		if s := r.Scope(ScopeRep, k); s != nil && s.InExport {
 			reps = append(reps, s)
 		}
 	}

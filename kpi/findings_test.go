@@ -89,6 +89,61 @@ func TestTeamDiagnosis(t *testing.T) {
 	}
 }
 
+// TestTeamFindingSkipsNoRows: a team member with no row in the export
+// (Carol Thompson in Maven's team of Celia Rouche) has no figures, not
+// zeros: counted as 0 she pulled the team's median down and hid the one
+// rep far below the others (Rosalina Dieter's 12,392 against 42-44k for
+// three colleagues: z -1.5 with her, -9 without).
+func TestTeamFindingSkipsNoRows(t *testing.T) {
+	won := []float64{42597, 44176, 25828, 12392, 42011}
+	ds := teamDataset(won)
+	ds.People = append(ds.People, crm.Person{Name: "A absent", Email: "absent@x", Role: crm.RoleRep, Team: "A", Region: "R"})
+	ds.Targets = append(ds.Targets, crm.Target{Scope: crm.TargetPerson, Key: "A absent", Period: "2017-12", Metric: WonRevenue, Value: 1000})
+	r := mustCompute(t, ds, "2017-12", crm.NoDay, Options{})
+	var tf *TeamFinding
+	for i := range r.Findings.Teams {
+		if r.Findings.Teams[i].Team == "A" {
+			tf = &r.Findings.Teams[i]
+		}
+	}
+	if tf == nil {
+		t.Fatal("no finding for team A")
+	}
+	if s := r.Scope(ScopeRep, "absent@x"); s == nil || s.InExport {
+		t.Fatalf("the rep without rows: scope %+v, want one not in the export", s)
+	}
+	if tf.Reps != len(won) {
+		t.Errorf("%d reps counted, want the %d in the export", tf.Reps, len(won))
+	}
+	med, scale := robustScale(won)
+	far := 0
+	for _, c := range tf.Comparisons {
+		if c.Rep == "absent@x" {
+			t.Errorf("the rep without rows is compared: %+v", c)
+		}
+		if c.Metric != WonRevenue {
+			continue
+		}
+		if c.TeamMedian != med || math.Abs(c.Z-(c.Value-med)/scale) > 1e-9 {
+			t.Errorf("%s: median %v z %v, want %v, %v", c.Rep, c.TeamMedian, c.Z, med, (c.Value-med)/scale)
+		}
+		if c.Value == 12392 {
+			if c.Outlier != -1 {
+				t.Errorf("12,392 against 42-44k: z %.2f, not marked low", c.Z)
+			}
+			far++
+		}
+	}
+	if far != 1 {
+		t.Errorf("the rep at 12,392 compared %d times on won revenue", far)
+	}
+	for _, k := range tf.Below {
+		if k == "absent@x" {
+			t.Error("the rep without rows is counted below target")
+		}
+	}
+}
+
 func TestRobustScale(t *testing.T) {
 	// Median 3, absolute deviations 2,1,0,1,97: MAD 1.
 	med, scale := robustScale([]float64{1, 2, 3, 4, 100})

@@ -73,7 +73,7 @@ func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Mess
 		at = p.now()
 	}
 	asOf := p.AsOf(at)
-	set, err := p.set(dt.ds, report.Kind(s.Spec().Report), d.Period, asOf)
+	set, err := p.set(dt.ds, report.Kind(s.Spec().Report), d.Period, asOf, at)
 	if err != nil {
 		return nil, jobs.Permanent(err)
 	}
@@ -118,11 +118,16 @@ func (p *Pipeline) Message(ctx context.Context, d jobs.Delivery) (*delivery.Mess
 }
 
 // set returns the figures of one digest kind, period and as-of time,
-// computed once for every recipient that shares them.
-func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period kpi.Period, asOf time.Time) (*report.Set, error) {
+// computed once for every recipient that shares them; delivery is the
+// firing that delivers them (zero on demand).
+func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period kpi.Period, asOf, delivery time.Time) (*report.Set, error) {
 	loc := p.cfg.Organisation.Location
 	day := crm.DayOf(asOf.In(loc))
-	k := setKey{kind, period, day}
+	var at int64
+	if !delivery.IsZero() {
+		at = delivery.Unix()
+	}
+	k := setKey{kind, period, day, at}
 	p.mu.Lock()
 	e, ok := p.sets[k]
 	if !ok {
@@ -140,7 +145,7 @@ func (p *Pipeline) set(ds *crm.Dataset, kind report.Kind, period kpi.Period, asO
 		}
 		opts := report.Options{
 			KPI: kpiOptions(p.cfg), TeamRank: p.cfg.Report.TeamRank,
-			Location: loc, Now: asOf, Links: p.cfg.LinkSet(), Fallback: fb,
+			Location: loc, Now: asOf, Links: p.cfg.LinkSet(), Fallback: fb, Delivery: delivery,
 		}
 		e.set, e.err = report.NewSet(ds, kind, period, day, opts)
 	})

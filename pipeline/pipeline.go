@@ -73,6 +73,9 @@ type setKey struct {
 	kind   report.Kind
 	period kpi.Period
 	asOf   crm.Day
+	// delivery is the firing's instant (Unix seconds, 0 on demand): the
+	// rep's to-do list speaks of the reader's week (report.Options.Delivery).
+	delivery int64
 }
 
 type setEntry struct {

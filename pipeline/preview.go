@@ -40,7 +40,7 @@ func (p *Pipeline) Preview(ctx context.Context, scheduleName, recipient string, 
 		return Preview{}, err
 	}
 	s := p.schedules[scheduleName] // Message checked it exists
-	set, err := p.set(dt.ds, report.Kind(s.Spec().Report), period, p.AsOf(p.now()))
+	set, err := p.set(dt.ds, report.Kind(s.Spec().Report), period, p.AsOf(p.now()), time.Time{})
 	if err != nil {
 		return Preview{}, err
 	}

@@ -504,7 +504,7 @@ func (b *builder) readings(r *kpi.Result, sc *kpi.Scope, teams []*kpi.Scope) {
 			byKey[rd.Key] = append(byKey[rd.Key], rd)
 		}
 	}
-	var items []string
+	var items, off []string
 	seasonal := map[string][]string{} // metric -> scopes within the seasonal range
 	assessed := false
 	for _, k := range order {
@@ -528,7 +528,13 @@ func (b *builder) readings(r *kpi.Result, sc *kpi.Scope, teams []*kpi.Scope) {
 			case kpi.StateOutside:
 				assessed = true
 				items = append(items, b.t("%s — %s: %s vs expected.", names[k], strings.ToLower(b.metricLabel(rd.Metric)), b.loc.SignedPercent(rd.Deviation, 0))+" "+b.stateSentence(&rd))
-			case kpi.StateWithin, kpi.StateWithinOff, kpi.StateBack:
+			case kpi.StateWithinOff:
+				// 15 % or more off its expectation: "within range" alone
+				// would hide a -27 % the reader should weigh, so the figure
+				// and the range's width are said (docs/KPIS.md, readings).
+				assessed = true
+				off = append(off, b.t("%s — %s: %s vs expected.", names[k], strings.ToLower(b.metricLabel(rd.Metric)), b.loc.SignedPercent(rd.Deviation, 0))+" "+b.stateSentence(&rd))
+			case kpi.StateWithin, kpi.StateBack:
 				assessed = true
 				seasonal[rd.Metric] = append(seasonal[rd.Metric], names[k])
 			}
@@ -539,6 +545,9 @@ func (b *builder) readings(r *kpi.Result, sc *kpi.Scope, teams []*kpi.Scope) {
 	}
 	if len(items) > 0 {
 		b.add(Block{List: items})
+	}
+	if len(off) > 0 {
+		b.add(Block{List: off})
 	}
 	for _, m := range readingMetrics {
 		if len(seasonal[m]) > 0 {

@@ -188,10 +188,17 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 	}
 	byKey := map[string]kpi.RepDiagnosis{}
 	assessed := 0
+	var noHistory, fewDeals []string
 	for _, rd := range diag.Reps {
 		byKey[rd.Rep] = rd
 		if rd.Assessed {
 			assessed++
+		}
+		switch rd.NotAssessed {
+		case kpi.NotAssessedHistory:
+			noHistory = append(noHistory, rd.Name)
+		case kpi.NotAssessedFewDeals:
+			fewDeals = append(fewDeals, rd.Name)
 		}
 	}
 	var named []string
@@ -211,7 +218,7 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 	say := ""
 	switch diag.Kind {
 	case kpi.DiagnosisGeneral:
-		say = b.t("General slowdown: %d of %d reps below their usual range (%s).", len(named), assessed, strings.Join(named, ", "))
+		say = b.t("General slowdown: %d of the %d reps assessed below their usual range (%s).", len(named), assessed, strings.Join(named, ", "))
 	case kpi.DiagnosisIndividual:
 		say = b.t("Individual shortfall: %s far below their own expectation.", strings.Join(named, ", "))
 	case kpi.DiagnosisMixed:
@@ -223,7 +230,29 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 	case kpi.DiagnosisNotAssessed:
 		return h + " " + b.t("Too few deals or too little history to judge the team yet.")
 	}
+	// A rep in the table the rule did not count is named with the reason,
+	// or "3 of the 3 reps" above a 4-rep table reads as if one were
+	// forgotten.
+	var why []string
+	if len(noHistory) > 0 {
+		why = append(why, b.t("%s (not enough history)", b.names(noHistory)))
+	}
+	if len(fewDeals) > 0 {
+		why = append(why, b.t("%s (too few deals expected)", b.names(fewDeals)))
+	}
+	if len(why) > 0 {
+		say += " " + b.t("Not assessed: %s.", strings.Join(why, "; "))
+	}
 	return h + " " + label + ", " + lowerFirst(say)
+}
+
+// names lists people in a sentence: all of them up to three, else the
+// first two and how many more.
+func (b *builder) names(ns []string) string {
+	if len(ns) <= 3 {
+		return strings.Join(ns, ", ")
+	}
+	return b.t("%s and %d others", strings.Join(ns[:2], ", "), len(ns)-2)
 }
 
 // repTable writes one row per rep: revenue against target, results and
@@ -246,7 +275,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 			cols = append(cols, Column{Title: b.shortLabel(m), Weight: w, Numeric: true})
 		}
 	}
-	t := &Table{Columns: cols, MarkTitle: b.t("Outlier")}
+	t := &Table{Columns: cols, MarkTitle: b.t("vs team")}
 	tf := teamFinding(r, team)
 	var notes []string
 	for _, sc := range reps {
@@ -294,7 +323,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 	t.dropBlank(b.t("no target"))
 	b.add(Block{Table: t})
 	if len(notes) > 0 {
-		b.paragraph(b.t("▼ low, ▲ high: more than two robust deviations from the team's median; ▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)
+		b.paragraph(b.t("▼ below, ▲ above the team: more than two robust deviations from the team's median, whatever the targets; ▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)
 	}
 }
 
@@ -342,18 +371,18 @@ func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, strin
 	}
 	mark, note := "", ""
 	if len(low) > 0 {
-		mark = b.markText("▼", lowShort, b.t("low"))
-		note = b.t("%s: low against the team on %s.", sc.Name, strings.Join(low, ", "))
+		mark = b.markText("▼", lowShort, b.t("below the team"))
+		note = b.t("%s: below the rest of the team on %s.", sc.Name, strings.Join(low, ", "))
 	}
 	if len(high) > 0 {
 		if mark != "" {
 			mark += " "
 		}
-		mark += b.markText("▲", highShort, b.t("high"))
+		mark += b.markText("▲", highShort, b.t("above the team"))
 		if note != "" {
 			note += " "
 		}
-		note += b.t("%s: high against the team on %s.", sc.Name, strings.Join(high, ", "))
+		note += b.t("%s: above the rest of the team on %s.", sc.Name, strings.Join(high, ", "))
 	}
 	return mark, note
 }
@@ -391,11 +420,11 @@ func (b *builder) repChart(r *kpi.Result, team, label string) {
 		}
 		ch.Highlight = append(ch.Highlight, out)
 	}
-	ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● marks an outlier.", label)
+	ch.Caption = b.t("Won revenue by rep, %s; tick: the rep's target; ● far from the team's median.", label)
 	if !anyTarget {
 		// No tick is drawn, so the caption must not promise one.
 		ch.Reference = nil
-		ch.Caption = b.t("Won revenue by rep, %s; ● marks an outlier.", label)
+		ch.Caption = b.t("Won revenue by rep, %s; ● far from the team's median.", label)
 	}
 	b.add(Block{Chart: ch})
 }

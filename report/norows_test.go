@@ -78,6 +78,43 @@ func TestNoRowsIsNotZero(t *testing.T) {
 	}
 }
 
+// TestNoRowsHasNoRank: a teammate with no row in the export is not ranked
+// (last, at 0) in a rep's "your rank in the team": the rank counts the
+// reps of the team in the export only.
+func TestNoRowsHasNoRank(t *testing.T) {
+	rank := func(ds *crm.Dataset, p *crm.Person) string {
+		s, err := NewSet(ds, KindRep, pid(demoPeriods[KindRep]), demoAsOf, demoOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dg, err := s.Digest(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bl := range dg.Blocks {
+			if strings.HasPrefix(bl.Paragraph, "Your rank in the team") {
+				return bl.Paragraph
+			}
+		}
+		t.Fatalf("%s: no rank in the digest", p.Name)
+		return ""
+	}
+	ds := demo.Build(demo.Options{}).Dataset
+	var rep crm.Person
+	for _, p := range ds.People {
+		if p.Role == crm.RoleRep && p.Locale == "en" {
+			rep = p
+			break
+		}
+	}
+	before := rank(ds, &rep)
+	ds.People = append(ds.People, crm.Person{Name: "Quentin Nobody", Email: "quentin.nobody@example.com", Role: crm.RoleRep,
+		Manager: rep.Manager, Team: rep.Team, Region: rep.Region, Locale: "en"})
+	if after := rank(ds, &rep); after != before {
+		t.Errorf("a teammate without rows changes %s's rank: %q, was %q", rep.Name, after, before)
+	}
+}
+
 func slicesIndex(ps []crm.Person, email string) int {
 	for i := range ps {
 		if ps[i].Email == email {

@@ -227,7 +227,8 @@ func (b *builder) teamRank() {
 	}
 	var es []entry
 	for _, sc := range sellers(res, team.Members) {
-		if v := sc.Values[kpi.WonRevenue]; v != nil && crm.Has(v.Value) {
+		// A colleague with no row in the export has no rank, not the last.
+		if v := sc.Values[kpi.WonRevenue]; v != nil && crm.Has(v.Value) && sc.InExport {
 			es = append(es, entry{sc.Key, v.Value})
 		}
 	}
@@ -239,9 +240,22 @@ func (b *builder) teamRank() {
 	}
 }
 
-// todo lists the rep's alerts by kind, with account and date.
+// todo lists the rep's alerts by kind, with account and date. The lists
+// are as of the export (overdue means due before the as-of day), but
+// their words are true on the day the rep reads them (readerDay): "due
+// this week" is the reader's week, Monday to Sunday, "(today)" only the
+// reader's today, and an action due between the as-of day and the
+// reader's day is listed apart with its date, as open at the export.
 func (b *builder) todo(sc *kpi.Scope) {
-	alerts := oneListPerDeal(sc.Alerts())
+	today := b.readerDay()
+	end := weekEnd(today)
+	var alerts []kpi.Alert
+	for _, a := range oneListPerDeal(sc.Alerts()) {
+		if a.Kind == kpi.AlertDueSoon && a.Date > end {
+			continue // after the reader's week
+		}
+		alerts = append(alerts, a)
+	}
 	b.section(b.t("To do"))
 	if len(alerts) == 0 {
 		if hasMetric(b.s.main, kpi.Calls) {
@@ -251,26 +265,29 @@ func (b *builder) todo(sc *kpi.Scope) {
 		}
 		return
 	}
+	due := func(a kpi.Alert) bool { return a.Kind == kpi.AlertDueSoon && a.Date >= today }
 	groups := []struct {
 		kind  kpi.AlertKind
+		in    func(kpi.Alert) bool // nil: every alert of kind
 		title string
 		max   int
 	}{
-		{kpi.AlertOverdue, b.t("Overdue actions"), maxActions},
-		{kpi.AlertDueSoon, b.t("Due this week"), maxActions},
-		{kpi.AlertPastClose, b.t("Past close date"), maxDeals},
-		{kpi.AlertStale, b.t("Stale deals"), maxDeals},
+		{kpi.AlertOverdue, nil, b.t("Overdue actions"), maxActions},
+		{kpi.AlertDueSoon, func(a kpi.Alert) bool { return !due(a) }, b.t("Due since the export of %s", b.loc.Date(b.s.asOf.Time())), maxActions},
+		{kpi.AlertDueSoon, due, b.t("Due this week"), maxActions},
+		{kpi.AlertPastClose, nil, b.t("Past close date"), maxDeals},
+		{kpi.AlertStale, nil, b.t("Stale deals"), maxDeals},
 	}
 	for _, g := range groups {
 		var items, links []string
 		n := 0
 		for _, a := range alerts {
-			if a.Kind != g.kind {
+			if a.Kind != g.kind || g.in != nil && !g.in(a) {
 				continue
 			}
 			n++
 			if len(items) < g.max {
-				items = append(items, b.alertText(a))
+				items = append(items, b.alertText(a, today))
 				links = append(links, b.alertURL(a))
 			}
 		}
@@ -332,8 +349,26 @@ func oneListPerDeal(alerts []kpi.Alert) []kpi.Alert {
 	return out
 }
 
-// alertText writes one to-do item: what, on which account, when.
-func (b *builder) alertText(a kpi.Alert) string {
+// readerDay is the day the recipient reads the digest on: the delivery
+// day in their zone when a schedule delivers it, else the as-of day; never
+// before the as-of day.
+func (b *builder) readerDay() crm.Day {
+	s := b.s
+	if s.opts.Delivery.IsZero() {
+		return s.asOf
+	}
+	return max(s.asOf, crm.DayOf(s.opts.Delivery.In(s.location(b.p.TimeZone))))
+}
+
+// weekEnd is the Sunday ending a day's week (weeks run Monday to Sunday,
+// as the periods do).
+func weekEnd(d crm.Day) crm.Day {
+	return d + crm.Day((7-int(d.Time().Weekday()))%7)
+}
+
+// alertText writes one to-do item: what, on which account, when; today
+// is the reader's day.
+func (b *builder) alertText(a kpi.Alert, today crm.Day) string {
 	date := b.loc.Date(a.Date.Time())
 	what := a.Subject
 	if a.Activity != "" {
@@ -355,9 +390,12 @@ func (b *builder) alertText(a kpi.Alert) string {
 	case kpi.AlertOverdue:
 		parts = append(parts, b.plural(a.Days, "due %s (1 day overdue)", "due %s (%d days overdue)", date))
 	case kpi.AlertDueSoon:
-		if a.Days == 0 {
+		switch {
+		case a.Date < today:
+			parts = append(parts, b.t("due %s (open at the export)", date))
+		case a.Date == today:
 			parts = append(parts, b.t("due %s (today)", date))
-		} else {
+		default:
 			parts = append(parts, b.t("due %s", date))
 		}
 	case kpi.AlertPastClose:

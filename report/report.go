@@ -50,6 +50,12 @@ type Options struct {
 	// Links makes ids and names links into the CRM; the zero Set links
 	// nothing.
 	Links crmlink.Set
+	// Delivery is the instant a schedule delivers the digests (its
+	// firing), zero when they are rendered on demand. The figures stay
+	// as of the as-of day; the rep's to-do list speaks of the reader's
+	// day and week: the delivery day in the recipient's zone, else the
+	// as-of day (see builder.todo).
+	Delivery time.Time
 }
 
 // Kind is a kind of digest.
@@ -145,6 +151,15 @@ func NewSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Op
 	}
 	if opts.Location == nil {
 		opts.Location = time.UTC
+	}
+	if !opts.Delivery.IsZero() {
+		// The to-do list shows the actions due in the reader's week: the
+		// alerts must reach its Sunday, a day later for a zone ahead of
+		// the organisation's.
+		d := crm.DayOf(opts.Delivery.In(opts.Location))
+		if n := int(weekEnd(d)+1-asOf) + 1; n > max(opts.KPI.DueSoonDays, 7) {
+			opts.KPI.DueSoonDays = n
+		}
 	}
 	s := &Set{ds: ds, kind: kind, opts: opts, period: p, asOf: asOf, now: opts.Now}
 	if s.now.IsZero() {

@@ -91,12 +91,78 @@ func (b *builder) stateSentence(rd *kpi.Reading) string {
 	case kpi.StateStructural:
 		return b.t("This looks structural: a lasting break since %s.", b.periodName(rd.Break))
 	case kpi.StateBack:
-		return b.t("Back within its usual range after a run beyond it since %s.", b.periodName(rd.Since))
+		return b.backSentence(rd)
 	}
 	if rd.Coverage != "" {
 		return b.t("No seasonal reading: %s.", b.coverage(rd.CoverageDetail))
 	}
 	return b.t("Not enough history for a seasonal reading yet (two full years are needed).")
+}
+
+// backSentence says how long the run that just ended was and on which
+// side: "after a month above it (Sep 2026)", "after 3 months below it,
+// since Jul 2026"; "a run beyond it" said neither.
+func (b *builder) backSentence(rd *kpi.Reading) string {
+	n, side := b.endedRun(rd)
+	since := b.periodName(rd.Since)
+	month := rd.Since.Kind == kpi.Month
+	switch {
+	case side == 0:
+		return b.t("Back within its usual range after a run beyond it since %s.", since)
+	case n == 1 && month && side > 0:
+		return b.t("Back within its usual range after a month above it (%s).", since)
+	case n == 1 && month:
+		return b.t("Back within its usual range after a month below it (%s).", since)
+	case n == 1 && side > 0:
+		return b.t("Back within its usual range after a period above it (%s).", since)
+	case n == 1:
+		return b.t("Back within its usual range after a period below it (%s).", since)
+	case month && side > 0:
+		return b.t("Back within its usual range after %d months above it, since %s.", n, since)
+	case month:
+		return b.t("Back within its usual range after %d months below it, since %s.", n, since)
+	case side > 0:
+		return b.t("Back within its usual range after %d periods above it, since %s.", n, since)
+	}
+	return b.t("Back within its usual range after %d periods below it, since %s.", n, since)
+}
+
+// endedRun returns the length and side (+1 above, -1 below) of the run
+// beyond the usual range that a StateBack reading ended, from the
+// history of the value it reads (the periods from rd.Since to the one
+// before rd.Period); side 0 when the value is not among the digest's
+// results.
+func (b *builder) endedRun(rd *kpi.Reading) (n, side int) {
+	results := append([]*kpi.Result{b.s.main, b.s.ytd}, b.s.toDate...)
+	for _, r := range results {
+		if r == nil || r.Period != rd.Period {
+			continue
+		}
+		sc := r.Scope(rd.Kind, rd.Key)
+		if sc == nil || sc.Values[rd.Metric] == nil {
+			continue
+		}
+		h := sc.Values[rd.Metric].History
+		at := func(i int) int {
+			if i < 0 || i >= len(h.Values) || i >= len(h.Low) || i >= len(h.High) {
+				return 0
+			}
+			switch {
+			case h.Values[i] < h.Low[i]:
+				return -1
+			case h.Values[i] > h.High[i]:
+				return 1
+			}
+			return 0
+		}
+		last := len(h.Values) - 1
+		side = at(last - 1)
+		for i := last - 1; i >= 0 && side != 0 && at(i) == side; i-- {
+			n++
+		}
+		return n, side
+	}
+	return 0, 0
 }
 
 // coverage says in the reader's language why a comparison is missing

@@ -115,7 +115,7 @@ func TestDemoStoryConverse(t *testing.T) {
 			storyPhrase(loc, "Beyond the seasonal range %d months running: this looks structural."),
 		}
 		general := []*regexp.Regexp{
-			storyPhrase(loc, "General slowdown: %d of %d reps below their usual range (%s)."),
+			storyPhrase(loc, "General slowdown: %d of the %d reps assessed below their usual range (%s)."),
 			storyPhrase(loc, "General slowdown: %d of %d reps below their %s (%s)."),
 		}
 		individual := []*regexp.Regexp{
@@ -354,7 +354,7 @@ func TestDemoStory(t *testing.T) {
 
 		// The declining team's manager: a general slowdown.
 		general := []*regexp.Regexp{
-			storyPhrase(loc, "General slowdown: %d of %d reps below their usual range (%s)."),
+			storyPhrase(loc, "General slowdown: %d of the %d reps assessed below their usual range (%s)."),
 			storyPhrase(loc, "General slowdown: %d of %d reps below their %s (%s)."),
 		}
 		if dg := digest(declineManager); !matchesAny(general, dg.Headline) {
