@@ -3,7 +3,6 @@ package sources
 import (
 	"context"
 	"slices"
-	"strings"
 
 	"github.com/crmdigest/crmdigest/crm"
 )
@@ -25,7 +24,7 @@ func (l *loader) readActivities(ctx context.Context, t *table) error {
 	err := t.each(ctx, func(rec []string, row int) *crm.Problem {
 		a := crm.Activity{Owner: owners.Intern(owner.cell(rec)), Account: ds.Accounts.Intern(t.text(acct, rec))}
 		if s := id.cell(rec); s != "" {
-			a.ID = strings.Clone(s)
+			a.ID = l.strs.clone(s)
 		}
 		if raw := typ.cell(rec); raw != "" {
 			tp, ok := types[raw]
@@ -49,8 +48,8 @@ func (l *loader) readActivities(ctx context.Context, t *table) error {
 		if a.Done, p = t.tri(done, rec, row); p != nil {
 			return p
 		}
-		a.Subject = strings.Clone(subject.cell(rec))
-		a.Deal = strings.Clone(deal.cell(rec))
+		a.Subject = l.strs.intern(subject.cell(rec))
+		a.Deal = l.strs.clone(deal.cell(rec))
 		ids.add(a.ID, len(ds.Activities), row)
 		l.checkFuture(t, doneAt, rec, a.DoneAt, row, false)
 		l.checkFuture(t, due, rec, a.Due, row, true)

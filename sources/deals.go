@@ -52,7 +52,7 @@ func (l *loader) readDeals(ctx context.Context, t *table) error {
 			Product: ds.Products.Intern(t.text(product, rec)), Stage: crm.NoID, Currency: crm.NoID,
 			Amount: crm.Absent, Margin: crm.Absent, Probability: crm.Absent}
 		if s := id.cell(rec); s != "" {
-			d.ID = strings.Clone(s)
+			d.ID = l.strs.clone(s)
 		}
 		stageRaw := stage.cell(rec)
 		if stageRaw != "" {
