@@ -19,7 +19,9 @@ func (l *loader) readActivities(ctx context.Context, t *table) error {
 	ids := l.index(crm.KindActivities, func(i int32) string { return ds.Activities[i].ID })
 	types := make(map[string]crm.ActivityType)
 	start := len(ds.Activities)
-	ds.Activities = slices.Grow(ds.Activities, t.estimate())
+	est := t.estimate()
+	ds.Activities = slices.Grow(ds.Activities, est)
+	ids.refs = slices.Grow(ids.refs, est)
 
 	err := t.each(ctx, func(rec []string, row int) *crm.Problem {
 		a := crm.Activity{Owner: owners.Intern(owner.cell(rec)), Account: ds.Accounts.Intern(t.text(acct, rec))}

@@ -52,7 +52,9 @@ func (l *loader) readInvoices(ctx context.Context, t *table) error {
 	ids := l.index(crm.KindInvoices, func(i int32) string { return ds.Invoices[i].ID })
 	def := strings.ToUpper(t.spec.Currency)
 	start := len(ds.Invoices)
-	ds.Invoices = slices.Grow(ds.Invoices, t.estimate())
+	est := t.estimate()
+	ds.Invoices = slices.Grow(ds.Invoices, est)
+	ids.refs = slices.Grow(ids.refs, est)
 	err := t.each(ctx, func(rec []string, row int) *crm.Problem {
 		inv := crm.Invoice{Owner: owners.Intern(owner.cell(rec)), Account: ds.Accounts.Intern(t.text(account, rec)), Currency: crm.NoID}
 		if s := id.cell(rec); s != "" {
