@@ -3,6 +3,7 @@ package sources
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/crmdigest/crmdigest/crm"
 )
@@ -33,7 +34,7 @@ func (l *loader) readActivities(ctx context.Context, t *table) error {
 			if !ok {
 				var known bool
 				tp, known = activityTypeOf(typ.mapped(raw))
-				types[raw] = tp
+				types[strings.Clone(raw)] = tp
 				if !known {
 					t.warn(row, typ, raw, "unknown activity type, counted as other (map it under values: type:); said once per value")
 				}
