@@ -11,6 +11,7 @@ package crm
 
 import (
 	"math"
+	"strings"
 	"time"
 )
 
@@ -74,6 +75,8 @@ type Names struct {
 func NewNames() *Names { return &Names{index: make(map[string]ID)} }
 
 // Intern returns the id of s, adding it if it is new. The empty string is NoID.
+// A new name is copied, so that the table does not keep alive the row it
+// was read from.
 func (n *Names) Intern(s string) ID {
 	if s == "" {
 		return NoID
@@ -82,6 +85,7 @@ func (n *Names) Intern(s string) ID {
 		return id
 	}
 	id := ID(len(n.list))
+	s = strings.Clone(s)
 	n.list = append(n.list, s)
 	n.index[s] = id
 	return id

@@ -40,25 +40,28 @@ func (k DealKind) String() string {
 
 // Deal is one opportunity. Amount and Margin are in the deal's Currency;
 // absent floats are NaN (see Has), absent dates NoDay, absent ids NoID.
+// The fields are ordered so that the struct has no padding (80 bytes, not
+// 88): an export may hold millions of deals.
 type Deal struct {
 	ID      string
 	Owner   ID // Dataset.Owners
 	Account ID // Dataset.Accounts
 	Product ID // Dataset.Products
 	Stage   ID // Dataset.Stages: the CRM's own stage name
-	Status  Status
-	Kind    DealKind
 
 	Created       Day
 	Closed        Day
 	ExpectedClose Day
+	// LastActivity is the last activity day the CRM recorded on the deal.
+	LastActivity Day
 
-	Amount   float64
 	Currency ID // Dataset.Currencies; NoID means the reporting currency
+	Status   Status
+	Kind     DealKind
+
+	Amount float64
 	// Margin is the gross margin in money, in Currency.
 	Margin float64
 	// Probability is a fraction in [0, 1].
 	Probability float64
-	// LastActivity is the last activity day the CRM recorded on the deal.
-	LastActivity Day
 }

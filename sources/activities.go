@@ -20,19 +20,21 @@ func (l *loader) readActivities(ctx context.Context, t *table) error {
 	ids := l.index(crm.KindActivities, func(i int32) string { return ds.Activities[i].ID })
 	types := make(map[string]crm.ActivityType)
 	start := len(ds.Activities)
-	ds.Activities = slices.Grow(ds.Activities, t.estimate())
+	est := t.estimate()
+	ds.Activities = slices.Grow(ds.Activities, est)
+	ids.refs = slices.Grow(ids.refs, est)
 
 	err := t.each(ctx, func(rec []string, row int) *crm.Problem {
 		a := crm.Activity{Owner: owners.Intern(owner.cell(rec)), Account: ds.Accounts.Intern(t.text(acct, rec))}
 		if s := id.cell(rec); s != "" {
-			a.ID = strings.Clone(s)
+			a.ID = l.strs.clone(s)
 		}
 		if raw := typ.cell(rec); raw != "" {
 			tp, ok := types[raw]
 			if !ok {
 				var known bool
 				tp, known = activityTypeOf(typ.mapped(raw))
-				types[raw] = tp
+				types[strings.Clone(raw)] = tp
 				if !known {
 					t.warn(row, typ, raw, "unknown activity type, counted as other (map it under values: type:); said once per value")
 				}
@@ -49,8 +51,8 @@ func (l *loader) readActivities(ctx context.Context, t *table) error {
 		if a.Done, p = t.tri(done, rec, row); p != nil {
 			return p
 		}
-		a.Subject = strings.Clone(subject.cell(rec))
-		a.Deal = strings.Clone(deal.cell(rec))
+		a.Subject = l.strs.intern(subject.cell(rec))
+		a.Deal = l.strs.clone(deal.cell(rec))
 		ids.add(a.ID, len(ds.Activities), row)
 		l.checkFuture(t, doneAt, rec, a.DoneAt, row, false)
 		l.checkFuture(t, due, rec, a.Due, row, true)

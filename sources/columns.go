@@ -49,6 +49,7 @@ func (c *column) mapped(raw string) string {
 	if v, ok := c.cache[raw]; ok {
 		return v
 	}
+	raw = strings.Clone(raw) // kept in the cache: not the row it came from
 	v, ok := c.values[normValue(raw)]
 	if !ok {
 		v = raw

@@ -27,6 +27,7 @@ func (l *loader) readDeals(ctx context.Context, t *table) error {
 	}
 	stages := make(map[string]stageOf)
 	statuses := make(map[string]crm.Status)
+	kinds := make(map[string]crm.DealKind) // raw value to kind, for the values that parse
 	defaultCur := strings.ToUpper(t.spec.Currency)
 	start := len(ds.Deals)
 	est := t.estimate()
@@ -52,7 +53,7 @@ func (l *loader) readDeals(ctx context.Context, t *table) error {
 			Product: ds.Products.Intern(t.text(product, rec)), Stage: crm.NoID, Currency: crm.NoID,
 			Amount: crm.Absent, Margin: crm.Absent, Probability: crm.Absent}
 		if s := id.cell(rec); s != "" {
-			d.ID = strings.Clone(s)
+			d.ID = l.strs.clone(s)
 		}
 		stageRaw := stage.cell(rec)
 		if stageRaw != "" {
@@ -78,9 +79,13 @@ func (l *loader) readDeals(ctx context.Context, t *table) error {
 			d.Status = st
 		}
 		if raw := kind.cell(rec); raw != "" {
-			k, err := parseDealKind(kind.mapped(raw))
-			if err != nil {
-				return t.fail(row, kind, raw, err.Error())
+			k, ok := kinds[raw]
+			if !ok {
+				var err error
+				if k, err = parseDealKind(kind.mapped(raw)); err != nil {
+					return t.fail(row, kind, raw, err.Error())
+				}
+				kinds[strings.Clone(raw)] = k
 			}
 			d.Kind = k
 		}

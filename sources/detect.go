@@ -69,6 +69,17 @@ func (t *table) isSerial(v string) bool {
 	if !t.info.Serials {
 		return false
 	}
+	// A whole serial, as writers write dates, is digits only: ParseFloat
+	// takes those, and every row of a sheet asks this of every date.
+	if len(v) > 0 && len(v) <= 15 {
+		digits := true
+		for i := 0; i < len(v) && digits; i++ {
+			digits = v[i] >= '0' && v[i] <= '9'
+		}
+		if digits {
+			return true
+		}
+	}
 	_, err := strconv.ParseFloat(v, 64)
 	return err == nil
 }

@@ -61,6 +61,8 @@ type loader struct {
 	seenIDs   map[crm.Kind]*idIndex
 	catalogue map[string]bool
 	books     *workbooks
+	// strs holds the copies of the strings the model keeps.
+	strs stringStore
 }
 
 // workbooks are the XLSX files open during one Load, by path: sources

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/crmdigest/crmdigest/crm"
@@ -15,6 +16,7 @@ func (l *loader) readLeads(ctx context.Context, t *table) error {
 	owners := crm.NewNames()
 	owner, date, kind := t.col("owner"), t.col("date"), t.col("kind")
 	start := len(ds.Leads)
+	ds.Leads = slices.Grow(ds.Leads, t.estimate())
 	err := t.each(ctx, func(rec []string, row int) *crm.Problem {
 		ld := crm.Lead{Owner: owners.Intern(owner.cell(rec))}
 		var p *crm.Problem
@@ -50,10 +52,13 @@ func (l *loader) readInvoices(ctx context.Context, t *table) error {
 	ids := l.index(crm.KindInvoices, func(i int32) string { return ds.Invoices[i].ID })
 	def := strings.ToUpper(t.spec.Currency)
 	start := len(ds.Invoices)
+	est := t.estimate()
+	ds.Invoices = slices.Grow(ds.Invoices, est)
+	ids.refs = slices.Grow(ids.refs, est)
 	err := t.each(ctx, func(rec []string, row int) *crm.Problem {
 		inv := crm.Invoice{Owner: owners.Intern(owner.cell(rec)), Account: ds.Accounts.Intern(t.text(account, rec)), Currency: crm.NoID}
 		if s := id.cell(rec); s != "" {
-			inv.ID = strings.Clone(s)
+			inv.ID = l.strs.clone(s)
 		}
 		var p *crm.Problem
 		if inv.Date, p = t.day(date, rec, row); p != nil {
@@ -98,8 +103,9 @@ func (l *loader) readInvoices(ctx context.Context, t *table) error {
 func (l *loader) readTargets(ctx context.Context, t *table) error {
 	ds := l.ds
 	scope, key, period, metric, value := t.col("scope"), t.col("key"), t.col("period"), t.col("metric"), t.col("value")
+	ds.Targets = slices.Grow(ds.Targets, t.estimate())
 	err := t.each(ctx, func(rec []string, row int) *crm.Problem {
-		tg := crm.Target{Key: strings.Clone(t.text(key, rec)), Period: strings.Clone(period.cell(rec)), Metric: strings.Clone(t.text(metric, rec))}
+		tg := crm.Target{Key: l.strs.intern(t.text(key, rec)), Period: period.cell(rec), Metric: l.strs.intern(t.text(metric, rec))}
 		if tg.Key == "" {
 			tg.Scope = crm.TargetOrg
 		}
@@ -111,9 +117,9 @@ func (l *loader) readTargets(ctx context.Context, t *table) error {
 			tg.Scope = s
 		}
 		if p, ok := periodID(tg.Period); ok {
-			tg.Period = p
+			tg.Period = l.strs.intern(p)
 		} else {
-			return t.fail(row, period, tg.Period, "expected a period such as 2017, 2017-H2, 2017-Q4, 2017-12, 2017-W48 or FY2018-Q1")
+			return t.fail(row, period, strings.Clone(tg.Period), "expected a period such as 2017, 2017-H2, 2017-Q4, 2017-12, 2017-W48 or FY2018-Q1")
 		}
 		if tg.Metric == "" {
 			return t.fail(row, metric, "", "expected a metric name such as won_revenue")

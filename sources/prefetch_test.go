@@ -20,13 +20,14 @@ import (
 	"github.com/crmdigest/crmdigest/crm"
 )
 
-// loadBoth loads specs with the records read ahead in a goroutine and
-// without, and fails unless both give the same dataset, reports and error.
+// loadBoth loads specs with the fast paths (records read ahead in a
+// goroutine, the one-pass cell reader of a sheet) and without, and fails
+// unless both give the same dataset, reports and error.
 func loadBoth(t *testing.T, specs []Spec) *crm.Dataset {
 	t.Helper()
 	load := func(ahead bool) (*crm.Dataset, string, error) {
-		defer func(was bool) { readAhead = was }(readAhead)
-		readAhead = ahead
+		defer func(was, quick bool) { readAhead, quickCells = was, quick }(readAhead, quickCells)
+		readAhead, quickCells = ahead, ahead
 		ds, err := Load(context.Background(), specs, Options{Now: fixedNow, Currency: "EUR", Rates: map[string]float64{"USD": 0.9},
 			MaxProblems: 1 << 20}) // every problem kept, so every one is compared
 		return ds, dumpDataset(ds), err
@@ -180,6 +181,9 @@ func TestReadAheadMatchesSequentialXLSX(t *testing.T) {
 	}
 }
 
+// rawText is a cell's text written into the sheet's XML as it is.
+type rawText string
+
 // writeRandomDealsXLSX writes a random deals workbook; a damaged one has
 // a row of bad XML part way through.
 func writeRandomDealsXLSX(t *testing.T, rng *rand.Rand, path string, damaged bool) {
@@ -195,6 +199,8 @@ func writeRandomDealsXLSX(t *testing.T, rng *rand.Rand, path string, damaged boo
 	b.WriteString(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
 	cell := func(ref string, v any) {
 		switch v := v.(type) {
+		case rawText:
+			b.WriteString(`<c r="` + ref + `" t="inlineStr"><is><t>` + string(v) + `</t></is></c>`)
 		case string:
 			b.WriteString(`<c r="` + ref + `" t="inlineStr"><is><t>`)
 			xml.EscapeText(&b, []byte(v))
@@ -248,7 +254,18 @@ func writeRandomDealsXLSX(t *testing.T, rng *rand.Rand, path string, damaged boo
 			row(nil)
 			continue
 		}
-		row([]any{id, "Owner <" + strconv.Itoa(rng.IntN(20)) + ">", "Acme & Co " + strconv.Itoa(rng.IntN(50)),
+		owner := "Owner <" + strconv.Itoa(rng.IntN(20)) + ">"
+		switch rng.IntN(4) { // forms the one-pass cell reader takes, or must leave to the general path
+		case 0:
+			owner = "Zoë Núñez " + strconv.Itoa(rng.IntN(5))
+		case 1:
+			owner = "Li_x0020_Wei_x005F_" + strconv.Itoa(rng.IntN(5))
+		}
+		var ownerCell any = owner
+		if rng.IntN(3000) == 0 {
+			ownerCell = rawText("bad \xff UTF-8") // written as is: the row is unreadable
+		}
+		row([]any{id, ownerCell, "Acme & Co " + strconv.Itoa(rng.IntN(50)),
 			[]string{"Prospecting", "Won", "Lost"}[rng.IntN(3)], []any{"open", "won", "lost", nil}[rng.IntN(4)], created, closed, amount})
 	}
 	b.WriteString(`</sheetData></worksheet>`)

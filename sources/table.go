@@ -421,7 +421,7 @@ func (t *table) warn(row int, c *column, raw, reason string) {
 
 // problem locates a reason at a row and column.
 func (t *table) problem(row int, c *column, raw, reason string) crm.Problem {
-	p := crm.Problem{File: t.info.File, Sheet: t.info.Sheet, Row: row, Value: raw, Reason: reason}
+	p := crm.Problem{File: t.info.File, Sheet: t.info.Sheet, Row: row, Value: strings.Clone(raw), Reason: reason}
 	if c != nil {
 		p.Column = c.header
 	}

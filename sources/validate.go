@@ -23,16 +23,21 @@ const (
 // so that duplicates can be found after a source is read by sorting
 // rather than by a map of a million strings while reading.
 type idIndex struct {
-	refs  []idRef
-	files []string // by src
-	ids   func(item int32) string
+	refs []idRef
+	// starts holds, for each source read (src), the index in refs of its
+	// first id: refs are added source after source, so a ref's source is
+	// found from its index rather than stored in each of millions of them.
+	// A source that fails has its refs dropped; the next one starts at
+	// the same index, and srcs resolves to the later one.
+	starts []int
+	files  []string // by src
+	ids    func(item int32) string
 }
 
 type idRef struct {
 	h    uint64
 	item int32 // index in the dataset's slice of that kind
 	row  int32
-	src  int32
 }
 
 var idSeed = maphash.MakeSeed()
@@ -45,6 +50,7 @@ func (l *loader) index(k crm.Kind, ids func(item int32) string) *idIndex {
 		l.seenIDs[k] = x
 	}
 	x.ids = ids
+	x.starts = append(x.starts, len(x.refs))
 	return x
 }
 
@@ -54,14 +60,14 @@ func (x *idIndex) add(id string, item, row int) {
 	if id == "" {
 		return
 	}
-	x.refs = append(x.refs, idRef{h: maphash.String(idSeed, idKey(id)), item: int32(item), row: int32(row), src: int32(len(x.files))})
+	x.refs = append(x.refs, idRef{h: maphash.String(idSeed, idKey(id)), item: int32(item), row: int32(row)})
 }
 
 // check warns about the ids of the source just read that an earlier row
 // (of this source or an earlier one) already had, in row order. Sorting
 // the bare hashes finds candidates cheaply; only those are compared.
 func (x *idIndex) check(t *table) {
-	src := int32(len(x.files))
+	src := len(x.files)
 	x.files = append(x.files, t.info.File)
 	hashes := make([]uint64, len(x.refs))
 	for i, r := range x.refs {
@@ -80,18 +86,26 @@ func (x *idIndex) check(t *table) {
 	if twice == nil {
 		return
 	}
-	first := make(map[string]idRef)
-	for _, r := range x.refs { // in source and row order
+	type firstRef struct {
+		idRef
+		src int
+	}
+	first := make(map[string]firstRef)
+	rs := 0                    // the source of refs[i]
+	for i, r := range x.refs { // in source and row order
+		for rs+1 < len(x.starts) && x.starts[rs+1] <= i {
+			rs++
+		}
 		if !twice[r.h] {
 			continue
 		}
 		id := x.ids(r.item)
 		f, seen := first[idKey(id)]
 		if !seen {
-			first[idKey(id)] = r
+			first[idKey(id)] = firstRef{r, rs}
 			continue
 		}
-		if r.src != src {
+		if rs != src {
 			continue
 		}
 		where := fmt.Sprintf("row %d", f.row)

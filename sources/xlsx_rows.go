@@ -204,7 +204,17 @@ func (r *xlsxRows) readCells() ([]string, error) {
 	r.text, r.cuts = r.text[:0], r.cuts[:0]
 	col, text := 0, 0
 	for {
-		tag, fast := sc.fastCell()
+		if quickCells {
+			if rec2, c, n, ok := r.quickCell(rec, col, text); ok {
+				rec, col, text = rec2, c, text+n
+				continue
+			}
+		}
+		var tag cellTag
+		fast := quickCells && r.quickRowEnd()
+		if !fast {
+			tag, fast = sc.fastCell()
+		}
 		if !fast {
 			if err := sc.next(); err != nil {
 				return nil, err
