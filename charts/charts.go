@@ -97,14 +97,17 @@ func (ch Chart) PNG(out io.Writer, w, h int) error {
 	if err != nil {
 		return fmt.Errorf("png renderer: %w", err)
 	}
+	var img rgbaOf
+	if err := r.Save(&img); err != nil || img.m == nil {
+		return fmt.Errorf("png renderer: no image (%v)", err)
+	}
 	// An opaque white ground: a transparent PNG turns unreadable in an
 	// email client's dark mode.
-	c := &canvas{r: r, w: w, h: h}
-	c.rect(0, 0, w, h, colWhite, colWhite, 0)
+	fillOpaque(img.m, colWhite)
 	if err := ch.render(r, w, h, ch.opts.OnText); err != nil {
 		return err
 	}
-	return r.Save(out)
+	return encodePNG(out, img.m)
 }
 
 func (ch Chart) render(r chart.Renderer, w, h int, hook func(Label)) error {
