@@ -13,7 +13,8 @@ import (
 
 // rasterisedPNG is how Chart.PNG drew and encoded a chart before it was
 // written paletted: the white ground as a rectangle through go-chart's
-// rasteriser, the RGBA image through png.Encode.
+// rasteriser, every text measured by the renderer (no rasterMeasures),
+// the RGBA image through png.Encode.
 func rasterisedPNG(ch Chart, w, h int) ([]byte, error) {
 	r, err := chart.PNG(w, h)
 	if err != nil {
@@ -21,7 +22,7 @@ func rasterisedPNG(ch Chart, w, h int) ([]byte, error) {
 	}
 	c := &canvas{r: r, w: w, h: h}
 	c.rect(0, 0, w, h, colWhite, colWhite, 0)
-	if err := ch.render(r, w, h, ch.opts.OnText); err != nil {
+	if err := ch.render(r, w, h, ch.opts.OnText, false); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
@@ -30,49 +31,72 @@ func rasterisedPNG(ch Chart, w, h int) ([]byte, error) {
 }
 
 // TestPNGPixelsAsBefore draws every chart over thin and normal data, in
-// two languages, at the email's size and others, and checks that each
-// pixel of the PNG decodes to exactly the pixel of the rasterised path's
-// image; a chart with more colours than a palette holds (the trend's
-// band) is written byte for byte as before.
+// two languages, at the email's size and others, and names in scripts
+// the Go fonts lack with and without fallback faces, twice each (the
+// second drawing takes its measures of text from the first), and checks
+// that each pixel of the PNG decodes to exactly the pixel of the
+// rasterised path's image; a chart with more colours than a palette
+// holds (the trend's band) is written byte for byte as before.
 func TestPNGPixelsAsBefore(t *testing.T) {
 	sizes := [][2]int{{480, 270}, {600, 240}, {333, 171}}
 	if testing.Short() {
 		sizes = sizes[:1]
 	}
-	nPaletted, nRGBA := 0, 0
+	cases := map[string]Chart{}
 	for _, lang := range []string{"en", "fr"} {
 		f := Format{Locale: locale.New(lang), Currency: "EUR"}
 		for dname, vs := range dataCases {
 			for cname, ch := range allCharts(vs, f) {
-				for _, s := range sizes {
-					name := fmt.Sprintf("%s/%s/%s/%dx%d", lang, dname, cname, s[0], s[1])
-					var buf bytes.Buffer
-					if err := ch.PNG(&buf, s[0], s[1]); err != nil {
-						t.Fatalf("%s: %v", name, err)
+				cases[lang+"/"+dname+"/"+cname] = ch
+			}
+		}
+	}
+	f := Format{Locale: locale.New("en"), Currency: "EUR"}
+	vals, refs := []float64{10, 20, 30, 40}, []float64{12, 18, 35, 38}
+	scripts := map[string]Chart{
+		"scripts/bars":    RepBars(scriptNames, vals, refs, []bool{true, false, false, false}, f),
+		"scripts/ranking": Ranking(scriptNames, vals, 0, f),
+	}
+	fb := debianFallback(t)
+	for name, ch := range scripts {
+		cases[name] = ch
+		cases[name+"/fallback"] = ch.With(Options{Fallback: fb})
+	}
+	nPaletted, nRGBA := 0, 0
+	for cname, ch := range cases {
+		for i, s := range sizes {
+			old, err := rasterisedPNG(ch, s[0], s[1])
+			if err != nil {
+				t.Fatalf("%s: old path: %v", cname, err)
+			}
+			want, err := png.Decode(bytes.NewReader(old))
+			if err != nil {
+				t.Fatalf("%s: decode old: %v", cname, err)
+			}
+			rounds := 1
+			if i == 0 {
+				rounds = 2
+			}
+			for round := 1; round <= rounds; round++ {
+				name := fmt.Sprintf("%s/%dx%d/drawing %d", cname, s[0], s[1], round)
+				var buf bytes.Buffer
+				if err := ch.PNG(&buf, s[0], s[1]); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				got, err := png.Decode(bytes.NewReader(buf.Bytes()))
+				if err != nil {
+					t.Fatalf("%s: decode: %v", name, err)
+				}
+				if _, ok := got.(*image.Paletted); ok {
+					nPaletted++
+				} else {
+					nRGBA++
+					if !bytes.Equal(buf.Bytes(), old) {
+						t.Errorf("%s: not paletted, yet its bytes differ from png.Encode's", name)
 					}
-					old, err := rasterisedPNG(ch, s[0], s[1])
-					if err != nil {
-						t.Fatalf("%s: old path: %v", name, err)
-					}
-					got, err := png.Decode(bytes.NewReader(buf.Bytes()))
-					if err != nil {
-						t.Fatalf("%s: decode: %v", name, err)
-					}
-					want, err := png.Decode(bytes.NewReader(old))
-					if err != nil {
-						t.Fatalf("%s: decode old: %v", name, err)
-					}
-					if _, ok := got.(*image.Paletted); ok {
-						nPaletted++
-					} else {
-						nRGBA++
-						if !bytes.Equal(buf.Bytes(), old) {
-							t.Errorf("%s: not paletted, yet its bytes differ from png.Encode's", name)
-						}
-					}
-					if err := samePixels(got, want); err != nil {
-						t.Errorf("%s: %v", name, err)
-					}
+				}
+				if err := samePixels(got, want); err != nil {
+					t.Errorf("%s: %v", name, err)
 				}
 			}
 		}
