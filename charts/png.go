@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/color"
@@ -83,14 +84,16 @@ func paletted(m *image.RGBA) *image.Paletted {
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		src := m.Pix[m.PixOffset(r.Min.X, y):][:4*r.Dx()]
 		dst := p.Pix[p.PixOffset(r.Min.X, y):][:r.Dx()]
+		// Runs of one colour are the rule: a pixel equal to the one
+		// before it (all four bytes) takes its index.
 		last, lastIdx := uint32(0), -1
 		for i := range dst {
-			s := src[4*i : 4*i+4 : 4*i+4]
-			if s[3] != 0xff {
-				return nil
-			}
-			c := uint32(s[0])<<16 | uint32(s[1])<<8 | uint32(s[2])
-			if c != last || lastIdx < 0 {
+			px := binary.LittleEndian.Uint32(src[4*i:])
+			if px != last || lastIdx < 0 {
+				if px>>24 != 0xff {
+					return nil
+				}
+				c := px & 0xffffff // 0xBBGGRR
 				idx, ok := t.index(c)
 				if !ok {
 					if len(p.Palette) == 256 {
@@ -98,9 +101,9 @@ func paletted(m *image.RGBA) *image.Paletted {
 					}
 					idx = len(p.Palette)
 					t.add(c, idx)
-					p.Palette = append(p.Palette, color.RGBA{R: s[0], G: s[1], B: s[2], A: 0xff})
+					p.Palette = append(p.Palette, color.RGBA{R: uint8(c), G: uint8(c >> 8), B: uint8(c >> 16), A: 0xff})
 				}
-				last, lastIdx = c, idx
+				last, lastIdx = px, idx
 			}
 			dst[i] = uint8(lastIdx)
 		}
@@ -108,7 +111,7 @@ func paletted(m *image.RGBA) *image.Paletted {
 	return p
 }
 
-// colourTable maps an opaque colour (0xRRGGBB) to its palette index: an
+// colourTable maps an opaque colour (0xBBGGRR) to its palette index: an
 // open-addressed table with room for 256 colours at most half full.
 type colourTable struct {
 	keys [512]uint32 // colour + 1; 0 is an empty slot

@@ -164,3 +164,23 @@ func TestPalettedLimits(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPaletted converts an email-sized bar chart to its palette.
+func BenchmarkPaletted(b *testing.B) {
+	r, err := chart.PNG(480, 270)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var img rgbaOf
+	r.Save(&img)
+	fillOpaque(img.m, colWhite)
+	f := Format{Locale: locale.New("en"), Currency: "EUR"}
+	if err := allCharts(dataCases["normal"], f)["yoy"].render(r, 480, 270, nil, true); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if paletted(img.m) == nil {
+			b.Fatal("not paletted")
+		}
+	}
+}
