@@ -72,7 +72,7 @@ func (ch Chart) PDF(pdf *fpdf.Fpdf, x, y, w, h float64) error {
 	tr, tg, tb := pdf.GetTextColor()
 	lw := pdf.GetLineWidth()
 	size, _ := pdf.GetFontSize()
-	err := ch.render(r, wpx, hpx, hook)
+	err := ch.render(r, wpx, hpx, hook, false)
 	r.restore()
 	pdf.SetDrawColor(dr, dg, db)
 	pdf.SetFillColor(fr, fg, fb)
@@ -97,19 +97,24 @@ func (ch Chart) PNG(out io.Writer, w, h int) error {
 	if err != nil {
 		return fmt.Errorf("png renderer: %w", err)
 	}
+	var img rgbaOf
+	if err := r.Save(&img); err != nil || img.m == nil {
+		return fmt.Errorf("png renderer: no image (%v)", err)
+	}
 	// An opaque white ground: a transparent PNG turns unreadable in an
 	// email client's dark mode.
-	c := &canvas{r: r, w: w, h: h}
-	c.rect(0, 0, w, h, colWhite, colWhite, 0)
-	if err := ch.render(r, w, h, ch.opts.OnText); err != nil {
+	fillOpaque(img.m, colWhite)
+	if err := ch.render(r, w, h, ch.opts.OnText, true); err != nil {
 		return err
 	}
-	return r.Save(out)
+	return encodePNG(out, img.m)
 }
 
-func (ch Chart) render(r chart.Renderer, w, h int, hook func(Label)) error {
-	r.SetDPI(DPI)
-	t := &texter{Renderer: r, f: fonts.Parsed(), fb: ch.opts.Fallback, w: w, hook: hook}
+// render draws the chart on r, w × h pixels; raster says r is go-chart's
+// raster renderer, whose measures of text are kept (rasterMeasures).
+func (ch Chart) render(r chart.Renderer, w, h int, hook func(Label), raster bool) error {
+	t := &texter{Renderer: r, f: fonts.Parsed(), fb: ch.opts.Fallback, w: w, hook: hook, memo: raster}
+	t.SetDPI(DPI)
 	c := &canvas{r: t, t: t, w: w, h: h, f: t.f, loc: ch.loc}
 	if ch.draw == nil {
 		c.noData()

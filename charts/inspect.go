@@ -35,7 +35,7 @@ func (ch Chart) Marks(w, h int) ([]Mark, error) {
 		return nil, fmt.Errorf("png renderer: %w", err)
 	}
 	rec := &recorder{Renderer: r}
-	if err := ch.render(rec, w, h, ch.opts.OnText); err != nil {
+	if err := ch.render(rec, w, h, ch.opts.OnText, false); err != nil {
 		return nil, err
 	}
 	return rec.marks, nil

@@ -1,6 +1,8 @@
 package charts
 
 import (
+	"sync"
+
 	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/golang/freetype/truetype"
 	chart "github.com/wcharczuk/go-chart/v2"
@@ -65,6 +67,15 @@ type texter struct {
 	// when it gave none.
 	room       [2]int
 	data, used bool
+
+	// memo, for go-chart's raster renderer, takes measures from
+	// rasterMeasures; the state below is the renderer's, which alone
+	// its MeasureText depends on.
+	memo     bool
+	face     *truetype.Font
+	faceSize float64
+	dpi      float64
+	rotated  bool
 }
 
 // run is a piece of a string drawn in one face: the Go fonts (face -1)
@@ -100,36 +111,111 @@ func (t *texter) runs(s string) []run {
 
 func (t *texter) SetFont(f *truetype.Font) {
 	t.bold = f == t.f.Bold
+	t.setFace(f)
+}
+
+func (t *texter) setFace(f *truetype.Font) {
+	t.face = f
 	t.Renderer.SetFont(f)
 }
 
 func (t *texter) SetFontSize(size float64) {
 	t.size = size
+	t.faceSize = size
 	t.Renderer.SetFontSize(size)
+}
+
+// The methods below follow the renderer's state that its measures depend
+// on: go-chart's ResetStyle keeps the font and zeroes its size.
+
+func (t *texter) ResetStyle() {
+	t.faceSize, t.rotated = 0, false
+	t.Renderer.ResetStyle()
+}
+
+func (t *texter) SetDPI(dpi float64) {
+	t.dpi = dpi
+	t.Renderer.SetDPI(dpi)
+}
+
+func (t *texter) SetTextRotation(radians float64) {
+	t.rotated = true
+	t.Renderer.SetTextRotation(radians)
+}
+
+func (t *texter) ClearTextRotation() {
+	t.rotated = false
+	t.Renderer.ClearTextRotation()
 }
 
 // use selects the face of a run.
 func (t *texter) use(face int) {
 	switch {
 	case face >= 0:
-		t.Renderer.SetFont(t.fb.Font(face))
+		t.setFace(t.fb.Font(face))
 	case t.bold:
-		t.Renderer.SetFont(t.f.Bold)
+		t.setFace(t.f.Bold)
 	default:
-		t.Renderer.SetFont(t.f.Regular)
+		t.setFace(t.f.Regular)
 	}
+}
+
+// rasterMeasures keeps the boxes go-chart's raster renderer measured, by
+// face, size, resolution and string. Measuring loads every glyph's
+// outline (a fifth of the time of the email's chart), and a chart measures
+// most strings twice or more (to align, to fit, to draw) and the same
+// ticks, months and legends as the charts before it. The renderer's
+// MeasureText depends on nothing else when the text is not rotated, and
+// what else it sets (the font, size and fill colour of its graphic
+// context) every drawing call sets again before use, so a measure taken
+// from here draws the same pixels. Emptied when full: the
+// strings with a rep's own figures seldom come back.
+var rasterMeasures struct {
+	sync.Mutex
+	m map[measureKey]chart.Box
+}
+
+const maxMeasures = 8192
+
+type measureKey struct {
+	face      *truetype.Font
+	size, dpi float64
+	s         string
+}
+
+// measure is the renderer's MeasureText of s in its current face.
+func (t *texter) measure(s string) chart.Box {
+	if !t.memo || t.rotated || t.face == nil {
+		return t.Renderer.MeasureText(s)
+	}
+	k := measureKey{t.face, t.faceSize, t.dpi, s}
+	c := &rasterMeasures
+	c.Lock()
+	b, ok := c.m[k]
+	c.Unlock()
+	if ok {
+		return b
+	}
+	b = t.Renderer.MeasureText(s)
+	c.Lock()
+	if c.m == nil || len(c.m) >= maxMeasures {
+		c.m = make(map[measureKey]chart.Box)
+	}
+	c.m[k] = b
+	c.Unlock()
+	return b
 }
 
 // MeasureText measures s run by run, each in its face.
 func (t *texter) MeasureText(s string) chart.Box {
 	rs := t.runs(s)
 	if len(rs) == 1 && rs[0].face < 0 {
-		return t.Renderer.MeasureText(rs[0].text)
+		return t.measure(rs[0].text)
 	}
 	var box chart.Box
 	for _, r := range rs {
 		t.use(r.face)
-		b := t.Renderer.MeasureText(r.text)
+		b := t.measure(r.text)
 		box.Right += b.Width()
 		box.Bottom = max(box.Bottom, b.Height())
 	}
@@ -152,7 +238,7 @@ func (t *texter) Text(s string, x, y int) {
 	start := x
 	for i, r := range t.runs(s) {
 		t.use(r.face)
-		w := t.Renderer.MeasureText(r.text).Width()
+		w := t.measure(r.text).Width()
 		t.Renderer.Text(r.text, x, y)
 		if t.hook != nil {
 			t.hook(Label{Text: r.text, Whole: s, Run: i, Face: r.face, Bold: t.bold && r.face < 0, Size: t.size,

@@ -115,3 +115,29 @@ func BenchmarkMemoryFlat(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRepEmailChart draws the email's inline chart (a PNG) of one rep
+// digest per iteration, the digest being built once: a message carries it
+// besides the PDF.
+func BenchmarkRepEmailChart(b *testing.B) {
+	s := sets(b)[KindRep]
+	ps := Recipients(demoData().Dataset, KindRep)
+	ds := make([]*Digest, len(ps))
+	for i, p := range ps {
+		d, err := s.Digest(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ds[i] = d
+	}
+	b.ReportAllocs()
+	start := cpuTime()
+	for i := 0; b.Loop(); i++ {
+		png, _, err := ds[i%len(ds)].EmailChart()
+		if err != nil || png == nil {
+			b.Fatalf("no chart: %v", err)
+		}
+		b.SetBytes(int64(len(png)))
+	}
+	reportRate(b, start)
+}

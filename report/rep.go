@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/internal/crmlink"
@@ -575,21 +576,38 @@ func allAbsent(vs []float64) bool {
 }
 
 // ownersOf returns the owner ids that name p (by name, email or CRM id,
-// case and spaces ignored), as package kpi matches them.
+// case and spaces ignored), as package kpi matches them, in id order.
 func (s *Set) ownersOf(p *crm.Person) []crm.ID {
+	byKey := s.owners.byKey(s.ds)
 	var out []crm.ID
-	keys := map[string]bool{}
+	seen := map[string]bool{}
 	for _, k := range []string{p.Name, p.Email, p.CRMID} {
-		if k = normKey(k); k != "" {
-			keys[k] = true
+		if k = normKey(k); k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, byKey[k]...)
 		}
 	}
-	for i, name := range s.ds.Owners.All() {
-		if keys[normKey(name)] {
-			out = append(out, crm.ID(i))
-		}
-	}
+	slices.Sort(out) // one owner id has one key: no duplicates
 	return out
+}
+
+// ownerIndex maps each owner's normKey to its ids, built once per Set:
+// matching every owner for every rep's digest was work in the square of
+// the organisation's size (4 million normKeys for 2,000 reps).
+type ownerIndex struct {
+	once sync.Once
+	m    map[string][]crm.ID
+}
+
+func (x *ownerIndex) byKey(ds *crm.Dataset) map[string][]crm.ID {
+	x.once.Do(func() {
+		x.m = map[string][]crm.ID{}
+		for i, name := range ds.Owners.All() {
+			k := normKey(name)
+			x.m[k] = append(x.m[k], crm.ID(i))
+		}
+	})
+	return x.m
 }
 
 // repSummary fills the email's numbers: the week's and month's revenue,

@@ -115,6 +115,7 @@ type Set struct {
 	pipeOnce sync.Once
 	pipe     *kpi.PipelineIndex
 	probs    map[crm.ID]float64
+	owners   ownerIndex // rep.go
 }
 
 // pipeline returns the Set's pipeline index and stage probabilities.

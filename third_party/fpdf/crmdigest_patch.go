@@ -114,3 +114,15 @@ var zlibWriters = sync.Pool{
 		return zw
 	},
 }
+
+// cidToGidMaps keeps zeroed CIDToGIDMaps (128 KB each, two per digest,
+// a quarter of the memory a digest allocated): putfonts sets the entries
+// of the document's runes, compresses the map and clears those entries
+// before it puts the map back, so every map taken is all zeros, as a new
+// one is.
+var cidToGidMaps = sync.Pool{
+	New: func() any {
+		b := make([]byte, 256*256*2)
+		return &b
+	},
+}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"math/rand"
+	"reflect"
 	"testing"
 )
 
@@ -46,4 +47,77 @@ func TestCrmdigestPooledZlib(t *testing.T) {
 			}
 		}
 	}
+}
+
+// putNilUpstream is untypedKeyMap.put(nil, value) as upstream wrote it.
+func putNilUpstream(pa *untypedKeyMap, value int) {
+	var key interface{}
+	for n := 0; ; n++ {
+		if pa.getIndex(n) < 0 {
+			key = n
+			break
+		}
+	}
+	pa.keySet = append(pa.keySet, key)
+	pa.valueSet = append(pa.valueSet, value)
+}
+
+// TestCrmdigestNextIntKey puts (with and without a key), pops and deletes at random in two maps,
+// one through the patched put and one through upstream's, and compares
+// them after every step: the keys chosen must be the same.
+func TestCrmdigestNextIntKey(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	for round := 0; round < 40; round++ {
+		var got, want untypedKeyMap
+		for step := 0; step < 300; step++ {
+			switch op := rng.Intn(10); {
+			case op < 6:
+				v := rng.Intn(1000)
+				got.put(nil, v)
+				putNilUpstream(&want, v)
+			case op < 7:
+				got.put("interval", 1)
+				want.put("interval", 1)
+			case op < 8 && len(got.keySet) > 0:
+				got.pop()
+				want.pop()
+			case op < 9:
+				k := interface{}(rng.Intn(len(got.keySet) + 1))
+				if rng.Intn(4) == 0 {
+					k = "interval"
+				}
+				got.delete(k)
+				want.delete(k)
+			default: // an int key of its own: gaps, and keys past the length
+				k, v := rng.Intn(300), rng.Intn(1000)
+				got.put(k, v)
+				want.put(k, v)
+			}
+			if !reflect.DeepEqual(got.keySet, want.keySet) || !reflect.DeepEqual(got.valueSet, want.valueSet) {
+				t.Fatalf("round %d, step %d: keys %v values %v, upstream's %v %v", round, step, got.keySet, got.valueSet, want.keySet, want.valueSet)
+			}
+		}
+	}
+}
+
+// BenchmarkCrmdigestPutNil builds one run of 220 widths, as
+// generateCIDFontMap does for the Latin-1 runes of a digest's faces, with
+// the patched put and with upstream's.
+func BenchmarkCrmdigestPutNil(b *testing.B) {
+	b.Run("patched", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			var m untypedKeyMap
+			for v := 0; v < 220; v++ {
+				m.put(nil, v)
+			}
+		}
+	})
+	b.Run("upstream", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			var m untypedKeyMap
+			for v := 0; v < 220; v++ {
+				putNilUpstream(&m, v)
+			}
+		}
+	})
 }

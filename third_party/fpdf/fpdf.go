@@ -4395,7 +4395,10 @@ func (f *Fpdf) putfonts() {
 				f.out("endobj")
 
 				// Embed CIDToGIDMap
-				cidToGidMap := make([]byte, 256*256*2)
+				// crmdigest patch: a zeroed map from a pool, zeroed again
+				// after use (crmdigest_patch.go).
+				zeroed := cidToGidMaps.Get().(*[]byte)
+				cidToGidMap := *zeroed
 
 				for cc, glyph := range CodeSignDictionary {
 					cidToGidMap[cc*2] = byte(glyph >> 8)
@@ -4403,6 +4406,10 @@ func (f *Fpdf) putfonts() {
 				}
 
 				mem := xmem.compress(cidToGidMap)
+				for cc := range CodeSignDictionary {
+					cidToGidMap[cc*2], cidToGidMap[cc*2+1] = 0, 0
+				}
+				cidToGidMaps.Put(zeroed)
 				cidToGidMap = mem.bytes()
 				f.newobj()
 				f.out("<</Length " + strconv.Itoa(len(cidToGidMap)) + "/Filter /FlateDecode>>")

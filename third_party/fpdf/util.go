@@ -314,14 +314,11 @@ func (pa *untypedKeyMap) getIndex(key interface{}) int {
 // Put key=>value in PHP Array
 func (pa *untypedKeyMap) put(key interface{}, value int) {
 	if key == nil {
-		var i int
-		for n := 0; ; n++ {
-			i = pa.getIndex(n)
-			if i < 0 {
-				key = n
-				break
-			}
-		}
+		// crmdigest patch: the key is the smallest non-negative int that is
+		// not a key yet, found in one pass over the keys; upstream tried
+		// 0, 1, 2, ... each with a scan of the keys, which made building a
+		// font's width array (generateCIDFontMap) cubic in its runs' lengths.
+		key = pa.nextIntKey()
 		pa.keySet = append(pa.keySet, key)
 		pa.valueSet = append(pa.valueSet, value)
 	} else {
@@ -333,6 +330,30 @@ func (pa *untypedKeyMap) put(key interface{}, value int) {
 			pa.valueSet[i] = value
 		}
 	}
+}
+
+// nextIntKey returns the smallest non-negative int that is not a key of pa
+// (crmdigest patch).
+func (pa *untypedKeyMap) nextIntKey() int {
+	n := len(pa.keySet)
+	var small [256]bool
+	var used []bool
+	if n < len(small) {
+		used = small[:n+1]
+	} else {
+		used = make([]bool, n+1)
+	}
+	for _, k := range pa.keySet {
+		if i, ok := k.(int); ok && i >= 0 && i <= n {
+			used[i] = true
+		}
+	}
+	// n keys mark at most n of the n+1 slots: one is free.
+	next := 0
+	for used[next] {
+		next++
+	}
+	return next
 }
 
 // Delete value in PHP Array
