@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,5 +192,68 @@ func TestEmailChart(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestEmailOverdueAsThePDFLists checks the line that ends a rep email's
+// overdue actions against the PDF's list: the email lists five, the PDF
+// ten and then "… and N more in the CRM", so the email must say how many
+// more the attached digest holds and how many only the CRM (issue 9: Ryan's
+// email said "8 more … in the attached digest" where the PDF listed 5
+// more and sent the reader to the CRM for 3).
+func TestEmailOverdueAsThePDFLists(t *testing.T) {
+	set, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := demoData().Dataset
+	beyond := 0
+	for _, p := range Recipients(ds, KindRep) {
+		q := *p
+		q.Locale = "en"
+		d, err := sets(t)[KindRep].Digest(&q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Overdue <= 5 {
+			continue
+		}
+		// The PDF's list: the items after "Overdue actions (n)", the last
+		// one "… and N more in the CRM." when the list is cut.
+		var list []string
+		for i, bl := range d.Blocks {
+			if strings.HasPrefix(bl.Paragraph, "Overdue actions (") && i+1 < len(d.Blocks) {
+				list = d.Blocks[i+1].List
+			}
+		}
+		inCRM := 0
+		if n := len(list); n > 0 && strings.HasPrefix(list[n-1], "…") {
+			inCRM = d.Overdue - (n - 1)
+			if list[n-1] != d.loc.T("… and %d more in the CRM.", inCRM) {
+				t.Fatalf("%s: the PDF's list ends %q, expected %d more in the CRM", p.Email, list[n-1], inCRM)
+			}
+			list = list[:n-1]
+			beyond++
+		}
+		e := d.Email()
+		r, err := set.Render(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		more := len(list) - len(e.Alerts)
+		want := fmt.Sprintf("- %d more overdue actions in the attached digest", more)
+		if more == 1 {
+			want = "- 1 more overdue action in the attached digest"
+		}
+		if inCRM > 0 {
+			want += fmt.Sprintf(" and %d more in the CRM", inCRM)
+		}
+		want += ".\n"
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("%s: %d overdue, %d in the PDF's list, %d in the email: want %q in the email:\n%s", p.Email, d.Overdue, len(list), len(e.Alerts), want, r.Text)
+		}
+	}
+	if beyond < 2 {
+		t.Errorf("only %d demo reps with more overdue actions than the PDF lists", beyond)
 	}
 }

@@ -300,7 +300,7 @@ func (d *Digest) Email() templates.Email {
 		period = d.Period
 	}
 	e := templates.Email{Role: d.Kind, Locale: d.Locale, RecipientName: d.Recipient, Period: period,
-		AsOf: d.AsOf, Headline: d.Headline, Alerts: d.Alerts, AlertURLs: d.AlertLinks, OverdueCount: d.Overdue}
+		AsOf: d.AsOf, Headline: d.Headline, Alerts: d.Alerts, AlertURLs: d.AlertLinks, OverdueCount: d.Overdue, OverdueListed: d.OverdueListed}
 	for _, it := range withoutStated(d.Summary, d.Claims) {
 		if len(e.Summary) == 5 {
 			break

@@ -40,6 +40,11 @@ type Digest struct {
 	Sources       []string // one data-quality line per source
 	SourcesFooter string   // the short line of the page footer
 
+	// OverdueListed is how many of the overdue actions the PDF lists (the
+	// rest are in the CRM only): the email says where those it leaves out
+	// are.
+	OverdueListed int `json:",omitempty"`
+
 	// inText is Period as a sentence says it (the email's subject and
 	// intro): "octobre 2026" where the header says "Octobre 2026".
 	inText   string

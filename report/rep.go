@@ -277,6 +277,9 @@ func (b *builder) todo(sc *kpi.Scope) {
 		if n == 0 {
 			continue
 		}
+		if g.kind == kpi.AlertOverdue {
+			b.d.OverdueListed = len(items)
+		}
 		if n > len(items) {
 			items = append(items, b.t("… and %d more in the CRM.", n-len(items)))
 		}
@@ -288,7 +291,7 @@ func (b *builder) todo(sc *kpi.Scope) {
 		b.paragraph(g.title+" ("+b.loc.Int(int64(n))+")", false)
 		b.add(Block{List: items, ListLinks: links})
 		if g.kind == kpi.AlertOverdue {
-			for i, it := range items[:min(5, len(items))] {
+			for i, it := range items[:min(5, b.d.OverdueListed)] {
 				b.d.Alerts = append(b.d.Alerts, it)
 				if links != nil {
 					b.d.AlertLinks = append(b.d.AlertLinks, links[i])
