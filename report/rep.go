@@ -140,6 +140,7 @@ func (b *builder) repHeadline(won *kpi.Value, facts []fact, overdue int) string 
 		h = b.t("%s: no deals closed yet.", label)
 	default:
 		h = b.t("%s: won revenue %s", label, b.money(won.Value)) + " (" + b.t("no target or history to compare with yet") + ")."
+		b.d.figures = append(b.d.figures, Claim{Metric: kpi.WonRevenue, Label: label, Value: won.Value})
 	}
 	switch {
 	case !hasMetric(b.s.main, kpi.Calls):
@@ -571,8 +572,9 @@ func (b *builder) repSummary(all []*kpi.Result, scopes []*kpi.Scope, sc *kpi.Sco
 		b.summary(label+" · "+b.metricLabel(kpi.WonRevenue), scopes[i].Values[kpi.WonRevenue], kpi.WonRevenue)
 	}
 	if v := sc.Values[kpi.PipelineValue]; v != nil {
-		c, _ := b.compare(v.Value, v.Previous, refPrevious, kpi.PipelineValue)
-		b.d.Summary = append(b.d.Summary, Item{Label: b.metricLabel(kpi.PipelineValue), Value: b.value(kpi.PipelineValue, v.Value), Comparison: c})
+		// As the pipeline row prints it.
+		k := b.kpiVs(v, kpi.PipelineValue, func(v *kpi.Value) float64 { return v.Previous }, refPrevious)
+		b.d.Summary = append(b.d.Summary, Item{Label: k.Label, Value: k.Value, Comparison: k.Comparison})
 	}
 	if v := sc.Values[kpi.Calls]; v != nil && crm.Has(v.Value) {
 		k := b.activityKPI(v, kpi.Calls)

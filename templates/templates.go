@@ -82,6 +82,9 @@ type Email struct {
 	// ChartAlt describes the inline chart in words (its figures), for
 	// readers who do not see images; empty uses the locale's generic text.
 	ChartAlt string
+	// Region is the region a director's digest is about (CRM text), named
+	// by the intro; empty for the organisation and the other roles.
+	Region string
 }
 
 // AlertItem is one alert with its link into the CRM ("" for none).
@@ -297,6 +300,7 @@ var sampleEmail = Email{
 	Preview:        true,
 	InlineChartCID: "chart@crmdigest",
 	ChartAlt:       "Won revenue: this week 1,200",
+	Region:         "Sample Region",
 }
 
 // escapeCRM writes the control characters of CRM text as ASCII escapes
@@ -305,6 +309,7 @@ var sampleEmail = Email{
 // top, from html/template.
 func escapeCRM(e Email) Email {
 	e.RecipientName = printable.Escape(e.RecipientName)
+	e.Region = printable.Escape(e.Region)
 	e.Headline = printable.Escape(e.Headline)
 	e.ChartAlt = printable.Escape(e.ChartAlt)
 	alerts := make([]string, len(e.Alerts))
