@@ -10,6 +10,8 @@ import (
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/locale"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 )
 
 // builder builds one person's digest.
@@ -437,8 +439,19 @@ func sellers(res *kpi.Result, members []string) []*kpi.Scope {
 		}
 		out = append(out, sc)
 	}
-	slices.SortStableFunc(out, func(a, c *kpi.Scope) int { return cmp.Compare(a.Name, c.Name) })
+	sortByName(out)
 	return out
+}
+
+// sortByName sorts scopes by name as a reader looks names up: by the
+// Unicode collation (Étienne among the E, Ángela among the A, not after
+// Z as their bytes would put them), the same order in every language.
+// A Collator is not safe for concurrent use, so each call makes its own.
+func sortByName(scopes []*kpi.Scope) {
+	c := collate.New(language.Und)
+	slices.SortStableFunc(scopes, func(a, b *kpi.Scope) int {
+		return cmp.Or(c.CompareString(a.Name, b.Name), cmp.Compare(a.Name, b.Name))
+	})
 }
 
 // ownsFigures reports whether a scope has any won revenue, pipeline or

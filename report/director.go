@@ -200,7 +200,7 @@ func (b *builder) teamsIn(r *kpi.Result, sc *kpi.Scope) []*kpi.Scope {
 		}
 		out = append(out, t)
 	}
-	slices.SortStableFunc(out, func(a, c *kpi.Scope) int { return strings.Compare(a.Name, c.Name) })
+	sortByName(out)
 	return out
 }
 
