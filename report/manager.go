@@ -283,7 +283,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 			}
 		}
 		t.Rows = append(t.Rows, row)
-		mark, note := b.outlierMark(tf, sc)
+		mark, note := b.outlierMark(onlyShown(tf, append([]string{kpi.WonRevenue}, metrics...)), sc)
 		for _, rd := range diag.Reps {
 			if rd.Rep == sc.Key && rd.FarBelow && diag.Period == r.Period {
 				mark = strings.TrimSpace(b.markText("▼", []string{b.shortLabel(kpi.WonRevenue)}, b.t("far below")) + " " + mark)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -90,5 +91,48 @@ func TestZeroReferenceNamed(t *testing.T) {
 	}
 	if named < 5 {
 		t.Errorf("only %d comparisons with a reference of 0 found", named)
+	}
+}
+
+// TestOutlierMarksNameShownMetrics checks the outlier marks of every
+// manager's rep table (demo and Maven): each metric a mark names is a
+// column of the table (issue 9: "▲ Demos, Proposals: high", "▲ Nouveaux
+// contacts" beside tables without proposals or new contacts).
+func TestOutlierMarksNameShownMetrics(t *testing.T) {
+	marks := 0
+	for _, d := range emailDigests(t) {
+		if d.Kind != string(KindManager) {
+			continue
+		}
+		for _, bl := range d.Blocks {
+			if bl.Table == nil || len(bl.Table.Marks) == 0 {
+				continue
+			}
+			var titles []string
+			for _, c := range bl.Table.Columns {
+				titles = append(titles, c.Title)
+				if c.Title == d.loc.T("Won rev.") {
+					titles = append(titles, d.loc.T("Won revenue")) // the marks spell it out
+				}
+			}
+			for _, m := range bl.Table.Marks {
+				// "▼ Won rev., Deals: low ▲ Demos: high"
+				for _, part := range strings.FieldsFunc(m, func(r rune) bool { return r == '▲' || r == '▼' }) {
+					names, _, ok := strings.Cut(part, strings.TrimRight(d.loc.Colon(), " "))
+					if !ok {
+						continue
+					}
+					for _, n := range strings.Split(names, ", ") {
+						marks++
+						if n = strings.TrimSpace(n); !slices.Contains(titles, n) {
+							t.Errorf("%s: the mark %q names %q, not a column of the table %q", d.To, m, n, titles)
+						}
+					}
+				}
+			}
+		}
+	}
+	if marks < 3 {
+		t.Errorf("only %d metrics named by outlier marks", marks)
 	}
 }
