@@ -98,6 +98,18 @@ var messages = []struct{ en, fr, es string }{
 	{"vs last year", "vs l'an dernier", "vs el año pasado"},
 	{"vs previous month", "vs mois précédent", "vs mes anterior"},
 	{"vs usual", "vs habituel", "vs habitual"},
+	// A reference of 0 named with its figure, not "vs last year 0", which
+	// reads as a change of 0 % (branch i9-words).
+	{"target: %s", "objectif : %s", "objetivo: %s"},
+	{"expected: %s", "attendu : %s", "esperado: %s"},
+	{"last year: %s", "l'an dernier : %s", "el año pasado: %s"},
+	{"usual: %s", "habituel : %s", "habitual: %s"},
+	{"previous week: %s", "semaine précédente : %s", "semana anterior: %s"},
+	{"previous month: %s", "mois précédent : %s", "mes anterior: %s"},
+	{"previous quarter: %s", "trimestre précédent : %s", "trimestre anterior: %s"},
+	{"previous half-year: %s", "semestre précédent : %s", "semestre anterior: %s"},
+	{"previous year: %s", "année précédente : %s", "año anterior: %s"},
+	{"previous period: %s", "période précédente : %s", "periodo anterior: %s"},
 	{"above", "au-dessus", "por encima"},
 	{"below", "en dessous", "por debajo"},
 	{"on target", "dans l'objectif", "en el objetivo"},

@@ -10,6 +10,8 @@ import (
 	"github.com/crmdigest/crmdigest/crm"
 	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/locale"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 )
 
 // builder builds one person's digest.
@@ -236,6 +238,36 @@ func (b *builder) vs(r ref) string {
 	return b.t("vs previous period")
 }
 
+// zeroRef is the catalogue key that names a reference with its figure,
+// "last year: %s", for a reference of 0.
+func (b *builder) zeroRef(r ref) string {
+	switch r {
+	case refTarget:
+		return "target: %s"
+	case refExpected:
+		return "expected: %s"
+	case refLastYear:
+		return "last year: %s"
+	case refUsual:
+		return "usual: %s"
+	case refPrevMonth:
+		return "previous month: %s"
+	}
+	switch b.s.period.Kind {
+	case kpi.Week:
+		return "previous week: %s"
+	case kpi.Month:
+		return "previous month: %s"
+	case kpi.Quarter:
+		return "previous quarter: %s"
+	case kpi.Half:
+		return "previous half-year: %s"
+	case kpi.Year:
+		return "previous year: %s"
+	}
+	return "previous period: %s"
+}
+
 // words returns the headline phrase "12 % above target" or "on target".
 // Each reference has its own sentences, so that every language can put
 // its articles and prepositions where they belong.
@@ -261,14 +293,15 @@ func (b *builder) words(actual, refv float64, r ref) string {
 }
 
 // compare writes "▲ +12 % vs target". A reference of 0 gives "target:
-// €0" (a real figure, but no percentage); an absent one returns "" so the
-// caller can say why in words.
+// €0" (a real figure, but no percentage: "vs last year 0" would read as a
+// change of 0 %); an absent one returns "" so the caller can say why in
+// words.
 func (b *builder) compare(actual, refv float64, r ref, name string) (string, Dir) {
 	if !crm.Has(actual) || !crm.Has(refv) || math.IsInf(refv, 0) {
 		return "", Flat
 	}
 	if refv == 0 {
-		return b.vs(r) + " " + b.value(name, 0), Flat
+		return b.t(b.zeroRef(r), b.value(name, 0)), Flat
 	}
 	ratio := actual/refv - 1
 	s := b.loc.SignedPercent(ratio, 0)
@@ -437,8 +470,19 @@ func sellers(res *kpi.Result, members []string) []*kpi.Scope {
 		}
 		out = append(out, sc)
 	}
-	slices.SortStableFunc(out, func(a, c *kpi.Scope) int { return cmp.Compare(a.Name, c.Name) })
+	sortByName(out)
 	return out
+}
+
+// sortByName sorts scopes by name as a reader looks names up: by the
+// Unicode collation (Étienne among the E, Ángela among the A, not after
+// Z as their bytes would put them), the same order in every language.
+// A Collator is not safe for concurrent use, so each call makes its own.
+func sortByName(scopes []*kpi.Scope) {
+	c := collate.New(language.Und)
+	slices.SortStableFunc(scopes, func(a, b *kpi.Scope) int {
+		return cmp.Or(c.CompareString(a.Name, b.Name), cmp.Compare(a.Name, b.Name))
+	})
 }
 
 // ownsFigures reports whether a scope has any won revenue, pipeline or

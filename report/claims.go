@@ -76,9 +76,14 @@ type fact struct {
 	ratio float64 // value / reference - 1
 }
 
-// materialShare is how much further off its reference than the first a
-// second fact of a headline pointing the same way must be: below it, the
-// second fact only repeats the first.
+// materialDeviation is how far off its reference a second fact of a
+// headline must be, as printed, to be material: "1 % above the usual
+// level" is no news, whatever the money.
+const materialDeviation = 0.15
+
+// materialShare is how much a second fact pointing the same way as the
+// first must differ from it in deviation: below it, it only repeats the
+// first.
 const materialShare = 0.15
 
 // wonFacts are the won-revenue facts of one scope in one period, one per
@@ -163,31 +168,41 @@ func dirOf(ratio float64) Dir {
 	return Down
 }
 
-// pickFacts applies the headline rule (docs/REPORTS.md): of one fact per
-// period shown, the most material is the one with the most money between
-// the figure and its reference (the money at stake times the deviation);
-// a second fact follows when it points the other way, or the same way but
-// at least materialShare further off its reference — so a rep 99 % above
-// target on the half who won nothing this week reads both, and a team
-// 30 % below target on the month and 69 % below on the week too.
+// pickFacts applies the headline rule (docs/REPORTS.md) to one fact per
+// period shown (wonFact: of the comparisons the page prints beside the
+// figure, the one with the most money between figure and reference — the
+// money at stake times the deviation). The first is the most material of
+// them. A second follows only when it is material too — at least
+// materialDeviation off its reference as printed: the most material of
+// those pointing the other way, else of those pointing the same way whose
+// deviation differs from the first's by at least materialShare. So a rep
+// 58 % above last year on the half who won nothing this week reads both, a
+// rep 263 % above the usual level on the week and 52 % above it on the
+// month too, but never "1 % above the usual level" beside them.
 func pickFacts(fs []fact) []fact {
 	if len(fs) == 0 {
 		return nil
 	}
 	order := slices.Clone(fs)
 	slices.SortStableFunc(order, func(a, c fact) int { return cmp.Compare(c.stake, a.stake) })
-	out := []fact{order[0]}
+	lead := order[0]
+	var rest []fact
 	for _, f := range order[1:] {
-		if f.Dir != Flat && f.Dir != out[0].Dir {
-			return append(out, f)
+		if math.Round(100*math.Abs(f.ratio)) >= math.Round(100*materialDeviation) {
+			rest = append(rest, f)
 		}
 	}
-	for _, f := range order[1:] {
-		if math.Abs(f.ratio)-math.Abs(out[0].ratio) >= materialShare {
-			return append(out, f)
+	for _, f := range rest {
+		if f.Dir != Flat && f.Dir != lead.Dir {
+			return []fact{lead, f}
 		}
 	}
-	return out
+	for _, f := range rest {
+		if f.Dir == lead.Dir && math.Abs(f.ratio-lead.ratio) >= materialShare {
+			return []fact{lead, f}
+		}
+	}
+	return []fact{lead}
 }
 
 // claimText writes a won-revenue fact: "Half-year to date: won revenue

@@ -40,11 +40,18 @@ func (b *builder) director() {
 	}
 	won := sc.Values[kpi.WonRevenue]
 	d.Headline = b.directorHeadline(won)
+	if kind == kpi.ScopeRegion {
+		d.Region = name
+	}
 
-	// The month against its comparisons.
+	// The month against its comparisons; the email's figures are these
+	// and the year to date's, as the page prints them.
 	b.section(b.mainLabel(res.Period))
+	var month []KPI
+	var ytdWon *KPI
 	if won != nil {
-		b.add(Block{KPIs: b.monthKPIs(won, kpi.WonRevenue)})
+		month = b.monthKPIs(won, kpi.WonRevenue)
+		b.add(Block{KPIs: month})
 		if won.TargetCover.Source == kpi.TargetSumTeams {
 			b.paragraph(b.t("Target: %s, the sum of team targets (none set at this level).", b.money(won.Target)), true)
 		}
@@ -61,6 +68,10 @@ func (b *builder) director() {
 					continue
 				}
 				kpis = append(kpis, b.kpiVs(ys.Values[m], m, func(v *kpi.Value) float64 { return v.YearAgo }, refLastYear))
+				if m == kpi.WonRevenue && ys.Values[m] != nil {
+					k := kpis[len(kpis)-1]
+					ytdWon = &k
+				}
 			}
 			b.add(Block{KPIs: kpis})
 			if v := ys.Values[kpi.WonRevenue]; v != nil {
@@ -80,13 +91,6 @@ func (b *builder) director() {
 					line += " " + b.t("No targets set for the year to date.")
 				}
 				b.paragraph(line, true)
-				b.summary(b.t("Year to date"), v, kpi.WonRevenue)
-				if n := len(b.d.Summary); n > 0 {
-					c, _ := b.compare(v.Value, v.YearAgo, refLastYear, kpi.WonRevenue)
-					if c != "" {
-						b.d.Summary[n-1].Comparison = c
-					}
-				}
 			}
 		}
 	}
@@ -149,15 +153,39 @@ func (b *builder) director() {
 	b.ranking(res, teams)
 	b.readings(res, sc, teams)
 
-	if won != nil {
-		b.summary(b.mainLabel(res.Period)+" · "+b.metricLabel(kpi.WonRevenue), won, kpi.WonRevenue)
-		if c, _ := b.compare(won.Value, won.YearAgo, refLastYear, kpi.WonRevenue); c != "" {
-			b.d.Summary = append(b.d.Summary, Item{Label: b.byGrain("Same week last year", "Same month last year", "Same quarter last year", "Same half-year last year", "Same period last year"), Value: b.money(won.YearAgo), Comparison: c})
+	b.directorSummary(won, month, ytdWon)
+}
+
+// directorSummary fills the email's numbers from the figures the page
+// prints, with the page's comparison: the month's won revenue (which the
+// headline states, so the email leaves it out), the previous month and the
+// same month last year with the month's change against them, and the year
+// to date against last year. The seasonal expectation is left out: the
+// headline states the month against it (or against last year, when the
+// same month last year is left out too).
+func (b *builder) directorSummary(won *kpi.Value, month []KPI, ytd *KPI) {
+	if won == nil || len(month) < 3 {
+		return
+	}
+	said := func(against string) bool {
+		for _, c := range b.d.Claims {
+			if c.Metric == kpi.WonRevenue && c.Period == b.s.main.Period.String() && c.Against == against {
+				return true
+			}
 		}
-		// Put the month first.
-		if n := len(b.d.Summary); n >= 2 {
-			b.d.Summary = append(b.d.Summary[n-2:], b.d.Summary[:n-2]...)
-		}
+		return false
+	}
+	k0, prev, ya := month[0], month[1], month[2]
+	b.d.Summary = append(b.d.Summary, Item{Label: b.mainLabel(b.s.main.Period) + " · " + k0.Label, Value: k0.Value, Comparison: k0.Comparison,
+		metric: kpi.WonRevenue, value: won.Value})
+	if crm.Has(won.Previous) {
+		b.d.Summary = append(b.d.Summary, Item{Label: prev.Label, Value: prev.Value, Comparison: prev.Comparison})
+	}
+	if crm.Has(won.YearAgo) && !said(againstLastYear) {
+		b.d.Summary = append(b.d.Summary, Item{Label: ya.Label, Value: ya.Value, Comparison: ya.Comparison})
+	}
+	if ytd != nil {
+		b.d.Summary = append(b.d.Summary, Item{Label: b.t("Year to date"), Value: ytd.Value, Comparison: ytd.Comparison})
 	}
 }
 
@@ -172,7 +200,7 @@ func (b *builder) teamsIn(r *kpi.Result, sc *kpi.Scope) []*kpi.Scope {
 		}
 		out = append(out, t)
 	}
-	slices.SortStableFunc(out, func(a, c *kpi.Scope) int { return strings.Compare(a.Name, c.Name) })
+	sortByName(out)
 	return out
 }
 
@@ -226,6 +254,7 @@ func (b *builder) directorHeadline(won *kpi.Value) string {
 		}
 	} else if len(parts) == 0 {
 		parts = append(parts, b.t("%s: won revenue %s", label, b.money(won.Value))+".")
+		b.d.figures = append(b.d.figures, Claim{Metric: kpi.WonRevenue, Label: label, Value: won.Value})
 	}
 	rd := b.s.main.Reading(sc.Kind, sc.Key, kpi.WonRevenue)
 	reading := b.stateSentence(rd)

@@ -2,11 +2,16 @@ package report
 
 import (
 	"bytes"
+	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode"
 
+	"github.com/crmdigest/crmdigest/crm"
+	"github.com/crmdigest/crmdigest/kpi"
 	"github.com/crmdigest/crmdigest/templates"
 )
 
@@ -191,5 +196,192 @@ func TestEmailChart(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestEmailOverdueAsThePDFLists checks the line that ends a rep email's
+// overdue actions against the PDF's list: the email lists five, the PDF
+// ten and then "… and N more in the CRM", so the email must say how many
+// more the attached digest holds and how many only the CRM (issue 9: Ryan's
+// email said "8 more … in the attached digest" where the PDF listed 5
+// more and sent the reader to the CRM for 3).
+func TestEmailOverdueAsThePDFLists(t *testing.T) {
+	set, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := demoData().Dataset
+	beyond := 0
+	for _, p := range Recipients(ds, KindRep) {
+		q := *p
+		q.Locale = "en"
+		d, err := sets(t)[KindRep].Digest(&q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Overdue <= 5 {
+			continue
+		}
+		// The PDF's list: the items after "Overdue actions (n)", the last
+		// one "… and N more in the CRM." when the list is cut.
+		var list []string
+		for i, bl := range d.Blocks {
+			if strings.HasPrefix(bl.Paragraph, "Overdue actions (") && i+1 < len(d.Blocks) {
+				list = d.Blocks[i+1].List
+			}
+		}
+		inCRM := 0
+		if n := len(list); n > 0 && strings.HasPrefix(list[n-1], "…") {
+			inCRM = d.Overdue - (n - 1)
+			if list[n-1] != d.loc.T("… and %d more in the CRM.", inCRM) {
+				t.Fatalf("%s: the PDF's list ends %q, expected %d more in the CRM", p.Email, list[n-1], inCRM)
+			}
+			list = list[:n-1]
+			beyond++
+		}
+		e := d.Email()
+		r, err := set.Render(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		more := len(list) - len(e.Alerts)
+		want := fmt.Sprintf("- %d more overdue actions in the attached digest", more)
+		if more == 1 {
+			want = "- 1 more overdue action in the attached digest"
+		}
+		if inCRM > 0 {
+			want += fmt.Sprintf(" and %d more in the CRM", inCRM)
+		}
+		want += ".\n"
+		if !strings.Contains(r.Text, want) {
+			t.Errorf("%s: %d overdue, %d in the PDF's list, %d in the email: want %q in the email:\n%s", p.Email, d.Overdue, len(list), len(e.Alerts), want, r.Text)
+		}
+	}
+	if beyond < 2 {
+		t.Errorf("only %d demo reps with more overdue actions than the PDF lists", beyond)
+	}
+}
+
+// emailDigests are the digests whose emails the email tests read: every
+// demo digest and every Maven one (reps and managers for 2017-W52,
+// directors for 2017-12).
+func emailDigests(t *testing.T) []*Digest {
+	t.Helper()
+	var out []*Digest
+	for _, k := range []Kind{KindRep, KindManager, KindDirector} {
+		for _, p := range Recipients(demoData().Dataset, k) {
+			d, err := sets(t)[k].Digest(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, d)
+		}
+	}
+	ds := maven(t)
+	for k, id := range map[Kind]string{KindRep: "2017-W52", KindManager: "2017-W52", KindDirector: "2017-12"} {
+		s := ss2(t, ds, k, id, Options{Now: mavenNow})
+		for _, p := range Recipients(ds, k) {
+			d, err := s.Digest(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// TestEmailFiguresAsThePDFPrints checks that every key figure of an email
+// is a figure the PDF prints with the comparison the PDF prints beside it
+// (issue 9: managers' emails compared the open pipeline with the previous
+// week where the PDF compares it with the expectation; directors' emails
+// put this month's change against last year beside last year's figure, and
+// compared the month with a usual level the PDF never shows), and that no
+// won revenue figure of the headline is said again among them.
+func TestEmailFiguresAsThePDFPrints(t *testing.T) {
+	checked := 0
+	for _, d := range emailDigests(t) {
+		e := d.Email()
+		for _, it := range e.Summary {
+			found := false
+			for _, bl := range d.Blocks {
+				for _, k := range bl.KPIs {
+					found = found || (k.Value == it.Value && k.Comparison == it.Comparison)
+				}
+				for _, b := range bl.Bullets {
+					found = found || (b.Value == it.Value && slices.Contains(strings.Split(b.Comparison, "\n"), it.Comparison))
+				}
+			}
+			if !found {
+				t.Errorf("%s (%s): the email's %q: %s (%s) is not a figure with its comparison in the PDF", d.To, d.PeriodID, it.Label, it.Value, it.Comparison)
+			}
+			checked++
+		}
+		for _, it := range d.Summary {
+			if it.metric != kpi.WonRevenue || !slices.ContainsFunc(e.Summary, func(x templates.Item) bool { return x.Label == it.Label }) {
+				continue
+			}
+			// The headline's clause of the same period with the same figure.
+			period := strings.ToLower(strings.Split(it.Label, " · ")[0])
+			for _, clause := range clauses.Split(e.Headline, -1) {
+				if strings.HasPrefix(strings.ToLower(clause), period) && tokenCount(clause, it.Value) > 0 {
+					t.Errorf("%s (%s): the email says %s twice: in the headline %q and as %q", d.To, d.PeriodID, it.Value, e.Headline, it.Label)
+				}
+			}
+		}
+	}
+	if checked < 50 {
+		t.Errorf("only %d key figures checked", checked)
+	}
+}
+
+// clauses splits a headline into its clauses: after "; " (" ; " in
+// French) and ". ", never inside a figure ("139.082 US$").
+var clauses = regexp.MustCompile(`[;.]\s+`)
+
+// TestDirectorEmailNamesItsScope checks the intro of a director's email:
+// a regional director reads their region's name, the head of sales the
+// organisation (issue 9: every director read "the sales organisation's
+// overview").
+func TestDirectorEmailNamesItsScope(t *testing.T) {
+	set, err := templates.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := map[string]string{"en": "the sales organisation's overview", "fr": "l'organisation commerciale", "es": "la organización comercial"}
+	regions := 0
+	for _, d := range emailDigests(t) {
+		if d.Kind != string(KindDirector) {
+			continue
+		}
+		var p *crm.Person
+		for _, ds := range []*crm.Dataset{demoData().Dataset, maven(t)} {
+			for i := range ds.People {
+				if ds.People[i].Email == d.To {
+					p = &ds.People[i]
+				}
+			}
+		}
+		if p == nil {
+			t.Fatalf("%s: not in the directory", d.To)
+		}
+		r, err := set.Render(d.Email())
+		if err != nil {
+			t.Fatal(err)
+		}
+		intro := strings.Split(r.Text, "\n\n")[1]
+		if p.Region == "" {
+			if !strings.Contains(intro, org[d.Locale]) {
+				t.Errorf("%s (head of sales): the intro %q does not name the organisation", d.To, intro)
+			}
+			continue
+		}
+		regions++
+		if !strings.Contains(intro, " "+p.Region+" ") || strings.Contains(intro, org[d.Locale]) {
+			t.Errorf("%s (region %s): the intro %q does not name the region alone", d.To, p.Region, intro)
+		}
+	}
+	if regions < 4 {
+		t.Errorf("only %d regional directors checked", regions)
 	}
 }

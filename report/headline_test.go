@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -90,4 +91,63 @@ func isWonBullet(d *Digest, b Bullet) bool {
 		}
 	}
 	return false
+}
+
+// TestHeadlineSecondFactIsMaterial checks the rule that adds a second
+// fact to a headline (pickFacts, docs/REPORTS.md): it must be material —
+// at least materialDeviation off its reference as the headline prints it —
+// and the most material of the facts that qualify, never the first one
+// pointing the other way however small. Issue 9's cases, on Maven's week
+// 52 of 2017: Anna Snelling, 263 % above her usual level on the week, read
+// "quarter to date … 6 % below the usual level" where her month to date is
+// 52 % above it; Vicki Laflamme read "1 % above the usual level".
+func TestHeadlineSecondFactIsMaterial(t *testing.T) {
+	ds := maven(t)
+	s := ss2(t, ds, KindRep, "2017-W52", Options{Now: mavenNow})
+	for _, c := range []struct{ email, want string }{
+		{"anna.snelling@maventech.example.com", "Last week: won revenue $18,288, 263% above the usual level; month to date: won revenue $36,454, 52% above the usual level."},
+		{"vicki.laflamme@maventech.example.com", "Semana pasada: ingresos ganados 6.391\u00a0US$, 47\u00a0% por debajo del nivel habitual."},
+	} {
+		d, err := s.Digest(person(t, ds, c.email))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Headline != c.want {
+			t.Errorf("%s's headline:\n got: %s\nwant: %s", d.Recipient, d.Headline, c.want)
+		}
+	}
+
+	// Every two-fact headline of the demo and of Maven: the second fact is
+	// material, has no more money at stake than the first, and does not
+	// repeat it.
+	seconds := 0
+	for _, d := range emailDigests(t) {
+		if d.Kind == string(KindDirector) {
+			continue
+		}
+		var won []Claim
+		for _, c := range d.Claims {
+			if c.Metric == "won_revenue" && c.Against != againstOwnRange && c.Against != againstFarBelow {
+				won = append(won, c)
+			}
+		}
+		if len(won) < 2 {
+			continue
+		}
+		seconds++
+		lead, second := won[0], won[1]
+		dev := func(c Claim) float64 { return c.Value/c.Reference - 1 }
+		if pct := math.Round(100 * math.Abs(dev(second))); pct < math.Round(100*materialDeviation) {
+			t.Errorf("%s: the second fact %q is %v %% off its reference, under %v %%", d.To, second.Text, pct, math.Round(100*materialDeviation))
+		}
+		if abs(lead.Value-lead.Reference) < abs(second.Value-second.Reference) {
+			t.Errorf("%s: the second fact %q has more money at stake than the first %q", d.To, second.Text, lead.Text)
+		}
+		if second.Dir == lead.Dir && abs(dev(second)-dev(lead)) < materialShare {
+			t.Errorf("%s: the second fact %q points the same way as the first %q and repeats it", d.To, second.Text, lead.Text)
+		}
+	}
+	if seconds < 20 {
+		t.Errorf("only %d two-fact headlines checked", seconds)
+	}
 }

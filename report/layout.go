@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/crmdigest/crmdigest/charts"
@@ -300,8 +301,8 @@ func (d *Digest) Email() templates.Email {
 		period = d.Period
 	}
 	e := templates.Email{Role: d.Kind, Locale: d.Locale, RecipientName: d.Recipient, Period: period,
-		AsOf: d.AsOf, Headline: d.Headline, Alerts: d.Alerts, AlertURLs: d.AlertLinks, OverdueCount: d.Overdue}
-	for _, it := range withoutStated(d.Summary, d.Claims) {
+		AsOf: d.AsOf, Headline: d.Headline, Alerts: d.Alerts, AlertURLs: d.AlertLinks, OverdueCount: d.Overdue, OverdueListed: d.OverdueListed, Region: d.Region}
+	for _, it := range withoutStated(d.Summary, append(slices.Clone(d.Claims), d.figures...)) {
 		if len(e.Summary) == 5 {
 			break
 		}

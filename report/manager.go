@@ -85,11 +85,16 @@ func (b *builder) manager() {
 		}
 	}
 	var kpis []KPI
+	var pipeline *KPI // the email's, as the row prints it
 	for _, name := range []string{kpi.WonDeals, kpi.NewOpportunities, kpi.PipelineValue, kpi.Calls, kpi.Meetings} {
 		if !hasMetric(res, name) {
 			continue
 		}
-		kpis = append(kpis, b.kpiVsBaseline(ts.Values[name], name))
+		k := b.kpiVsBaseline(ts.Values[name], name)
+		kpis = append(kpis, k)
+		if name == kpi.PipelineValue && ts.Values[name] != nil {
+			pipeline = &k
+		}
 	}
 	if len(kpis) > 0 {
 		// Named, or the figures read as the month to date of the bullet
@@ -143,9 +148,8 @@ func (b *builder) manager() {
 			b.summary(label+" · "+b.metricLabel(kpi.WonRevenue), sc.Values[kpi.WonRevenue], kpi.WonRevenue)
 		}
 	}
-	if v := ts.Values[kpi.PipelineValue]; v != nil {
-		c, _ := b.compare(v.Value, v.Previous, refPrevious, kpi.PipelineValue)
-		d.Summary = append(d.Summary, Item{Label: b.metricLabel(kpi.PipelineValue), Value: b.value(kpi.PipelineValue, v.Value), Comparison: c})
+	if pipeline != nil {
+		d.Summary = append(d.Summary, Item{Label: pipeline.Label, Value: pipeline.Value, Comparison: pipeline.Comparison})
 	}
 }
 
@@ -185,6 +189,7 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 		return b.t("%s: no won revenue figures in this export.", label)
 	default:
 		h = b.t("%s: the team won %s", label, b.money(won.Value)) + "."
+		b.d.figures = append(b.d.figures, Claim{Metric: kpi.WonRevenue, Label: label, Value: won.Value})
 	}
 	byKey := map[string]kpi.RepDiagnosis{}
 	assessed := 0
@@ -307,7 +312,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 			}
 		}
 		t.Rows = append(t.Rows, row)
-		mark, note := b.outlierMark(tf, sc)
+		mark, note := b.outlierMark(onlyShown(tf, append([]string{kpi.WonRevenue}, metrics...)), sc)
 		for _, rd := range diag.Reps {
 			if rd.Rep == sc.Key && rd.FarBelow && diag.Period == r.Period {
 				mark = strings.TrimSpace(b.markText("▼", []string{b.shortLabel(kpi.WonRevenue)}, b.t("far below")) + " " + mark)

@@ -40,6 +40,14 @@ type Digest struct {
 	Sources       []string // one data-quality line per source
 	SourcesFooter string   // the short line of the page footer
 
+	// OverdueListed is how many of the overdue actions the PDF lists (the
+	// rest are in the CRM only): the email says where those it leaves out
+	// are.
+	OverdueListed int `json:",omitempty"`
+	// Region is the region a regional director's digest is about; empty
+	// for the organisation and for the other roles.
+	Region string `json:",omitempty"`
+
 	// inText is Period as a sentence says it (the email's subject and
 	// intro): "octobre 2026" where the header says "Octobre 2026".
 	inText   string
@@ -47,6 +55,11 @@ type Digest struct {
 	created  time.Time
 	loc      locale.Locale
 	asOfTime time.Time
+	// figures are the figures the headline states with nothing to compare
+	// them with ("Last week: won revenue $0 (no target or history to
+	// compare with yet)"): not claims, but the email leaves them out of its
+	// numbers as it does the claims'.
+	figures []Claim
 	// emailChart is the chart of the headline figure that the email shows
 	// inline; nil leaves the choice to EmailChart.
 	emailChart *Chart

@@ -141,6 +141,7 @@ func (b *builder) repHeadline(won *kpi.Value, facts []fact, overdue int) string 
 		h = b.t("%s: no deals closed yet.", label)
 	default:
 		h = b.t("%s: won revenue %s", label, b.money(won.Value)) + " (" + b.t("no target or history to compare with yet") + ")."
+		b.d.figures = append(b.d.figures, Claim{Metric: kpi.WonRevenue, Label: label, Value: won.Value})
 	}
 	switch {
 	case !hasMetric(b.s.main, kpi.Calls):
@@ -295,6 +296,9 @@ func (b *builder) todo(sc *kpi.Scope) {
 		if n == 0 {
 			continue
 		}
+		if g.kind == kpi.AlertOverdue {
+			b.d.OverdueListed = len(items)
+		}
 		if n > len(items) {
 			items = append(items, b.t("… and %d more in the CRM.", n-len(items)))
 		}
@@ -306,7 +310,7 @@ func (b *builder) todo(sc *kpi.Scope) {
 		b.paragraph(g.title+" ("+b.loc.Int(int64(n))+")", false)
 		b.add(Block{List: items, ListLinks: links})
 		if g.kind == kpi.AlertOverdue {
-			for i, it := range items[:min(5, len(items))] {
+			for i, it := range items[:min(5, b.d.OverdueListed)] {
 				b.d.Alerts = append(b.d.Alerts, it)
 				if links != nil {
 					b.d.AlertLinks = append(b.d.AlertLinks, links[i])
@@ -624,8 +628,9 @@ func (b *builder) repSummary(all []*kpi.Result, scopes []*kpi.Scope, sc *kpi.Sco
 		b.summary(label+" · "+b.metricLabel(kpi.WonRevenue), scopes[i].Values[kpi.WonRevenue], kpi.WonRevenue)
 	}
 	if v := sc.Values[kpi.PipelineValue]; v != nil {
-		c, _ := b.compare(v.Value, v.Previous, refPrevious, kpi.PipelineValue)
-		b.d.Summary = append(b.d.Summary, Item{Label: b.metricLabel(kpi.PipelineValue), Value: b.value(kpi.PipelineValue, v.Value), Comparison: c})
+		// As the pipeline row prints it.
+		k := b.kpiVs(v, kpi.PipelineValue, func(v *kpi.Value) float64 { return v.Previous }, refPrevious)
+		b.d.Summary = append(b.d.Summary, Item{Label: k.Label, Value: k.Value, Comparison: k.Comparison})
 	}
 	if v := sc.Values[kpi.Calls]; v != nil && crm.Has(v.Value) {
 		k := b.activityKPI(v, kpi.Calls)

@@ -67,8 +67,12 @@ type Email struct {
 	AlertURLs []string
 	// OverdueCount is a rep's overdue activities. The headline states the
 	// count; the templates use it only to say how many overdue actions
-	// the list leaves out (MoreAlerts).
+	// the list leaves out (MoreAlerts, MoreInCRM).
 	OverdueCount int
+	// OverdueListed is how many of them the attached digest lists: a
+	// digest lists the first few and sends the reader to the CRM for the
+	// rest. 0 means all of them.
+	OverdueListed int
 	// Preview marks a message redirected to an administrator: the body says
 	// whom it was meant for.
 	Preview bool
@@ -78,6 +82,9 @@ type Email struct {
 	// ChartAlt describes the inline chart in words (its figures), for
 	// readers who do not see images; empty uses the locale's generic text.
 	ChartAlt string
+	// Region is the region a director's digest is about (CRM text), named
+	// by the intro; empty for the organisation and the other roles.
+	Region string
 }
 
 // AlertItem is one alert with its link into the CRM ("" for none).
@@ -97,10 +104,23 @@ func (e Email) AlertItems() []AlertItem {
 	return out
 }
 
-// MoreAlerts is how many overdue actions the alert list leaves out: the
-// digest lists them all, the email only the first few.
+// MoreAlerts is how many more overdue actions the attached digest lists
+// than the email: the email lists only the first few.
 func (e Email) MoreAlerts() int {
-	return max(0, e.OverdueCount-len(e.Alerts))
+	return max(0, e.listed()-len(e.Alerts))
+}
+
+// MoreInCRM is how many overdue actions neither the email nor the digest
+// lists: only the CRM holds them.
+func (e Email) MoreInCRM() int {
+	return max(0, e.OverdueCount-max(e.listed(), len(e.Alerts)))
+}
+
+func (e Email) listed() int {
+	if e.OverdueListed > 0 {
+		return min(e.OverdueListed, e.OverdueCount)
+	}
+	return e.OverdueCount
 }
 
 // Rendered is one email's text, ready for the message builder.
@@ -280,6 +300,7 @@ var sampleEmail = Email{
 	Preview:        true,
 	InlineChartCID: "chart@crmdigest",
 	ChartAlt:       "Won revenue: this week 1,200",
+	Region:         "Sample Region",
 }
 
 // escapeCRM writes the control characters of CRM text as ASCII escapes
@@ -288,6 +309,7 @@ var sampleEmail = Email{
 // top, from html/template.
 func escapeCRM(e Email) Email {
 	e.RecipientName = printable.Escape(e.RecipientName)
+	e.Region = printable.Escape(e.Region)
 	e.Headline = printable.Escape(e.Headline)
 	e.ChartAlt = printable.Escape(e.ChartAlt)
 	alerts := make([]string, len(e.Alerts))

@@ -270,3 +270,48 @@ func TestOverrideDirMissingIsAnErrorOnlyWhenUnreadable(t *testing.T) {
 		t.Errorf("absent override folder: %v", err)
 	}
 }
+
+// TestMoreAlertsSaysWhereTheyAre checks the line that ends the email's
+// overdue actions: the digest lists only the first ten (then "… and 3 more
+// in the CRM"), so of 13 overdue actions with 5 in the email, 5 more are
+// in the attached digest and 3 in the CRM only — never "8 more in the
+// attached digest".
+func TestMoreAlertsSaysWhereTheyAre(t *testing.T) {
+	s, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		count, listed int
+		want          map[string]string
+	}{
+		{13, 10, map[string]string{
+			"en": "5 more overdue actions in the attached digest and 3 more in the CRM.",
+			"fr": "5 autres actions en retard dans le rapport joint et 3 de plus dans le CRM.",
+			"es": "5 acciones atrasadas más en el informe adjunto y 3 más en el CRM."}},
+		{9, 0, map[string]string{ // all listed
+			"en": "4 more overdue actions in the attached digest.",
+			"fr": "4 autres actions en retard dans le rapport joint.",
+			"es": "4 acciones atrasadas más en el informe adjunto."}},
+		{6, 5, map[string]string{ // the digest lists no more than the email
+			"en": "1 more overdue action in the CRM.",
+			"fr": "1 autre action en retard dans le CRM.",
+			"es": "1 acción atrasada más en el CRM."}},
+	}
+	for _, c := range cases {
+		for _, loc := range Locales {
+			e := fullEmail("rep", loc)
+			e.Alerts = []string{"a1", "a2", "a3", "a4", "a5"}
+			e.AlertURLs = nil
+			e.OverdueCount, e.OverdueListed = c.count, c.listed
+			r, err := s.Render(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := c.want[loc]
+			if !strings.Contains(r.Text, "- "+want+"\n") || !strings.Contains(html.UnescapeString(r.HTML), want+"</li>") {
+				t.Errorf("%s, %d overdue, %d listed: want %q in both bodies:\n%s", loc, c.count, c.listed, want, r.Text)
+			}
+		}
+	}
+}
