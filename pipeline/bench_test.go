@@ -9,7 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,8 +71,11 @@ func (p prebuilt) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hooks
 // Each clock stops when Mailpit's API counts every message stored; Mailpit
 // is emptied between phases. Mailpit shares the cores with the engine, so
 // the pairs are interleaved and the median is reported: engine-% is the
-// median of the pairs' engine/direct ratios, every pair is logged. Run it
-// with -benchtime=300x or so; -pairs sets the number of pairs.
+// median of the pairs' engine/direct ratios, every pair is logged. So is
+// the CPU each phase took per message (medians reported): this process's,
+// Mailpit's and the PostgreSQL server's (the whole server, from /proc), the
+// figures a shared machine blurs less than the rates. Run it with
+// -benchtime=300x or so; -pairs sets the number of pairs.
 func BenchmarkEngineVsDirect(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) {
 		benchEngineVsDirect(b, filepath.Join(b.TempDir(), "state", "crmdigest.db"), "")
@@ -190,15 +196,26 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 		pairs = 1
 	}
 	var directs, engines, ratios []float64
+	// CPU per message in each phase, ms: this process, Mailpit, the
+	// PostgreSQL server.
+	var dSelf, eSelf, dMailpit, eMailpit, dPG, ePG []float64
 	b.ResetTimer()
 	for pair := range pairs {
 		mp.DeleteAll(b)
+		c0 := readCPU()
 		d := sendDirect()
+		c1 := readCPU()
 		mp.DeleteAll(b)
+		c2 := readCPU()
 		e := sendEngine(pair)
+		c3 := readCPU()
 		directs, engines, ratios = append(directs, d), append(engines, e), append(ratios, 100*e/d)
+		dSelf, eSelf = append(dSelf, perMsg(c0.self, c1.self, b.N)), append(eSelf, perMsg(c2.self, c3.self, b.N))
+		dMailpit, eMailpit = append(dMailpit, perMsg(c0.children, c1.children, b.N)), append(eMailpit, perMsg(c2.children, c3.children, b.N))
+		dPG, ePG = append(dPG, perMsg(c0.postgres, c1.postgres, b.N)), append(ePG, perMsg(c2.postgres, c3.postgres, b.N))
 		if b.N > 1 {
-			b.Logf("pair %d (%d msgs): direct %.1f msgs/s, engine %.1f msgs/s, engine/direct %.1f %%", pair+1, b.N, d, e, 100*e/d)
+			b.Logf("pair %d (%d msgs): direct %.1f msgs/s, engine %.1f msgs/s, engine/direct %.1f %%; CPU ms/msg direct|engine: this process %.2f|%.2f, mailpit %.2f|%.2f, postgres server %.2f|%.2f",
+				pair+1, b.N, d, e, 100*e/d, dSelf[pair], eSelf[pair], dMailpit[pair], eMailpit[pair], dPG[pair], ePG[pair])
 		}
 	}
 	b.StopTimer()
@@ -207,6 +224,10 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 	b.ReportMetric(median(ratios), "engine-%")
 	b.ReportMetric(slices.Min(ratios), "min-engine-%")
 	b.ReportMetric(slices.Max(ratios), "max-engine-%")
+	b.ReportMetric(median(dSelf), "direct-cpu-ms/msg")
+	b.ReportMetric(median(eSelf), "engine-cpu-ms/msg")
+	b.ReportMetric(median(dMailpit), "direct-mailpit-cpu-ms/msg")
+	b.ReportMetric(median(eMailpit), "engine-mailpit-cpu-ms/msg")
 }
 
 // median of xs (the mean of the middle two for an even count).
@@ -235,4 +256,58 @@ func benchSchema(b *testing.B, u string) string {
 		_, _ = conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
 	})
 	return schema
+}
+
+// cpuTimes are CPU times (user + system) so far: this process's, its child
+// processes' (Mailpit) and the PostgreSQL server's, all of its processes
+// (whoever they serve: other tests on the machine add to it). The
+// children's and the server's come from /proc, in clock ticks (10 ms); on
+// a system without /proc they stay 0.
+type cpuTimes struct{ self, children, postgres time.Duration }
+
+func readCPU() cpuTimes {
+	var c cpuTimes
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		c.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	tasks, _ := filepath.Glob("/proc/self/task/*/children")
+	for _, f := range tasks {
+		b, _ := os.ReadFile(f)
+		for _, pid := range strings.Fields(string(b)) {
+			c.children += procCPU(pid)
+		}
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/comm")
+	for _, f := range procs {
+		if b, _ := os.ReadFile(f); strings.TrimSpace(string(b)) == "postgres" {
+			c.postgres += procCPU(filepath.Base(filepath.Dir(f)))
+		}
+	}
+	return c
+}
+
+// procCPU is utime + stime of process pid from /proc/pid/stat (fields 14
+// and 15, after the command name in parentheses), at 100 ticks a second.
+func procCPU(pid string) time.Duration {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// perMsg is the CPU spent between a and b, in ms per message.
+func perMsg(a, b time.Duration, n int) float64 {
+	return float64(b-a) / float64(time.Millisecond) / float64(n)
 }
