@@ -38,21 +38,70 @@ var (
 // payload returns what the DotWriter writes for msg (body) and,
 // separately, what its Close writes after it (end). Send writes body,
 // calls Message.BeforeEnd, then writes end, as it did with the DotWriter.
-// A message that needs no change (CRLF line ends only and no line starting
-// with a dot: what Builder makes, unless a text line starts with a dot) is
-// its own body; any other is stuffed into a pooled buffer, which release
-// gives back once body is written.
+// A message with CRLF line ends only (what Builder makes) and no line
+// starting with a dot is its own body; one with dotted lines has a dot put
+// before each; any other goes through dotStuff. Those two are written into
+// a pooled buffer, which release gives back once body is written.
 func payload(msg []byte) (body, end []byte, release func()) {
-	if unchanged(msg) {
+	if len(msg) > 0 && crlfOnly(msg) {
+		end = dotEndData
 		if bytes.HasSuffix(msg, crlf) {
-			return msg, dotEndBeginLine, func() {}
+			end = dotEndBeginLine
 		}
-		return msg, dotEndData, func() {}
+		if msg[0] != '.' && !bytes.Contains(msg, lfDot) {
+			return msg, end, func() {}
+		}
 	}
 	buf := dataBufs.Get().(*[]byte)
-	body, end = dotStuff((*buf)[:0], msg)
+	if end != nil {
+		body = stuffLines((*buf)[:0], msg)
+	} else {
+		body, end = dotStuff((*buf)[:0], msg)
+	}
 	*buf = body
 	return body, end, func() { dataBufs.Put(buf) }
+}
+
+var (
+	crlf  = []byte("\r\n")
+	lfDot = []byte("\n.")
+)
+
+// crlfOnly reports whether every LF of msg follows a CR and every CR
+// precedes an LF (as many CRs as LFs): the DotWriter then changes nothing
+// but the dots at line starts.
+func crlfOnly(msg []byte) bool {
+	lfs := 0
+	for i := 0; ; {
+		j := bytes.IndexByte(msg[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j
+		if i == 0 || msg[i-1] != '\r' {
+			return false
+		}
+		lfs++
+		i++
+	}
+	return bytes.Count(msg, crlf[:1]) == lfs
+}
+
+// stuffLines appends msg, whose line ends are all CRLF, to dst with a dot
+// before every line that starts with one.
+func stuffLines(dst, msg []byte) []byte {
+	if len(msg) > 0 && msg[0] == '.' {
+		dst = append(dst, '.')
+	}
+	for {
+		i := bytes.Index(msg, lfDot)
+		if i < 0 {
+			return append(dst, msg...)
+		}
+		dst = append(dst, msg[:i+1]...)
+		dst = append(dst, '.')
+		msg = msg[i+1:]
+	}
 }
 
 // dotStuff appends to dst what the DotWriter writes for msg and returns
@@ -107,31 +156,6 @@ func dotStuff(dst, msg []byte) (body, end []byte) {
 		end = dotEndData
 	}
 	return dst, end
-}
-
-var crlf = []byte("\r\n")
-
-// unchanged reports whether the DotWriter would write msg as it is: no
-// line starts with a dot, every LF follows a CR, and there are no other
-// CRs (as many CRs as LFs).
-func unchanged(msg []byte) bool {
-	if len(msg) == 0 || msg[0] == '.' {
-		return false
-	}
-	lfs := 0
-	for i := 0; ; {
-		j := bytes.IndexByte(msg[i:], '\n')
-		if j < 0 {
-			break
-		}
-		i += j
-		if i == 0 || msg[i-1] != '\r' || i+1 < len(msg) && msg[i+1] == '.' {
-			return false
-		}
-		lfs++
-		i++
-	}
-	return bytes.Count(msg, crlf[:1]) == lfs
 }
 
 // dataBufs holds the buffers of dotStuff's output between sends: one
