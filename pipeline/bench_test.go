@@ -212,7 +212,7 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 		directs, engines, ratios = append(directs, d), append(engines, e), append(ratios, 100*e/d)
 		dSelf, eSelf = append(dSelf, perMsg(c0.self, c1.self, b.N)), append(eSelf, perMsg(c2.self, c3.self, b.N))
 		dMailpit, eMailpit = append(dMailpit, perMsg(c0.children, c1.children, b.N)), append(eMailpit, perMsg(c2.children, c3.children, b.N))
-		dPG, ePG = append(dPG, perMsg(c0.postgres, c1.postgres, b.N)), append(ePG, perMsg(c2.postgres, c3.postgres, b.N))
+		dPG, ePG = append(dPG, perMsg(0, c1.postgresSince(c0), b.N)), append(ePG, perMsg(0, c3.postgresSince(c2), b.N))
 		if b.N > 1 {
 			b.Logf("pair %d (%d msgs): direct %.1f msgs/s, engine %.1f msgs/s, engine/direct %.1f %%; CPU ms/msg direct|engine: this process %.2f|%.2f, mailpit %.2f|%.2f, postgres server %.2f|%.2f",
 				pair+1, b.N, d, e, 100*e/d, dSelf[pair], eSelf[pair], dMailpit[pair], eMailpit[pair], dPG[pair], ePG[pair])
@@ -259,14 +259,17 @@ func benchSchema(b *testing.B, u string) string {
 }
 
 // cpuTimes are CPU times (user + system) so far: this process's, its child
-// processes' (Mailpit) and the PostgreSQL server's, all of its processes
-// (whoever they serve: other tests on the machine add to it). The
+// processes' (Mailpit) and those of the PostgreSQL server's processes, by
+// pid (whoever they serve: other tests on the machine add to it). The
 // children's and the server's come from /proc, in clock ticks (10 ms); on
 // a system without /proc they stay 0.
-type cpuTimes struct{ self, children, postgres time.Duration }
+type cpuTimes struct {
+	self, children time.Duration
+	postgres       map[string]time.Duration
+}
 
 func readCPU() cpuTimes {
-	var c cpuTimes
+	c := cpuTimes{postgres: map[string]time.Duration{}}
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		c.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
@@ -281,10 +284,22 @@ func readCPU() cpuTimes {
 	procs, _ := filepath.Glob("/proc/[0-9]*/comm")
 	for _, f := range procs {
 		if b, _ := os.ReadFile(f); strings.TrimSpace(string(b)) == "postgres" {
-			c.postgres += procCPU(filepath.Base(filepath.Dir(f)))
+			pid := filepath.Base(filepath.Dir(f))
+			c.postgres[pid] = procCPU(pid)
 		}
 	}
 	return c
+}
+
+// postgresSince is the CPU the server's processes used since a: of those
+// still there, what they added (a process that ended meanwhile takes its
+// share with it), and all of those started since.
+func (c cpuTimes) postgresSince(a cpuTimes) time.Duration {
+	var d time.Duration
+	for pid, t := range c.postgres {
+		d += t - a.postgres[pid]
+	}
+	return d
 }
 
 // procCPU is utime + stime of process pid from /proc/pid/stat (fields 14
