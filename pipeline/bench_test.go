@@ -228,6 +228,10 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 	b.ReportMetric(median(eSelf), "engine-cpu-ms/msg")
 	b.ReportMetric(median(dMailpit), "direct-mailpit-cpu-ms/msg")
 	b.ReportMetric(median(eMailpit), "engine-mailpit-cpu-ms/msg")
+	if schema != "" {
+		b.ReportMetric(median(dPG), "direct-postgres-cpu-ms/msg")
+		b.ReportMetric(median(ePG), "engine-postgres-cpu-ms/msg")
+	}
 }
 
 // median of xs (the mean of the middle two for an even count).
