@@ -10,9 +10,9 @@ import (
 // The DotWriter does it one byte at a time through bufio's WriteByte: that
 // loop was most of the sending process's CPU (1.6 ms for a 280 KB message,
 // docs/PERFORMANCE.md, delivery end to end), and it then went out in 4 KB
-// writes. dotStuff finds the line ends with bytes.IndexByte and copies the
+// writes. payload finds the line ends with bytes.IndexByte and copies the
 // runs between them, and Send writes the result in one call (most
-// messages need no change at all: payload then writes the message itself).
+// messages need no change at all: their payload is the message itself).
 //
 // dotStuff reproduces the DotWriter's state machine exactly, quirks
 // included (a CR followed by anything but LF passes unchanged and leaves no
@@ -158,6 +158,6 @@ func dotStuff(dst, msg []byte) (body, end []byte) {
 	return dst, end
 }
 
-// dataBufs holds the buffers of dotStuff's output between sends: one
-// message's payload each, a little more than the message.
+// dataBufs holds the buffers of payload's stuffed copies between sends:
+// one message's payload each, a little more than the message.
 var dataBufs = sync.Pool{New: func() any { return new([]byte) }}
