@@ -228,17 +228,21 @@ func (s *SMTP) Send(ctx context.Context, m *Message) (err error) {
 		return err
 	}
 	stage = "data"
-	w, err := c.Data()
-	if err != nil {
+	// DATA is sent here rather than through c.Data, whose writer
+	// dot-stuffs the message a byte at a time (data.go): the payload is
+	// stuffed once, the same bytes, and written in one call.
+	if err = dataCommand(c); err != nil {
 		return err
 	}
 	stage = "body"
-	if _, err = w.Write(m.raw); err != nil {
-		return err
-	}
+	body, end, release := payload(m.raw)
+	defer release()
 	// Push the whole body to the server now, so that only the final dot
 	// is left to send after the hook: the window in which a crash leaves
 	// the message in doubt is one small write.
+	if _, err = c.Text.W.Write(body); err != nil {
+		return err
+	}
 	if err = c.Text.W.Flush(); err != nil {
 		return err
 	}
@@ -252,11 +256,30 @@ func (s *SMTP) Send(ctx context.Context, m *Message) (err error) {
 	// From here the final dot may reach the server: a broken connection
 	// leaves the message in doubt.
 	stage, afterBody = "end-of-data", true
-	if err = w.Close(); err != nil {
+	if _, err = c.Text.W.Write(end); err != nil {
+		return err
+	}
+	if err = c.Text.W.Flush(); err != nil {
+		return err
+	}
+	if _, _, err = c.Text.ReadResponse(250); err != nil {
 		return err
 	}
 	_ = c.Quit() // delivered; a failing QUIT changes nothing
 	return nil
+}
+
+// dataCommand sends DATA and reads the server's 354, as go-mail's
+// Client.Data does before it hands out its writer.
+func dataCommand(c *smtp.Client) error {
+	id, err := c.Text.Cmd("DATA")
+	if err != nil {
+		return err
+	}
+	c.Text.StartResponse(id)
+	defer c.Text.EndResponse(id)
+	_, _, err = c.Text.ReadResponse(354)
+	return err
 }
 
 // beforeDataError carries the hook's error past classification unchanged.

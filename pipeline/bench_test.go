@@ -9,7 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -61,15 +64,19 @@ func (p prebuilt) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hooks
 //   - engine: a run through the job engine (run recorded, one River job per
 //     recipient, ledger rows going sending and sent, 4 workers, the
 //     transport behind the limiter at concurrency 4), the clock running
-//     from StartRun. -workers sets the number of workers: with more
+//     from StartRun to the run's end (the store's OnRunFinished, then
+//     Mailpit's count). -workers sets the number of workers: with more
 //     workers than SMTP sessions (config.yaml's default is 4 workers for 2
 //     sessions), a job's ledger work overlaps the other jobs' sessions.
 //
 // Each clock stops when Mailpit's API counts every message stored; Mailpit
 // is emptied between phases. Mailpit shares the cores with the engine, so
 // the pairs are interleaved and the median is reported: engine-% is the
-// median of the pairs' engine/direct ratios, every pair is logged. Run it
-// with -benchtime=300x or so; -pairs sets the number of pairs.
+// median of the pairs' engine/direct ratios, every pair is logged. So is
+// the CPU each phase took per message (medians reported): this process's,
+// Mailpit's and the PostgreSQL server's (the whole server, from /proc), the
+// figures a shared machine blurs less than the rates. Run it with
+// -benchtime=300x or so; -pairs sets the number of pairs.
 func BenchmarkEngineVsDirect(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) {
 		benchEngineVsDirect(b, filepath.Join(b.TempDir(), "state", "crmdigest.db"), "")
@@ -123,9 +130,11 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 	}
 	direct, _, _ := build("direct")
 	_, engineMsgs, keys := build("engine")
+	finished := make(chan int64, 16)
 	store, err := jobs.Open(ctx, storeURL, jobs.Options{
-		Deliverer: prebuilt{msgs: engineMsgs, tr: delivery.NewLimiter(smtp, 0, concurrency)},
-		Workers:   *benchWorkers, PollInterval: 100 * time.Millisecond, // as the command line sets it
+		OnRunFinished: func(_ context.Context, sum jobs.RunSummary) { finished <- sum.ID },
+		Deliverer:     prebuilt{msgs: engineMsgs, tr: delivery.NewLimiter(smtp, 0, concurrency)},
+		Workers:       *benchWorkers, PollInterval: 100 * time.Millisecond, // as the command line sets it
 		Schema: schema,
 	})
 	if err != nil {
@@ -172,6 +181,20 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		// Wait for the run to finish (the last outcome recorded), told
+		// by the store rather than by polling Mailpit's API all along:
+		// the direct phase asks Mailpit only once its sends have
+		// returned, and polling it during the engine's phase took
+		// Mailpit's CPU from the engine's sessions.
+		timeout := time.After(2 * time.Minute)
+		for done := false; !done; {
+			select {
+			case got := <-finished:
+				done = got == id
+			case <-timeout:
+				b.Fatalf("run %d not finished after 2 minutes", id)
+			}
+		}
 		if n := mp.WaitCount(b, b.N, 2*time.Minute); n < b.N {
 			b.Fatalf("mailpit stored %d of %d", n, b.N)
 		}
@@ -190,15 +213,26 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 		pairs = 1
 	}
 	var directs, engines, ratios []float64
+	// CPU per message in each phase, ms: this process, Mailpit, the
+	// PostgreSQL server.
+	var dSelf, eSelf, dMailpit, eMailpit, dPG, ePG []float64
 	b.ResetTimer()
 	for pair := range pairs {
 		mp.DeleteAll(b)
+		c0 := readCPU()
 		d := sendDirect()
+		c1 := readCPU()
 		mp.DeleteAll(b)
+		c2 := readCPU()
 		e := sendEngine(pair)
+		c3 := readCPU()
 		directs, engines, ratios = append(directs, d), append(engines, e), append(ratios, 100*e/d)
+		dSelf, eSelf = append(dSelf, perMsg(c0.self, c1.self, b.N)), append(eSelf, perMsg(c2.self, c3.self, b.N))
+		dMailpit, eMailpit = append(dMailpit, perMsg(c0.children, c1.children, b.N)), append(eMailpit, perMsg(c2.children, c3.children, b.N))
+		dPG, ePG = append(dPG, perMsg(0, c1.postgresSince(c0), b.N)), append(ePG, perMsg(0, c3.postgresSince(c2), b.N))
 		if b.N > 1 {
-			b.Logf("pair %d (%d msgs): direct %.1f msgs/s, engine %.1f msgs/s, engine/direct %.1f %%", pair+1, b.N, d, e, 100*e/d)
+			b.Logf("pair %d (%d msgs): direct %.1f msgs/s, engine %.1f msgs/s, engine/direct %.1f %%; CPU ms/msg direct|engine: this process %.2f|%.2f, mailpit %.2f|%.2f, postgres server %.2f|%.2f",
+				pair+1, b.N, d, e, 100*e/d, dSelf[pair], eSelf[pair], dMailpit[pair], eMailpit[pair], dPG[pair], ePG[pair])
 		}
 	}
 	b.StopTimer()
@@ -207,6 +241,14 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 	b.ReportMetric(median(ratios), "engine-%")
 	b.ReportMetric(slices.Min(ratios), "min-engine-%")
 	b.ReportMetric(slices.Max(ratios), "max-engine-%")
+	b.ReportMetric(median(dSelf), "direct-cpu-ms/msg")
+	b.ReportMetric(median(eSelf), "engine-cpu-ms/msg")
+	b.ReportMetric(median(dMailpit), "direct-mailpit-cpu-ms/msg")
+	b.ReportMetric(median(eMailpit), "engine-mailpit-cpu-ms/msg")
+	if schema != "" {
+		b.ReportMetric(median(dPG), "direct-postgres-cpu-ms/msg")
+		b.ReportMetric(median(ePG), "engine-postgres-cpu-ms/msg")
+	}
 }
 
 // median of xs (the mean of the middle two for an even count).
@@ -235,4 +277,73 @@ func benchSchema(b *testing.B, u string) string {
 		_, _ = conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
 	})
 	return schema
+}
+
+// cpuTimes are CPU times (user + system) so far: this process's, its child
+// processes' (Mailpit) and those of the PostgreSQL server's processes, by
+// pid (whoever they serve: other tests on the machine add to it). The
+// children's and the server's come from /proc, in clock ticks (10 ms); on
+// a system without /proc they stay 0.
+type cpuTimes struct {
+	self, children time.Duration
+	postgres       map[string]time.Duration
+}
+
+func readCPU() cpuTimes {
+	c := cpuTimes{postgres: map[string]time.Duration{}}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		c.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	tasks, _ := filepath.Glob("/proc/self/task/*/children")
+	for _, f := range tasks {
+		b, _ := os.ReadFile(f)
+		for _, pid := range strings.Fields(string(b)) {
+			c.children += procCPU(pid)
+		}
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/comm")
+	for _, f := range procs {
+		if b, _ := os.ReadFile(f); strings.TrimSpace(string(b)) == "postgres" {
+			pid := filepath.Base(filepath.Dir(f))
+			c.postgres[pid] = procCPU(pid)
+		}
+	}
+	return c
+}
+
+// postgresSince is the CPU the server's processes used since a: of those
+// still there, what they added (a process that ended meanwhile takes its
+// share with it), and all of those started since.
+func (c cpuTimes) postgresSince(a cpuTimes) time.Duration {
+	var d time.Duration
+	for pid, t := range c.postgres {
+		d += t - a.postgres[pid]
+	}
+	return d
+}
+
+// procCPU is utime + stime of process pid from /proc/pid/stat (fields 14
+// and 15, after the command name in parentheses), at 100 ticks a second.
+func procCPU(pid string) time.Duration {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// perMsg is the CPU spent between a and b, in ms per message.
+func perMsg(a, b time.Duration, n int) float64 {
+	return float64(b-a) / float64(time.Millisecond) / float64(n)
 }
