@@ -80,7 +80,10 @@ const leadStream = 0x6c65616473
 
 // generator holds the state of one Build.
 type generator struct {
-	opt      Options
+	opt Options
+	// src is the source of r, the shared stream: the streamed writer
+	// copies its state to replay the stream from a point (csv.go).
+	src      *rand.PCG
 	r        *rand.Rand
 	ds       *crm.Dataset
 	data     *Data
@@ -91,18 +94,73 @@ type generator struct {
 	// months are the first days of the months of history, and of five
 	// months after End (the planned closes of the open pipeline).
 	months []crm.Day
-	// dealsOf lists each rep's deals (indexes into ds.Deals).
-	dealsOf [][]int32
 }
 
 // Build generates an organisation and its history. It is deterministic:
 // the same options give the same data.
+//
+// The history is drawn rep by rep (deals, then activities, leads and
+// invoices), so that the streamed writer (GenerateCSV) can draw the same
+// rows one rep at a time without holding them all: each rep's deals and
+// leads come from a stream of their own, activities and invoices from the
+// shared stream, activities of every rep first and then invoices.
 func Build(opt Options) *Data {
+	g := newGenerator(opt)
+	o, ds := g.opt, g.ds
+	g.org()
+	g.accountsFor()
+	// dealsFrom[ri] is the index of rep ri's first deal in ds.Deals.
+	dealsFrom := make([]int, len(g.reps)+1)
+	for ri := range g.reps {
+		ds.Deals = g.repDeals(ri, ds.Deals)
+		dealsFrom[ri+1] = len(ds.Deals)
+	}
+	repDeals := func(ri int) []crm.Deal { return ds.Deals[dealsFrom[ri]:dealsFrom[ri+1]] }
+	ids := idStrings("D-", len(ds.Deals))
+	for i := range ds.Deals {
+		ds.Deals[i].ID = ids(i)
+	}
+	ds.Activities = make([]crm.Activity, 0, int(float64(len(g.reps)*min(o.ActivityMonths, len(g.months)))*o.ActivitiesPerRepMonth*1.2))
+	for ri := range g.reps {
+		ds.Activities = g.repActivities(g.r, ri, repDeals(ri), ds.Activities)
+	}
+	ids = idStrings("A-", len(ds.Activities))
+	for i := range ds.Activities {
+		ds.Activities[i].ID = ids(i)
+	}
+	for ri := range g.reps {
+		ds.Leads = g.repLeads(ri, ds.Leads)
+	}
+	ds.Invoices = g.repInvoices(g.r, ds.Deals, ds.Invoices)
+	ids = idStrings("INV-", len(ds.Invoices))
+	for i := range ds.Invoices {
+		ds.Invoices[i].ID = ids(i)
+	}
+	wonBy := make([][]float64, len(g.reps))
+	for ri := range g.reps {
+		wonBy[ri] = g.addWon(make([]float64, len(g.months)), repDeals(ri))
+	}
+	g.targets(wonBy, func(t crm.Target) { ds.Targets = append(ds.Targets, t) })
+	for i, k := range SheetKinds {
+		ds.MarkFields(k, sheetColumns[i]...)
+		ds.Quality = append(ds.Quality, crm.SourceReport{
+			Name: "demo", Kind: k, File: "demo", Sheet: SheetNames[i],
+			RowsRead: rowCount(ds, k), RowsAccepted: rowCount(ds, k), First: g.start, Last: o.End,
+		})
+	}
+	return g.data
+}
+
+// newGenerator sets up the catalogue, the stages and the calendar; the
+// organisation comes next (org, accountsFor).
+func newGenerator(opt Options) *generator {
 	opt = opt.withDefaults()
 	ds := crm.NewDataset()
+	src := rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)
 	g := &generator{
 		opt:  opt,
-		r:    rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)),
+		src:  src,
+		r:    rand.New(src),
 		ds:   ds,
 		data: &Data{Dataset: ds, Options: opt},
 	}
@@ -125,27 +183,7 @@ func Build(opt Options) *Data {
 	g.data.Start = g.start
 	g.data.SlumpFrom = addMonths(firstOfMonth(opt.End), -(monthsOfSlump - 1))
 	g.data.StruggleFrom = addMonths(firstOfMonth(opt.End), -(monthsOfStruggle - 1))
-
-	g.org()
-	g.accountsFor()
-	g.dealsOf = make([][]int32, len(g.reps))
-	g.deals()
-	ids := idStrings("D-", len(ds.Deals))
-	for i := range ds.Deals {
-		ds.Deals[i].ID = ids(i)
-	}
-	g.activities()
-	g.leads()
-	g.invoices()
-	g.targets()
-	for i, k := range SheetKinds {
-		ds.MarkFields(k, sheetColumns[i]...)
-		ds.Quality = append(ds.Quality, crm.SourceReport{
-			Name: "demo", Kind: k, File: "demo", Sheet: SheetNames[i],
-			RowsRead: rowCount(ds, k), RowsAccepted: rowCount(ds, k), First: g.start, Last: opt.End,
-		})
-	}
-	return g.data
+	return g
 }
 
 func rowCount(ds *crm.Dataset, k crm.Kind) int {
@@ -194,62 +232,60 @@ func (g *generator) sizeFactor(rp *rep, m crm.Day) float64 {
 	return 1
 }
 
-// deals generates each rep's deals month by month of their planned close:
-// seasonality is about when deals close (budgets are spent before the
-// year ends, nobody signs in August). The installed base renews at a
+// repDeals appends rep ri's deals to out, month by month of their planned
+// close: seasonality is about when deals close (budgets are spent before
+// the year ends, nobody signs in August). The installed base renews at a
 // steady pace that follows the same season and grows with the business:
-// renewals are drawn like new deals, each month, rather than echoing
-// one particular deal of a year before, so that no team's month hangs on
-// one random large renewal. The story's effects reach both.
-func (g *generator) deals() {
+// renewals are drawn like new deals, each month, rather than echoing one
+// particular deal of a year before, so that no team's month hangs on one
+// random large renewal. The story's effects reach both. The deals have no
+// ID yet.
+func (g *generator) repDeals(ri int, out []crm.Deal) []crm.Deal {
 	o := g.opt
 	won, lost := crm.ID(stageClosedWon), crm.ID(stageClosedLost)
 	cur := g.ds.Currencies.Intern(o.Currency)
 	// Each rep's deals come from a random stream of their own, so that
 	// the story of one rep (a struggle, a skill) does not reshuffle every
 	// other rep's history.
-	shared := g.r
-	defer func() { g.r = shared }()
-	for ri := range g.reps {
-		rp := &g.reps[ri]
-		g.r = rand.New(rand.NewPCG(o.Seed, uint64(ri+1)*0x9e3779b97f4a7c15))
-		rp.winCredit = [2]float64{g.r.Float64(), g.r.Float64()}
-		for _, m := range g.months {
-			next := addMonths(m, 1)
-			vol, win := g.adjust(rp, m)
-			size := g.sizeFactor(rp, m)
-			n := steadyCount(g.r, o.DealsPerRepMonth*g.volume(rp, m)*vol)
-			for range n {
-				ai := rp.accounts[g.r.IntN(len(rp.accounts))]
-				pi := g.newProduct(ai)
-				g.deal(rp, ri, ai, pi, crm.KindNewBusiness, math.Round(g.amount(pi, ai)*size/10)*10, weekday(m+crm.Day(g.r.IntN(int(next-m)))), baseWinRate*math.Sqrt(rp.skill)*win, cur, won, lost)
-			}
-			// A rep hired during the history has no installed base yet.
-			if rp.hired.Valid() {
-				continue
-			}
-			n = steadyCount(g.r, renewalsPerRepMonth*g.volume(rp, m)*vol)
-			for range n {
-				ai := rp.accounts[g.r.IntN(len(rp.accounts))]
-				pi := g.subscription(ai)
-				g.deal(rp, ri, ai, pi, crm.KindRenewal, math.Round(g.amount(pi, ai)*1.04*size/10)*10, weekday(m+crm.Day(g.r.IntN(int(next-m)))), renewalWinRate*win, cur, won, lost)
-			}
+	r := rand.New(rand.NewPCG(o.Seed, uint64(ri+1)*0x9e3779b97f4a7c15))
+	rp := &g.reps[ri]
+	rp.winCredit = [2]float64{r.Float64(), r.Float64()}
+	for _, m := range g.months {
+		next := addMonths(m, 1)
+		vol, win := g.adjust(rp, m)
+		size := g.sizeFactor(rp, m)
+		n := steadyCount(r, o.DealsPerRepMonth*g.volume(rp, m)*vol)
+		for range n {
+			ai := rp.accounts[r.IntN(len(rp.accounts))]
+			pi := g.newProduct(r, ai)
+			out = g.deal(r, out, rp, ai, pi, crm.KindNewBusiness, math.Round(g.amount(r, pi, ai)*size/10)*10, weekday(m+crm.Day(r.IntN(int(next-m)))), baseWinRate*math.Sqrt(rp.skill)*win, cur, won, lost)
+		}
+		// A rep hired during the history has no installed base yet.
+		if rp.hired.Valid() {
+			continue
+		}
+		n = steadyCount(r, renewalsPerRepMonth*g.volume(rp, m)*vol)
+		for range n {
+			ai := rp.accounts[r.IntN(len(rp.accounts))]
+			pi := g.subscription(r, ai)
+			out = g.deal(r, out, rp, ai, pi, crm.KindRenewal, math.Round(g.amount(r, pi, ai)*1.04*size/10)*10, weekday(m+crm.Day(r.IntN(int(next-m)))), renewalWinRate*win, cur, won, lost)
 		}
 	}
+	return out
 }
 
 // subscription picks a subscription the account has, or gives it one: the
 // product a renewal is for.
-func (g *generator) subscription(ai int) int {
+func (g *generator) subscription(r *rand.Rand, ai int) int {
 	owned := g.accounts[ai].owned
 	for range 8 {
-		pi := g.r.IntN(len(catalogue))
+		pi := r.IntN(len(catalogue))
 		if catalogue[pi].subscription && owned&(1<<pi) != 0 {
 			return pi
 		}
 	}
 	for {
-		if pi := g.r.IntN(len(catalogue)); catalogue[pi].subscription {
+		if pi := r.IntN(len(catalogue)); catalogue[pi].subscription {
 			g.accounts[ai].owned |= 1 << pi
 			return pi
 		}
@@ -258,46 +294,46 @@ func (g *generator) subscription(ai int) int {
 
 // newProduct picks a product the account does not buy yet (cross-selling),
 // or any product when it already has them all.
-func (g *generator) newProduct(ai int) int {
+func (g *generator) newProduct(r *rand.Rand, ai int) int {
 	owned := g.accounts[ai].owned
 	for range 8 {
-		pi := g.r.IntN(len(catalogue))
+		pi := r.IntN(len(catalogue))
 		if owned&(1<<pi) == 0 {
 			return pi
 		}
 	}
-	return g.r.IntN(len(catalogue))
+	return r.IntN(len(catalogue))
 }
 
-func (g *generator) amount(pi, ai int) float64 {
-	a := catalogue[pi].price * g.accounts[ai].size * math.Exp(0.2*g.r.NormFloat64())
+func (g *generator) amount(r *rand.Rand, pi, ai int) float64 {
+	a := catalogue[pi].price * g.accounts[ai].size * math.Exp(0.2*r.NormFloat64())
 	return math.Round(a/10) * 10
 }
 
-// deal adds one deal planned to close on plannedClose, deciding whether it
-// has closed by End, and how.
-func (g *generator) deal(rp *rep, ri, ai, pi int, kind crm.DealKind, amount float64, plannedClose crm.Day, winRate float64,
-	cur, won, lost crm.ID) {
+// deal appends to out one deal planned to close on plannedClose, deciding
+// whether it has closed by End, and how.
+func (g *generator) deal(r *rand.Rand, out []crm.Deal, rp *rep, ai, pi int, kind crm.DealKind, amount float64, plannedClose crm.Day, winRate float64,
+	cur, won, lost crm.ID) []crm.Deal {
 	o := g.opt
 	p := catalogue[pi]
-	cycle := crm.Day(math.Max(5, p.cycle*math.Exp(0.4*g.r.NormFloat64())))
+	cycle := crm.Day(math.Max(5, p.cycle*math.Exp(0.4*r.NormFloat64())))
 	if kind == crm.KindRenewal {
-		cycle = 45 + crm.Day(g.r.IntN(30))
+		cycle = 45 + crm.Day(r.IntN(30))
 	}
 	created := plannedClose - cycle
 	if created > o.End || (rp.hired.Valid() && created < rp.hired) {
-		return
+		return out
 	}
 	closed := plannedClose
 	// New deals slip; a renewal closes on its contract's anniversary, so
 	// that the installed base renews in the same season every year.
-	if kind == crm.KindNewBusiness && g.r.IntN(10) < 3 {
-		closed += crm.Day(g.r.IntN(slipDays))
+	if kind == crm.KindNewBusiness && r.IntN(10) < 3 {
+		closed += crm.Day(r.IntN(slipDays))
 	}
 	d := crm.Deal{
 		Owner: crm.ID(rp.person), Account: g.accounts[ai].id, Product: crm.ID(pi), Kind: kind,
 		Created: created, ExpectedClose: plannedClose, Closed: crm.NoDay,
-		Amount: amount, Currency: cur, Margin: math.Round(amount * p.margin * (0.95 + 0.1*g.r.Float64())),
+		Amount: amount, Currency: cur, Margin: math.Round(amount * p.margin * (0.95 + 0.1*r.Float64())),
 		LastActivity: crm.NoDay,
 	}
 	switch {
@@ -307,94 +343,91 @@ func (g *generator) deal(rp *rep, ri, ai, pi int, kind crm.DealKind, amount floa
 	case closed <= o.End:
 		// A lost deal is often given up before its planned close.
 		d.Status, d.Stage, d.Probability = crm.StatusLost, lost, 0
-		d.Closed = max(created+1, closed-crm.Day(g.r.IntN(int(cycle)/2+1)))
+		d.Closed = max(created+1, closed-crm.Day(r.IntN(int(cycle)/2+1)))
 	default:
 		progress := float64(o.End-created) / float64(cycle)
 		st := min(3, int(progress*4))
 		d.Status, d.Stage, d.Probability = crm.StatusOpen, crm.ID(st), stageProbability[st]
 	}
-	g.dealsOf[ri] = append(g.dealsOf[ri], int32(len(g.ds.Deals)))
-	g.ds.Deals = append(g.ds.Deals, d)
+	return append(out, d)
 }
 
-// activities generates each rep's calls, meetings, demos, proposals, emails
-// and tasks, done in the past, some overdue, some due in the coming weeks.
-func (g *generator) activities() {
+var (
+	activityTypes   = []crm.ActivityType{crm.ActivityCall, crm.ActivityEmail, crm.ActivityMeeting, crm.ActivityTask, crm.ActivityDemo, crm.ActivityProposal}
+	activityWeights = []int{40, 25, 12, 10, 8, 5} // out of 100
+)
+
+// repActivities appends rep ri's calls, meetings, demos, proposals, emails
+// and tasks to out, done in the past, some overdue, some due in the
+// coming weeks, drawn from r (the shared stream). deals are the rep's
+// deals: an activity about one links to its ID and moves its last
+// activity. The activities have no ID yet.
+func (g *generator) repActivities(r *rand.Rand, ri int, deals []crm.Deal, out []crm.Activity) []crm.Activity {
 	o := g.opt
-	types := []crm.ActivityType{crm.ActivityCall, crm.ActivityEmail, crm.ActivityMeeting, crm.ActivityTask, crm.ActivityDemo, crm.ActivityProposal}
-	weights := []int{40, 25, 12, 10, 8, 5} // out of 100
 	horizon := o.End + 14
-	g.ds.Activities = make([]crm.Activity, 0, int(float64(len(g.reps)*min(o.ActivityMonths, len(g.months)))*o.ActivitiesPerRepMonth*1.2))
 	from := addMonths(firstOfMonth(o.End), -(o.ActivityMonths - 1))
-	for ri := range g.reps {
-		rp := &g.reps[ri]
-		mine := g.dealsOf[ri]
-		for _, m := range g.months {
-			if m > horizon {
-				break
-			}
-			if m < from {
+	rp := &g.reps[ri]
+	for _, m := range g.months {
+		if m > horizon {
+			break
+		}
+		if m < from {
+			continue
+		}
+		next := addMonths(m, 1)
+		_, mo, _ := m.Date()
+		vol, _ := g.adjust(rp, m)
+		if vol == slumpVolume {
+			vol = slumpActivity
+		} else if vol == struggleVolume {
+			vol = struggleActivity
+		}
+		years := float64(m-g.start) / 365.25
+		n := poisson(r, o.ActivitiesPerRepMonth*activitySeason[mo]*(1+growthPerYear*years)*rp.skill*vol)
+		for range n {
+			due := weekday(m + crm.Day(r.IntN(int(next-m))))
+			if due > horizon || (rp.hired.Valid() && due < rp.hired) {
 				continue
 			}
-			next := addMonths(m, 1)
-			_, mo, _ := m.Date()
-			vol, _ := g.adjust(rp, m)
-			if vol == slumpVolume {
-				vol = slumpActivity
-			} else if vol == struggleVolume {
-				vol = struggleActivity
+			w, t := r.IntN(100), 0
+			for w >= activityWeights[t] {
+				w -= activityWeights[t]
+				t++
 			}
-			years := float64(m-g.start) / 365.25
-			n := poisson(g.r, o.ActivitiesPerRepMonth*activitySeason[mo]*(1+growthPerYear*years)*rp.skill*vol)
-			for range n {
-				due := weekday(m + crm.Day(g.r.IntN(int(next-m))))
-				if due > horizon || (rp.hired.Valid() && due < rp.hired) {
-					continue
+			a := crm.Activity{
+				Owner: crm.ID(rp.person), Type: activityTypes[t], Due: due, DoneAt: crm.NoDay, Done: crm.TriFalse,
+				Subject: subjects[t][r.IntN(len(subjects[t]))], Account: crm.NoID,
+			}
+			if due <= o.End {
+				open := 0.01
+				if o.End-due < 21 {
+					open = openActivityShare
 				}
-				w, t := g.r.IntN(100), 0
-				for w >= weights[t] {
-					w -= weights[t]
-					t++
+				if r.Float64() >= open {
+					a.Done, a.DoneAt = crm.TriTrue, min(o.End, due+crm.Day(r.IntN(3)))
 				}
-				a := crm.Activity{
-					Owner: crm.ID(rp.person), Type: types[t], Due: due, DoneAt: crm.NoDay, Done: crm.TriFalse,
-					Subject: subjects[t][g.r.IntN(len(subjects[t]))], Account: crm.NoID,
-				}
-				if due <= o.End {
-					open := 0.01
-					if o.End-due < 21 {
-						open = openActivityShare
-					}
-					if g.r.Float64() >= open {
-						a.Done, a.DoneAt = crm.TriTrue, min(o.End, due+crm.Day(g.r.IntN(3)))
-					}
-				}
-				// Most activities are about a deal that was open then.
-				if len(mine) > 0 && g.r.IntN(10) < 6 {
-					for range 6 {
-						di := mine[g.r.IntN(len(mine))]
-						d := &g.ds.Deals[di]
-						if d.Created <= due && (!d.Closed.Valid() || d.Closed >= due) {
-							a.Deal = d.ID
-							a.Account = d.Account
-							if a.DoneAt.Valid() && (!d.LastActivity.Valid() || a.DoneAt > d.LastActivity) {
-								d.LastActivity = a.DoneAt
-							}
-							break
+			}
+			// Most activities are about a deal that was open then.
+			if len(deals) > 0 && r.IntN(10) < 6 {
+				for range 6 {
+					d := &deals[r.IntN(len(deals))]
+					if d.Created <= due && (!d.Closed.Valid() || d.Closed >= due) {
+						a.Deal = d.ID
+						a.Account = d.Account
+						if a.DoneAt.Valid() && (!d.LastActivity.Valid() || a.DoneAt > d.LastActivity) {
+							d.LastActivity = a.DoneAt
 						}
+						break
 					}
 				}
-				if a.Account == crm.NoID {
-					a.Account = g.accounts[rp.accounts[g.r.IntN(len(rp.accounts))]].id
-				}
-				g.ds.Activities = append(g.ds.Activities, a)
 			}
+			if a.Account == crm.NoID {
+				a.Account = g.accounts[rp.accounts[r.IntN(len(rp.accounts))]].id
+			}
+			out = append(out, a)
 		}
 	}
-	ids := idStrings("A-", len(g.ds.Activities))
-	for i := range g.ds.Activities {
-		g.ds.Activities[i].ID = ids(i)
-	}
+	return out
 }
 
 var subjects = [][]string{
@@ -406,81 +439,83 @@ var subjects = [][]string{
 	{"Send proposal", "Revised proposal"},
 }
 
-// leads generates the leads and contacts each rep creates.
-func (g *generator) leads() {
+// repLeads appends the leads and contacts rep ri creates to out.
+func (g *generator) repLeads(ri int, out []crm.Lead) []crm.Lead {
 	o := g.opt
 	// A stream per rep, as for deals: the declining team's fewer leads
 	// must not reshuffle every later rep's (a reshuffle once gave New
 	// York's leads a chance structural mark, kpi TestDemoStructuralMarks).
-	shared := g.r
-	defer func() { g.r = shared }()
-	for ri := range g.reps {
-		rp := &g.reps[ri]
-		g.r = rand.New(rand.NewPCG(o.Seed, uint64(ri+1)*0x9e3779b97f4a7c15^leadStream))
-		for _, m := range g.months {
-			if m > o.End {
-				break
+	r := rand.New(rand.NewPCG(o.Seed, uint64(ri+1)*0x9e3779b97f4a7c15^leadStream))
+	rp := &g.reps[ri]
+	for _, m := range g.months {
+		if m > o.End {
+			break
+		}
+		next := addMonths(m, 1)
+		_, mo, _ := m.Date()
+		vol, _ := g.adjust(rp, m)
+		n := poisson(r, o.LeadsPerRepMonth*activitySeason[mo]*rp.skill*vol)
+		for range n {
+			d := weekday(m + crm.Day(r.IntN(int(next-m))))
+			if d > o.End || (rp.hired.Valid() && d < rp.hired) {
+				continue
 			}
-			next := addMonths(m, 1)
-			_, mo, _ := m.Date()
-			vol, _ := g.adjust(rp, m)
-			n := poisson(g.r, o.LeadsPerRepMonth*activitySeason[mo]*rp.skill*vol)
-			for range n {
-				d := weekday(m + crm.Day(g.r.IntN(int(next-m))))
-				if d > o.End || (rp.hired.Valid() && d < rp.hired) {
-					continue
-				}
-				k := crm.LeadKindLead
-				if g.r.IntN(100) < 35 {
-					k = crm.LeadKindContact
-				}
-				g.ds.Leads = append(g.ds.Leads, crm.Lead{Owner: crm.ID(rp.person), Date: d, Kind: k})
+			k := crm.LeadKindLead
+			if r.IntN(100) < 35 {
+				k = crm.LeadKindContact
 			}
+			out = append(out, crm.Lead{Owner: crm.ID(rp.person), Date: d, Kind: k})
 		}
 	}
+	return out
 }
 
-// invoices bills each won deal some weeks after it closed.
-func (g *generator) invoices() {
-	o := g.opt
-	for i := range g.ds.Deals {
-		d := &g.ds.Deals[i]
+// repInvoices appends to out the invoices of the won deals among deals,
+// drawn from r (the shared stream, after every rep's activities). The
+// invoices have no ID yet.
+func (g *generator) repInvoices(r *rand.Rand, deals []crm.Deal, out []crm.Invoice) []crm.Invoice {
+	for i := range deals {
+		d := &deals[i]
 		if d.Status == crm.StatusWon {
-			if day := weekday(d.Closed + 10 + crm.Day(g.r.IntN(30))); day <= o.End {
-				g.ds.Invoices = append(g.ds.Invoices, crm.Invoice{Owner: d.Owner, Account: d.Account, Date: day, Amount: d.Amount, Currency: d.Currency})
+			if day, ok := g.invoiceDay(r, d.Closed); ok {
+				out = append(out, crm.Invoice{Owner: d.Owner, Account: d.Account, Date: day, Amount: d.Amount, Currency: d.Currency})
 			}
 		}
 	}
-	ids := idStrings("INV-", len(g.ds.Invoices))
-	for i := range g.ds.Invoices {
-		g.ds.Invoices[i].ID = ids(i)
+	return out
+}
+
+// invoiceDay bills a deal won on closed some weeks later, unless that is
+// after End.
+func (g *generator) invoiceDay(r *rand.Rand, closed crm.Day) (crm.Day, bool) {
+	day := weekday(closed + 10 + crm.Day(r.IntN(30)))
+	return day, day <= g.opt.End
+}
+
+// addWon adds the amounts of the won deals among a rep's deals to wonBy,
+// by month of close (index into g.months), and returns it.
+func (g *generator) addWon(wonBy []float64, deals []crm.Deal) []float64 {
+	for i := range deals {
+		d := &deals[i]
+		if d.Status == crm.StatusWon {
+			if mi := monthIndex(g.start, d.Closed); mi >= 0 && mi < len(g.months) {
+				wonBy[mi] += d.Amount
+			}
+		}
 	}
+	return wonBy
 }
 
 // targets sets each rep's monthly won-revenue target, through the end of
 // End's year, as a sales plan would: the expected revenue for their
 // month (seasonality, trend, their usual level) plus some ambition, scaled
 // on what reps actually won outside the stories. Team targets are the sum
-// of their reps'.
-func (g *generator) targets() {
+// of their reps'. wonBy holds each rep's won revenue by month (addWon);
+// emit receives the targets in order.
+func (g *generator) targets(wonBy [][]float64, emit func(crm.Target)) {
 	o := g.opt
 	var revenue, units float64
-	monthOf := func(d crm.Day) int { return monthIndex(g.start, d) }
-	wonBy := make([][]float64, len(g.reps))
-	personRep := make(map[crm.ID]int, len(g.reps))
-	for ri := range g.reps {
-		personRep[crm.ID(g.reps[ri].person)] = ri
-		wonBy[ri] = make([]float64, len(g.months))
-	}
-	for i := range g.ds.Deals {
-		d := &g.ds.Deals[i]
-		if d.Status == crm.StatusWon {
-			if mi := monthOf(d.Closed); mi >= 0 && mi < len(g.months) {
-				wonBy[personRep[d.Owner]][mi] += d.Amount
-			}
-		}
-	}
-	endMonth := monthOf(o.End)
+	endMonth := monthIndex(g.start, o.End)
 	for ri := range g.reps {
 		rp := &g.reps[ri]
 		if rp.hired.Valid() {
@@ -536,9 +571,9 @@ func (g *generator) targets() {
 				}
 				v = math.Round(v/500) * 500
 				team += v
-				g.ds.Targets = append(g.ds.Targets, crm.Target{Scope: crm.TargetPerson, Key: g.ds.People[rp.person].Email, Period: monthID(m), Metric: targetMetric, Value: v})
+				emit(crm.Target{Scope: crm.TargetPerson, Key: g.ds.People[rp.person].Email, Period: monthID(m), Metric: targetMetric, Value: v})
 			}
-			g.ds.Targets = append(g.ds.Targets, crm.Target{Scope: crm.TargetTeam, Key: tm.name, Period: monthID(m), Metric: targetMetric, Value: team})
+			emit(crm.Target{Scope: crm.TargetTeam, Key: tm.name, Period: monthID(m), Metric: targetMetric, Value: team})
 		}
 	}
 }

@@ -14,7 +14,9 @@
 // XLSX workbook with one sheet per kind (people, deals, activities, leads,
 // invoices, targets) whose headers are the canonical field names, so that
 // the "crmdigest" preset reads it as is. The same Options give the same
-// workbook, byte for byte.
+// workbook, byte for byte. GenerateCSV writes the same rows as CSV files,
+// drawn and written rep by rep, for organisations too large to hold in
+// memory or in one sheet.
 package demo
 
 import (
