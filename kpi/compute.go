@@ -49,7 +49,7 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 
 	r := &Result{Period: p, AsOf: asOf, Currency: ds.Currency, Absent: why, index: make(map[scopeRef]*Scope)}
 	for _, mt := range Catalogue {
-		if ok[mt.Name] {
+		if ok[mt.Name] && (req.Metrics == nil || slices.Contains(req.Metrics, mt.Name)) {
 			r.Metrics = append(r.Metrics, mt)
 		}
 	}

@@ -83,7 +83,14 @@ type Request struct {
 	AsOf crm.Day
 	// Scopes lists the levels to compute; nil means all four. Findings
 	// need the rep and team levels, and are computed whatever this says.
-	Scopes  []ScopeKind
+	Scopes []ScopeKind
+	// Metrics, when set, limits the Result to these metrics (by name, in
+	// catalogue order, those the data supports): a caller that reads two
+	// metrics of a period need not hold the other twenty-four for every
+	// scope. Each metric is computed on its own, so a metric's values are
+	// the same with or without the others; the findings are made from the
+	// metrics computed. nil means every metric the data supports.
+	Metrics []string
 	Options Options
 }
 
