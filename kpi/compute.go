@@ -66,10 +66,7 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 	e.resolveTargets()
 	e.run()
 	r.Findings = findings(r, &opt)
-	r.readings = make(map[readingRef]int, len(r.Findings.Readings))
-	for i, rd := range r.Findings.Readings {
-		r.readings[readingRef{rd.Kind, rd.Key, rd.Metric}] = i
-	}
+	r.indexReadings()
 	if len(req.Scopes) > 0 {
 		r.keepOnly(req.Scopes)
 	}
@@ -411,6 +408,10 @@ func (r *Result) keepOnly(kinds []ScopeKind) {
 	for k, s := range r.index {
 		if !slices.Contains(kinds, s.Kind) {
 			delete(r.index, k)
+			if r.dropped == nil {
+				r.dropped = make(map[scopeRef]*Scope)
+			}
+			r.dropped[k] = s // Reading still finds its readings
 		}
 	}
 }

@@ -93,3 +93,62 @@ func TestMetricsSubset(t *testing.T) {
 		}
 	}
 }
+
+// TestReadingLookup checks Result.Reading against Findings.Readings: every
+// reading is found at its own place, and a metric a scope has no reading
+// of (no value, or a rep without rows) gives nil, as the (scope, metric)
+// map it replaced did; and the scopes a Request.Scopes leaves out keep
+// their readings findable, as before.
+func TestReadingLookup(t *testing.T) {
+	ds := synthOrg(20, 5_000, 40_000, 2_000, 3)
+	for _, id := range []string{"2017-11", "2017-Q4..2017-11-15"} {
+		r := mustCompute(t, ds, id, crm.NoDay, Options{})
+		want := map[[3]string]*Reading{}
+		for i := range r.Findings.Readings {
+			rd := &r.Findings.Readings[i]
+			want[[3]string{rd.Kind.String(), rd.Key, rd.Metric}] = rd
+		}
+		if len(want) != len(r.Findings.Readings) || len(want) == 0 {
+			t.Fatalf("%s: %d readings, %d distinct", id, len(r.Findings.Readings), len(want))
+		}
+		found := 0
+		for _, s := range r.Scopes {
+			for _, mt := range Catalogue {
+				got := r.Reading(s.Kind, s.Key, mt.Name)
+				if w := want[[3]string{s.Kind.String(), s.Key, mt.Name}]; got != w {
+					t.Fatalf("%s %s %q %s: reading %p, want %p", id, s.Kind, s.Key, mt.Name, got, w)
+				}
+				if got != nil {
+					found++
+				}
+			}
+		}
+		if found != len(want) {
+			t.Fatalf("%s: found %d readings of %d", id, found, len(want))
+		}
+		if r.Reading(ScopeRep, "nobody@x", WonRevenue) != nil {
+			t.Fatal("a reading of an unknown scope")
+		}
+	}
+	p, err := ParsePeriod("2017-11", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	teams, err := Compute(ds, Request{Period: p, Scopes: []ScopeKind{ScopeTeam}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i := range teams.Findings.Readings {
+		rd := &teams.Findings.Readings[i]
+		if teams.Reading(rd.Kind, rd.Key, rd.Metric) != rd {
+			t.Fatalf("%s %q %s: not found after Request.Scopes", rd.Kind, rd.Key, rd.Metric)
+		}
+		if rd.Kind == ScopeRep {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no rep reading kept to look up")
+	}
+}
