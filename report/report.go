@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/crmdigest/crmdigest/charts/fonts"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -94,6 +95,9 @@ type Set struct {
 	main   *kpi.Result
 	toDate []*kpi.Result
 	ytd    *kpi.Result
+	// toDateMetrics limits the periods to date (and the diagnosis's) to
+	// the metrics the kind of digest reads from them; nil keeps all.
+	toDateMetrics []string
 	// diag are the longer periods to date a manager's diagnosis may fall
 	// back on (quarter and half-year) when the week and the month hold
 	// too few deals; computed once, when a digest first needs them.
@@ -146,8 +150,26 @@ func NewSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Op
 // reading another metric of a period to date must add it here.
 var repToDateMetrics = []string{kpi.WonRevenue, kpi.GrossMargin, kpi.PipelineValue, kpi.Calls, kpi.Meetings}
 
+// managerToDateMetrics are the metrics a manager's report reads from the
+// month to date and from the quarter and half-year its diagnosis may fall
+// back on: the team's won revenue and margin rows, the rep table
+// (tableMetrics), the team findings' comparisons (kpi.FindingMetrics),
+// the won deals the diagnosis expects, and what sellers looks at; the
+// small multiples read the reported period, which keeps every metric.
+// TestManagerSetSubset holds the digests to the same bytes as the full
+// set's.
+var managerToDateMetrics = func() []string {
+	out := []string{kpi.WonRevenue, kpi.GrossMargin, kpi.WonDeals, kpi.PipelineValue, kpi.Calls, kpi.Meetings}
+	for _, m := range append(slices.Clone(tableMetrics), kpi.FindingMetrics...) {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}()
+
 // newSet is NewSet; allMetrics computes every metric in every result
-// (the reference a test compares a rep's set with).
+// (the reference a test compares a set with).
 func newSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Options, allMetrics bool) (*Set, error) {
 	if ds == nil {
 		return nil, errors.New("report: no dataset")
@@ -164,6 +186,13 @@ func newSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Op
 		opts.Location = time.UTC
 	}
 	s := &Set{ds: ds, kind: kind, opts: opts, period: p, asOf: asOf, now: opts.Now}
+	switch {
+	case allMetrics:
+	case kind == KindRep:
+		s.toDateMetrics = repToDateMetrics
+	case kind == KindManager:
+		s.toDateMetrics = managerToDateMetrics
+	}
 	if s.now.IsZero() {
 		s.now = asOf.Time()
 	}
@@ -190,11 +219,7 @@ func newSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Op
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		var only []string
-		if kind == KindRep && !allMetrics {
-			only = repToDateMetrics
-		}
-		r, err := s.compute(q, end, only)
+		r, err := s.compute(q, end, s.toDateMetrics)
 		if err != nil {
 			return nil, err
 		}
@@ -236,7 +261,7 @@ func (s *Set) diagResults() []*kpi.Result {
 			if err != nil {
 				return
 			}
-			r, err := s.compute(q, end, nil)
+			r, err := s.compute(q, end, s.toDateMetrics)
 			if err != nil {
 				return
 			}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/crmdigest/crmdigest/crm"
@@ -13,7 +14,13 @@ import (
 // to date limited to repToDateMetrics) and from a set computed with every
 // metric. The model, the PDF, the email and its chart must be the same
 // bytes: the limit may only drop figures no rep digest reads.
-func TestRepSetSubset(t *testing.T) {
+func TestRepSetSubset(t *testing.T) { testSetSubset(t, KindRep) }
+
+// TestManagerSetSubset does the same for the managers' reports
+// (managerToDateMetrics), the diagnosis's longer periods included.
+func TestManagerSetSubset(t *testing.T) { testSetSubset(t, KindManager) }
+
+func testSetSubset(t *testing.T, kind Kind) {
 	cases := []struct {
 		name  string
 		ds    *crm.Dataset
@@ -29,20 +36,17 @@ func TestRepSetSubset(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			lean, err := newSet(c.ds, KindRep, pid(c.id), c.asOf, c.opts, false)
+			lean, err := newSet(c.ds, kind, pid(c.id), c.asOf, c.opts, false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			full, err := newSet(c.ds, KindRep, pid(c.id), c.asOf, c.opts, true)
+			full, err := newSet(c.ds, kind, pid(c.id), c.asOf, c.opts, true)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(lean.toDate) == 0 || len(lean.toDate[0].Metrics) >= len(full.toDate[0].Metrics) {
-				t.Fatalf("the lean set's periods to date hold %d metrics, the full set's %d", len(lean.toDate[0].Metrics), len(full.toDate[0].Metrics))
-			}
-			reps := Recipients(c.ds, KindRep)
+			reps := Recipients(c.ds, kind)
 			if len(reps) == 0 {
-				t.Fatal("no reps")
+				t.Fatal("no recipients")
 			}
 			for i, p := range reps {
 				if i%c.every != 0 {
@@ -54,6 +58,21 @@ func TestRepSetSubset(t *testing.T) {
 						t.Fatalf("%s: %s differs from the full set's (%d bytes, want %d)", p.Email, k, len(a[k]), len(b[k]))
 					}
 				}
+			}
+			if len(lean.diag) != len(full.diag) || len(lean.toDate) != len(full.toDate) {
+				t.Fatalf("%d periods to date and %d for the diagnosis, the full set %d and %d", len(lean.toDate), len(lean.diag), len(full.toDate), len(full.diag))
+			}
+			limited := 0
+			for i, r := range append(slices.Clone(lean.toDate), lean.diag...) {
+				f := append(slices.Clone(full.toDate), full.diag...)[i]
+				if len(r.Metrics) >= len(f.Metrics) {
+					t.Fatalf("%s: %d metrics, the full set %d", r.Period, len(r.Metrics), len(f.Metrics))
+				}
+				limited++
+			}
+			t.Logf("%d results limited (%d for the diagnosis)", limited, len(lean.diag))
+			if kind == KindRep && limited == 0 {
+				t.Fatal("a rep's set without periods to date")
 			}
 		})
 	}
