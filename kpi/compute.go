@@ -47,7 +47,8 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 	dir := resolve(ds, c.owned)
 	ok, why := supported(ds, &opt)
 
-	r := &Result{Period: p, AsOf: asOf, Currency: ds.Currency, Absent: why, index: make(map[scopeRef]*Scope)}
+	r := &Result{Period: p, AsOf: asOf, Currency: ds.Currency, Absent: why, index: make(map[scopeRef]*Scope),
+		repOnDemand: req.RepReadingsOnDemand}
 	for _, mt := range Catalogue {
 		if ok[mt.Name] && (req.Metrics == nil || slices.Contains(req.Metrics, mt.Name)) {
 			r.Metrics = append(r.Metrics, mt)

@@ -117,6 +117,14 @@ func (r *Result) Reading(kind ScopeKind, key, metric string) *Reading {
 			return nil
 		}
 	}
+	if r.repOnDemand && s.Kind == ScopeRep {
+		v := s.Values[metric]
+		if v == nil || !s.InExport || !r.findingsDone {
+			return nil
+		}
+		rd := readingOf(r, s, metric, v)
+		return &rd
+	}
 	rs := r.Findings.Readings[s.readFrom : s.readFrom+s.readN]
 	for i := range rs {
 		if rs[i].Metric == metric {
@@ -130,6 +138,7 @@ func (r *Result) Reading(kind ScopeKind, key, metric string) *Reading {
 // Findings.Readings (findings writes them scope by scope). Until it has
 // run, Reading finds none.
 func (r *Result) indexReadings() {
+	r.findingsDone = true
 	rs := r.Findings.Readings
 	for i := 0; i < len(rs); {
 		j := i + 1

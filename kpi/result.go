@@ -91,7 +91,13 @@ type Request struct {
 	// the same with or without the others; the findings are made from the
 	// metrics computed. nil means every metric the data supports.
 	Metrics []string
-	Options Options
+	// RepReadingsOnDemand leaves the reps' readings out of
+	// Findings.Readings: Result.Reading makes a rep's reading when asked
+	// (the same reading, a new copy each call). A 2,000-rep organisation's
+	// Result would otherwise hold some 50,000 of them that its digests read
+	// a few at a time. The readings of the other levels are kept.
+	RepReadingsOnDemand bool
+	Options             Options
 }
 
 // Result is every indicator of one period for every scope, with its
@@ -121,6 +127,9 @@ type Result struct {
 	// dropped are the scopes a Request.Scopes left out: their readings
 	// stay in Findings.Readings.
 	dropped map[scopeRef]*Scope
+	// repOnDemand: Request.RepReadingsOnDemand; findingsDone: the
+	// findings are made (until then Reading finds none, on demand or not).
+	repOnDemand, findingsDone bool
 }
 
 type scopeRef struct {

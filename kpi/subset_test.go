@@ -152,3 +152,60 @@ func TestReadingLookup(t *testing.T) {
 		t.Fatal("no rep reading kept to look up")
 	}
 }
+
+// TestRepReadingsOnDemand checks that a Result made with
+// Request.RepReadingsOnDemand gives for every scope and metric the same
+// reading as one that stores them all, and that its Findings.Readings are
+// the stored ones without the reps', in the same order.
+func TestRepReadingsOnDemand(t *testing.T) {
+	medium := synthOrg(20, 5_000, 40_000, 2_000, 3)
+	random := randomDataset(rand.New(rand.NewPCG(11, 7)))
+	for _, c := range []struct {
+		ds *crm.Dataset
+		id string
+	}{{medium, "2017-11"}, {medium, "2017-W48"}, {medium, "2017-Q4..2017-11-15"}, {random, "2018-Q1..2018-02-28"}} {
+		p, err := ParsePeriod(c.id, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := mustCompute(t, c.ds, c.id, crm.NoDay, Options{})
+		lean, err := Compute(c.ds, Request{Period: p, RepReadingsOnDemand: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		reps := 0
+		for _, rd := range full.Findings.Readings {
+			if rd.Kind == ScopeRep {
+				reps++
+				continue
+			}
+			want = append(want, fmt.Sprintf("%+v", rd))
+		}
+		var got []string
+		for _, rd := range lean.Findings.Readings {
+			got = append(got, fmt.Sprintf("%+v", rd))
+		}
+		if reps == 0 || !slices.Equal(got, want) {
+			t.Fatalf("%s: %d readings kept of %d (%d of reps); they differ", c.id, len(got), len(full.Findings.Readings), reps)
+		}
+		if g, w := fmt.Sprintf("%+v %+v", lean.Findings.Teams, lean.Findings.Rankings), fmt.Sprintf("%+v %+v", full.Findings.Teams, full.Findings.Rankings); g != w {
+			t.Fatalf("%s: team findings or rankings differ", c.id)
+		}
+		made := 0
+		for _, s := range full.Scopes {
+			for _, mt := range Catalogue {
+				w, g := full.Reading(s.Kind, s.Key, mt.Name), lean.Reading(s.Kind, s.Key, mt.Name)
+				if (w == nil) != (g == nil) || w != nil && fmt.Sprintf("%+v", *w) != fmt.Sprintf("%+v", *g) {
+					t.Fatalf("%s %s %q %s:\n got %+v\nwant %+v", c.id, s.Kind, s.Key, mt.Name, g, w)
+				}
+				if g != nil && s.Kind == ScopeRep {
+					made++
+				}
+			}
+		}
+		if made != reps {
+			t.Fatalf("%s: %d rep readings made on demand, %d stored", c.id, made, reps)
+		}
+	}
+}

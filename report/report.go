@@ -97,7 +97,8 @@ type Set struct {
 	ytd    *kpi.Result
 	// toDateMetrics limits the periods to date (and the diagnosis's) to
 	// the metrics the kind of digest reads from them; nil keeps all.
-	toDateMetrics []string
+	toDateMetrics       []string
+	repReadingsOnDemand bool
 	// diag are the longer periods to date a manager's diagnosis may fall
 	// back on (quarter and half-year) when the week and the month hold
 	// too few deals; computed once, when a digest first needs them.
@@ -168,8 +169,8 @@ var managerToDateMetrics = func() []string {
 	return out
 }()
 
-// newSet is NewSet; allMetrics computes every metric in every result
-// (the reference a test compares a set with).
+// newSet is NewSet; allMetrics computes every metric in every result and
+// keeps every reading (the reference a test compares a set with).
 func newSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Options, allMetrics bool) (*Set, error) {
 	if ds == nil {
 		return nil, errors.New("report: no dataset")
@@ -186,6 +187,9 @@ func newSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Op
 		opts.Location = time.UTC
 	}
 	s := &Set{ds: ds, kind: kind, opts: opts, period: p, asOf: asOf, now: opts.Now}
+	// A digest reads a few of a rep's readings (no digest lists every
+	// rep's): they are made when asked rather than held for every rep.
+	s.repReadingsOnDemand = !allMetrics
 	switch {
 	case allMetrics:
 	case kind == KindRep:
@@ -240,7 +244,8 @@ func newSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Op
 // compute computes one result: every metric the data supports, or only
 // those of metrics when it is set (see kpi.Request.Metrics).
 func (s *Set) compute(p kpi.Period, asOf crm.Day, metrics []string) (*kpi.Result, error) {
-	r, err := kpi.Compute(s.ds, kpi.Request{Period: p, AsOf: asOf, Metrics: metrics, Options: s.opts.KPI})
+	r, err := kpi.Compute(s.ds, kpi.Request{Period: p, AsOf: asOf, Metrics: metrics, Options: s.opts.KPI,
+		RepReadingsOnDemand: s.repReadingsOnDemand})
 	if err != nil {
 		return nil, fmt.Errorf("report: compute %s: %w", p, err)
 	}

@@ -20,6 +20,10 @@ func TestRepSetSubset(t *testing.T) { testSetSubset(t, KindRep) }
 // (managerToDateMetrics), the diagnosis's longer periods included.
 func TestManagerSetSubset(t *testing.T) { testSetSubset(t, KindManager) }
 
+// TestDirectorSetSubset does the same for the directors' comparisons,
+// whose set computes every metric but makes the reps' readings on demand.
+func TestDirectorSetSubset(t *testing.T) { testSetSubset(t, KindDirector) }
+
 func testSetSubset(t *testing.T, kind Kind) {
 	cases := []struct {
 		name  string
@@ -71,6 +75,9 @@ func testSetSubset(t *testing.T, kind Kind) {
 				limited++
 			}
 			t.Logf("%d results limited (%d for the diagnosis)", limited, len(lean.diag))
+			if kind != KindDirector && len(lean.main.Findings.Readings) >= len(full.main.Findings.Readings) {
+				t.Fatalf("%d readings held, the full set %d", len(lean.main.Findings.Readings), len(full.main.Findings.Readings))
+			}
 			if kind == KindRep && limited == 0 {
 				t.Fatal("a rep's set without periods to date")
 			}
