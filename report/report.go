@@ -98,6 +98,7 @@ type Set struct {
 	// toDateMetrics limits the periods to date (and the diagnosis's) to
 	// the metrics the kind of digest reads from them; nil keeps all.
 	toDateMetrics       []string
+	mainMetrics         []string // the same for the reported period
 	repReadingsOnDemand bool
 	// diag are the longer periods to date a manager's diagnosis may fall
 	// back on (quarter and half-year) when the week and the month hold
@@ -151,14 +152,21 @@ func NewSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Op
 // reading another metric of a period to date must add it here.
 var repToDateMetrics = []string{kpi.WonRevenue, kpi.GrossMargin, kpi.PipelineValue, kpi.Calls, kpi.Meetings}
 
+// repMainMetrics are the metrics a rep's digest reads from the reported
+// period: won revenue and margin, the activity row (activityMetrics) and
+// the open pipeline's figures. TestRepSetSubset guards it like
+// repToDateMetrics.
+var repMainMetrics = append([]string{kpi.WonRevenue, kpi.GrossMargin, kpi.PipelineValue, kpi.PipelineCount,
+	kpi.WeightedPipeline, kpi.NewOpportunities}, activityMetrics...)
+
 // managerToDateMetrics are the metrics a manager's report reads from the
 // month to date and from the quarter and half-year its diagnosis may fall
 // back on: the team's won revenue and margin rows, the rep table
 // (tableMetrics), the team findings' comparisons (kpi.FindingMetrics),
-// the won deals the diagnosis expects, and what sellers looks at; the
-// small multiples read the reported period, which keeps every metric.
-// TestManagerSetSubset holds the digests to the same bytes as the full
-// set's.
+// the won deals the diagnosis expects, and what sellers looks at. The
+// reported period is asked for the same: the team's figures and the small
+// multiples (multipleMetrics) read no other. TestManagerSetSubset holds
+// the digests to the same bytes as the full set's.
 var managerToDateMetrics = func() []string {
 	out := []string{kpi.WonRevenue, kpi.GrossMargin, kpi.WonDeals, kpi.PipelineValue, kpi.Calls, kpi.Meetings}
 	for _, m := range append(slices.Clone(tableMetrics), kpi.FindingMetrics...) {
@@ -193,14 +201,14 @@ func newSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Op
 	switch {
 	case allMetrics:
 	case kind == KindRep:
-		s.toDateMetrics = repToDateMetrics
+		s.mainMetrics, s.toDateMetrics = repMainMetrics, repToDateMetrics
 	case kind == KindManager:
-		s.toDateMetrics = managerToDateMetrics
+		s.mainMetrics, s.toDateMetrics = managerToDateMetrics, managerToDateMetrics
 	}
 	if s.now.IsZero() {
 		s.now = asOf.Time()
 	}
-	if s.main, err = s.compute(p, asOf, nil); err != nil {
+	if s.main, err = s.compute(p, asOf, s.mainMetrics); err != nil {
 		return nil, err
 	}
 	end := min(p.FullEnd(), asOf)
