@@ -47,9 +47,10 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 	dir := resolve(ds, c.owned)
 	ok, why := supported(ds, &opt)
 
-	r := &Result{Period: p, AsOf: asOf, Currency: ds.Currency, Absent: why, index: make(map[scopeRef]*Scope)}
+	r := &Result{Period: p, AsOf: asOf, Currency: ds.Currency, Absent: why, index: make(map[scopeRef]*Scope),
+		repOnDemand: req.RepReadingsOnDemand}
 	for _, mt := range Catalogue {
-		if ok[mt.Name] {
+		if ok[mt.Name] && (req.Metrics == nil || slices.Contains(req.Metrics, mt.Name)) {
 			r.Metrics = append(r.Metrics, mt)
 		}
 	}
@@ -66,10 +67,7 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 	e.resolveTargets()
 	e.run()
 	r.Findings = findings(r, &opt)
-	r.readings = make(map[readingRef]int, len(r.Findings.Readings))
-	for i, rd := range r.Findings.Readings {
-		r.readings[readingRef{rd.Kind, rd.Key, rd.Metric}] = i
-	}
+	r.indexReadings()
 	if len(req.Scopes) > 0 {
 		r.keepOnly(req.Scopes)
 	}
@@ -113,6 +111,9 @@ type engine struct {
 	// exportLast is the last day of the export's dated rows (MaxInt32 when unknown).
 	exportLast crm.Day
 	metrics    []Metric
+	// nans is the History.Expected, Low and High of every value without
+	// a seasonal fit, shared: a Result is read-only.
+	nans []float64
 
 	work []*scopeWork
 	// teamTargets are the team scopes by key, for the target cover of the
@@ -146,6 +147,8 @@ func (e *engine) prepare() {
 		e.ends[i] = q.End()
 	}
 	e.metrics = e.res.Metrics
+	hn := len(e.res.History)
+	e.nans = nanSlice(hn)[:hn:hn]
 	byStart := make(map[Period]int, e.h)
 	for i, q := range c.periods {
 		byStart[q.Whole()] = i
@@ -353,32 +356,38 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		}
 		v.TargetCover = e.targetCover(w, mt.Name, t)
 		hn := len(e.res.History)
-		v.History = History{Values: slices.Clone(y[h-hn:]), Threshold: v.Baseline.Threshold}
-		switch {
-		case fitted && toDate:
-			// The whole periods' expectations at each one's elapsed share
-			// (sc.s holds the series toDateBaseline fitted).
-			v.History.Expected = slices.Clone(expectedFromFit(sc.s[:h], fit, &e.bp, sc.exp, h-hn)[h-hn:])
-			for i := range v.History.Expected {
-				v.History.Expected[i] *= e.shares[h-hn+i]
-			}
-		case fitted:
-			v.History.Expected = slices.Clone(expectedFromFit(y, fit, &e.bp, sc.exp, h-hn)[h-hn:])
-		default:
-			v.History.Expected = nanSlice(hn)
-		}
 		v.Range = rangeOf(v.Baseline.Value, v.Baseline.Spread)
-		v.History.Low, v.History.High = make([]float64, hn), make([]float64, hn)
-		for i, x := range v.History.Expected {
-			sp := math.NaN()
-			if fitted {
-				sp = fit.spread
+		if fitted {
+			// One block for the four series: a 2,000-rep organisation's
+			// set holds a quarter of a million histories.
+			block := make([]float64, 4*hn)
+			vals, exp, lo, hi := block[:hn:hn], block[hn:2*hn:2*hn], block[2*hn:3*hn:3*hn], block[3*hn:]
+			copy(vals, y[h-hn:])
+			if toDate {
+				// The whole periods' expectations at each one's elapsed
+				// share (sc.s holds the series toDateBaseline fitted).
+				copy(exp, expectedFromFit(sc.s[:h], fit, &e.bp, sc.exp, h-hn)[h-hn:])
+				for i := range exp {
+					exp[i] *= e.shares[h-hn+i]
+				}
+			} else {
+				copy(exp, expectedFromFit(y, fit, &e.bp, sc.exp, h-hn)[h-hn:])
+			}
+			for i, x := range exp {
+				sp := fit.spread
 				if toDate {
 					sp = math.Min(sp/math.Sqrt(e.shares[h-hn+i]), 1)
 				}
+				rg := rangeOf(x, sp)
+				lo[i], hi[i] = rg.Low, rg.High
 			}
-			rg := rangeOf(x, sp)
-			v.History.Low[i], v.History.High[i] = rg.Low, rg.High
+			v.History = History{Values: vals, Expected: exp, Low: lo, High: hi, Threshold: v.Baseline.Threshold}
+		} else {
+			// Without a seasonal fit there is no expectation and no range
+			// in any period: the three series share one read-only
+			// stretch of NaN (capped, so an append copies it).
+			v.History = History{Values: slices.Clone(y[h-hn:]), Expected: e.nans, Low: e.nans, High: e.nans,
+				Threshold: v.Baseline.Threshold}
 		}
 		if w.s.Kind != ScopeRep {
 			// Assessed over the last year at most (the director's
@@ -411,6 +420,10 @@ func (r *Result) keepOnly(kinds []ScopeKind) {
 	for k, s := range r.index {
 		if !slices.Contains(kinds, s.Kind) {
 			delete(r.index, k)
+			if r.dropped == nil {
+				r.dropped = make(map[scopeRef]*Scope)
+			}
+			r.dropped[k] = s // Reading still finds its readings
 		}
 	}
 }

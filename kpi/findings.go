@@ -18,7 +18,9 @@ type Findings struct {
 	Rankings []Ranking
 	// Readings is the reading of every metric of every scope (reps
 	// included, but not those without a row in the export) in the
-	// Result's period; Result.Reading finds one.
+	// Result's period; Result.Reading finds one. With
+	// Request.RepReadingsOnDemand the reps' are left out (Result.Reading
+	// makes them).
 	Readings []Reading
 }
 
@@ -106,14 +108,21 @@ func findings(r *Result, opt *Options) Findings {
 	for _, kind := range []ScopeKind{ScopeTeam, ScopeRegion} {
 		f.Rankings = append(f.Rankings, ranking(r, kind, TargetAttainment), ranking(r, kind, "growth_vs_baseline"))
 	}
+	kept := func(s *Scope) bool {
+		// A directory entry without rows is read as such, never against
+		// an expectation; a rep's reading may be made on demand.
+		return s.InExport && !(r.repOnDemand && s.Kind == ScopeRep)
+	}
 	n := 0
 	for _, s := range r.Scopes {
-		n += len(s.Values)
+		if kept(s) {
+			n += len(s.Values)
+		}
 	}
 	f.Readings = make([]Reading, 0, n)
 	for _, s := range r.Scopes {
-		if !s.InExport {
-			continue // a directory entry without rows is read as such, never against an expectation
+		if !kept(s) {
+			continue
 		}
 		for _, mt := range r.Metrics {
 			if v := s.Values[mt.Name]; v != nil {

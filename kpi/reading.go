@@ -111,16 +111,45 @@ type Reading struct {
 
 // Reading returns the reading of one metric of one scope, or nil.
 func (r *Result) Reading(kind ScopeKind, key, metric string) *Reading {
-	if i, ok := r.readings[readingRef{kind, key, metric}]; ok {
-		return &r.Findings.Readings[i]
+	s := r.index[scopeRef{kind, key}]
+	if s == nil {
+		if s = r.dropped[scopeRef{kind, key}]; s == nil {
+			return nil
+		}
+	}
+	if r.repOnDemand && s.Kind == ScopeRep {
+		v := s.Values[metric]
+		if v == nil || !s.InExport || !r.findingsDone {
+			return nil
+		}
+		rd := readingOf(r, s, metric, v)
+		return &rd
+	}
+	rs := r.Findings.Readings[s.readFrom : s.readFrom+s.readN]
+	for i := range rs {
+		if rs[i].Metric == metric {
+			return &rs[i]
+		}
 	}
 	return nil
 }
 
-// readingRef is the key of Result.readings.
-type readingRef struct {
-	kind        ScopeKind
-	key, metric string
+// indexReadings records where each scope's readings are in
+// Findings.Readings (findings writes them scope by scope). Until it has
+// run, Reading finds none.
+func (r *Result) indexReadings() {
+	r.findingsDone = true
+	rs := r.Findings.Readings
+	for i := 0; i < len(rs); {
+		j := i + 1
+		for j < len(rs) && rs[j].Kind == rs[i].Kind && rs[j].Key == rs[i].Key {
+			j++
+		}
+		if s := r.index[scopeRef{rs[i].Kind, rs[i].Key}]; s != nil {
+			s.readFrom, s.readN = int32(i), int32(j-i)
+		}
+		i = j
+	}
 }
 
 // readingOf builds the reading of a value of scope s in r.

@@ -83,8 +83,21 @@ type Request struct {
 	AsOf crm.Day
 	// Scopes lists the levels to compute; nil means all four. Findings
 	// need the rep and team levels, and are computed whatever this says.
-	Scopes  []ScopeKind
-	Options Options
+	Scopes []ScopeKind
+	// Metrics, when set, limits the Result to these metrics (by name, in
+	// catalogue order, those the data supports): a caller that reads two
+	// metrics of a period need not hold the other twenty-four for every
+	// scope. Each metric is computed on its own, so a metric's values are
+	// the same with or without the others; the findings are made from the
+	// metrics computed. nil means every metric the data supports.
+	Metrics []string
+	// RepReadingsOnDemand leaves the reps' readings out of
+	// Findings.Readings: Result.Reading makes a rep's reading when asked
+	// (the same reading, a new copy each call). A 2,000-rep organisation's
+	// Result would otherwise hold some 50,000 of them that its digests read
+	// a few at a time. The readings of the other levels are kept.
+	RepReadingsOnDemand bool
+	Options             Options
 }
 
 // Result is every indicator of one period for every scope, with its
@@ -110,8 +123,13 @@ type Result struct {
 	YearAgoNote string
 	Findings    Findings
 
-	index    map[scopeRef]*Scope
-	readings map[readingRef]int // index in Findings.Readings
+	index map[scopeRef]*Scope
+	// dropped are the scopes a Request.Scopes left out: their readings
+	// stay in Findings.Readings.
+	dropped map[scopeRef]*Scope
+	// repOnDemand: Request.RepReadingsOnDemand; findingsDone: the
+	// findings are made (until then Reading finds none, on demand or not).
+	repOnDemand, findingsDone bool
 }
 
 type scopeRef struct {
@@ -155,6 +173,10 @@ type Scope struct {
 	// counted; Alerts builds the named list.
 	alerts []alertRef
 	ds     *crm.Dataset
+	// readings are this scope's readings in Result.Findings.Readings,
+	// which holds each scope's together: a string-keyed map of every
+	// (scope, metric) pair cost 27 MB in a 2,000-rep organisation's set.
+	readFrom, readN int32
 }
 
 // Value is one metric of one scope with everything it is compared with.

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/crmdigest/crmdigest/charts/fonts"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -100,6 +101,11 @@ type Set struct {
 	main   *kpi.Result
 	toDate []*kpi.Result
 	ytd    *kpi.Result
+	// toDateMetrics limits the periods to date (and the diagnosis's) to
+	// the metrics the kind of digest reads from them; nil keeps all.
+	toDateMetrics       []string
+	mainMetrics         []string // the same for the reported period
+	repReadingsOnDemand bool
 	// diag are the longer periods to date a manager's diagnosis may fall
 	// back on (quarter and half-year) when the week and the month hold
 	// too few deals; computed once, when a digest first needs them.
@@ -139,6 +145,48 @@ func (s *Set) pipeline() (*kpi.PipelineIndex, map[crm.ID]float64) {
 // month last year and seasonal expectation inside each value) and the year
 // to date.
 func NewSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Options) (*Set, error) {
+	return newSet(ds, kind, period, asOf, opts, false)
+}
+
+// repToDateMetrics are the only metrics a rep's digest reads from the
+// periods to date: won revenue and margin (their bullet rows, the headline
+// and the email's numbers), and for the team rank won revenue and what
+// sellers looks at (ownsFigures). A rep's set computes just these for the
+// month, quarter and half-year to date: three results of every scope in
+// the organisation, held while every rep is served, shrink from the whole
+// catalogue to five metrics. TestRepSetSubset builds every demo and Maven
+// rep digest from both and requires the same bytes; a digest that starts
+// reading another metric of a period to date must add it here.
+var repToDateMetrics = []string{kpi.WonRevenue, kpi.GrossMargin, kpi.PipelineValue, kpi.Calls, kpi.Meetings}
+
+// repMainMetrics are the metrics a rep's digest reads from the reported
+// period: won revenue and margin, the activity row (activityMetrics) and
+// the open pipeline's figures. TestRepSetSubset guards it like
+// repToDateMetrics.
+var repMainMetrics = append([]string{kpi.WonRevenue, kpi.GrossMargin, kpi.PipelineValue, kpi.PipelineCount,
+	kpi.WeightedPipeline, kpi.NewOpportunities}, activityMetrics...)
+
+// managerToDateMetrics are the metrics a manager's report reads from the
+// month to date and from the quarter and half-year its diagnosis may fall
+// back on: the team's won revenue and margin rows, the rep table
+// (tableMetrics), the team findings' comparisons (kpi.FindingMetrics),
+// the won deals the diagnosis expects, and what sellers looks at. The
+// reported period is asked for the same: the team's figures and the small
+// multiples (multipleMetrics) read no other. TestManagerSetSubset holds
+// the digests to the same bytes as the full set's.
+var managerToDateMetrics = func() []string {
+	out := []string{kpi.WonRevenue, kpi.GrossMargin, kpi.WonDeals, kpi.PipelineValue, kpi.Calls, kpi.Meetings}
+	for _, m := range append(slices.Clone(tableMetrics), kpi.FindingMetrics...) {
+		if !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}()
+
+// newSet is NewSet; allMetrics computes every metric in every result and
+// keeps every reading (the reference a test compares a set with).
+func newSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Options, allMetrics bool) (*Set, error) {
 	if ds == nil {
 		return nil, errors.New("report: no dataset")
 	}
@@ -163,10 +211,20 @@ func NewSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Op
 		}
 	}
 	s := &Set{ds: ds, kind: kind, opts: opts, period: p, asOf: asOf, now: opts.Now}
+	// A digest reads a few of a rep's readings (no digest lists every
+	// rep's): they are made when asked rather than held for every rep.
+	s.repReadingsOnDemand = !allMetrics
+	switch {
+	case allMetrics:
+	case kind == KindRep:
+		s.mainMetrics, s.toDateMetrics = repMainMetrics, repToDateMetrics
+	case kind == KindManager:
+		s.mainMetrics, s.toDateMetrics = managerToDateMetrics, managerToDateMetrics
+	}
 	if s.now.IsZero() {
 		s.now = asOf.Time()
 	}
-	if s.main, err = s.compute(p, asOf); err != nil {
+	if s.main, err = s.compute(p, asOf, s.mainMetrics); err != nil {
 		return nil, err
 	}
 	end := min(p.FullEnd(), asOf)
@@ -189,7 +247,7 @@ func NewSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Op
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		r, err := s.compute(q, end)
+		r, err := s.compute(q, end, s.toDateMetrics)
 		if err != nil {
 			return nil, err
 		}
@@ -200,15 +258,18 @@ func NewSet(ds *crm.Dataset, kind Kind, period kpi.Period, asOf crm.Day, opts Op
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		if s.ytd, err = s.compute(q, end); err != nil {
+		if s.ytd, err = s.compute(q, end, nil); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
 }
 
-func (s *Set) compute(p kpi.Period, asOf crm.Day) (*kpi.Result, error) {
-	r, err := kpi.Compute(s.ds, kpi.Request{Period: p, AsOf: asOf, Options: s.opts.KPI})
+// compute computes one result: every metric the data supports, or only
+// those of metrics when it is set (see kpi.Request.Metrics).
+func (s *Set) compute(p kpi.Period, asOf crm.Day, metrics []string) (*kpi.Result, error) {
+	r, err := kpi.Compute(s.ds, kpi.Request{Period: p, AsOf: asOf, Metrics: metrics, Options: s.opts.KPI,
+		RepReadingsOnDemand: s.repReadingsOnDemand})
 	if err != nil {
 		return nil, fmt.Errorf("report: compute %s: %w", p, err)
 	}
@@ -229,7 +290,7 @@ func (s *Set) diagResults() []*kpi.Result {
 			if err != nil {
 				return
 			}
-			r, err := s.compute(q, end)
+			r, err := s.compute(q, end, s.toDateMetrics)
 			if err != nil {
 				return
 			}

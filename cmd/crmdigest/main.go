@@ -23,11 +23,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr}
+	stopLimit := startMemoryLimit()
 	stopProfile := startMemProfile(os.Stderr)
 	stopCPU := startCPUProfile(os.Stderr)
 	err := m.Run(ctx, os.Args[1:])
 	stopCPU()
 	stopProfile()
+	stopLimit()
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "crmdigest:", err)

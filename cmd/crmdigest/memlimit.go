@@ -1,0 +1,78 @@
+package main
+
+import (
+	"math"
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+)
+
+// The memory limit policy. Go's collector lets the heap grow to twice
+// what was live at the last collection (GOGC=100) before it collects
+// again, so a run whose live heap peaks at 330 MB (a 2,000-rep
+// organisation's model, one digest set and the PDFs being built) peaks
+// near 700 MB of heap. The command therefore keeps a soft limit
+// (runtime/debug.SetMemoryLimit) of limitFactor times the heap found live
+// at the last collection, and never less than limitFloor: the collector
+// runs when the heap reaches the limit (or GOGC's twice live, whichever
+// comes first). The limit follows the live heap, so a larger organisation
+// gets a larger one: it is no cap the program could be starved under, and
+// the collector never runs back to back. docs/PERFORMANCE.md ("i12-kpimem")
+// has its measured cost in CPU and its effect on the peak.
+//
+// GOMEMLIMIT or GOGC in the environment turn the policy off (the runtime
+// applies them as usual), as does CRMDIGEST_MEMLIMIT=off.
+const (
+	envMemLimit = "CRMDIGEST_MEMLIMIT"
+	limitFactor = 1.4
+	limitFloor  = 256 << 20
+)
+
+// memoryLimitFor is the limit after a collection that found live bytes.
+func memoryLimitFor(live uint64) int64 {
+	return max(limitFloor, int64(limitFactor*float64(live)))
+}
+
+// memoryPolicyOn reports whether the environment leaves the limit to the
+// command.
+func memoryPolicyOn() bool {
+	return os.Getenv("GOMEMLIMIT") == "" && os.Getenv("GOGC") == "" && os.Getenv(envMemLimit) != "off"
+}
+
+// startMemoryLimit applies the policy and returns the function that stops
+// it (and lifts the limit).
+func startMemoryLimit() func() {
+	if !memoryPolicyOn() {
+		return func() {}
+	}
+	debug.SetMemoryLimit(limitFloor)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		samples := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/heap/live:bytes"}}
+		var cycles uint64
+		// Polled: the runtime has no hook at the end of a collection
+		// (a finalizer runs late and only while garbage is made). A
+		// collection every 20 ms at most is far apart enough for this.
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			metrics.Read(samples)
+			if c := samples[0].Value.Uint64(); c != cycles {
+				cycles = c
+				debug.SetMemoryLimit(memoryLimitFor(samples[1].Value.Uint64()))
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+		debug.SetMemoryLimit(math.MaxInt64)
+	}
+}
