@@ -298,3 +298,47 @@ func withinOffSaid(t *testing.T, s *Set, loc locale.Locale, within *regexp.Regex
 	}
 	return said
 }
+
+// A team inside its usual range but 15 % or more below its expectation is
+// not said to be "within its usual range or above it" with no figure: the
+// sentence gives the gap and the usual variation, recomputed here from the
+// team's month-to-date won revenue in the diagnosis (New York, 2026-W48).
+func TestManagerNoneSaysTheGap(t *testing.T) {
+	d := demoData()
+	seen := 0
+	for _, p := range Recipients(d.Dataset, KindManager) {
+		for _, code := range []string{"en", "fr", "es"} {
+			loc := locale.New(code)
+			q := *p
+			q.Locale = code
+			dg, err := sets(t)[KindManager].Digest(&q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := sets(t)[KindManager]
+			// The candidates as the manager's digest takes them: the week and
+			// the month to date, then the longer periods if neither will do.
+			res := []*kpi.Result{s.main, s.toDate[0]}
+			diag := kpi.Diagnose(res, teamOf(p))
+			if diag.Kind == kpi.DiagnosisNotAssessed {
+				diag = kpi.Diagnose(append(res, s.diagResults()...), teamOf(p))
+			}
+			rd := diag.TeamReading
+			if diag.Kind != kpi.DiagnosisNone || rd == nil || rd.State != kpi.StateWithinOff || rd.Direction >= 0 {
+				continue
+			}
+			seen++
+			want := loc.T("The team is %s below its expectation, within its usual variation (±%s): no slowdown, general or individual, to diagnose.",
+				loc.Percent(-rd.Deviation, 0), loc.Percent(rd.Variation, 0))
+			if !strings.Contains(strings.ToLower(dg.Headline), strings.ToLower(want[:1])+want[1:]) {
+				t.Errorf("%s %s: headline lacks %q: %s", p.Name, code, want, dg.Headline)
+			}
+			if strings.Contains(dg.Headline, lowerFirst(loc.T("The team is within its usual range or above it: no slowdown, general or individual, to diagnose."))) {
+				t.Errorf("%s %s: says within or above at %.0f %%: %s", p.Name, code, rd.Deviation*100, dg.Headline)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no demo team inside its range and well below expectation: the test checks nothing")
+	}
+}

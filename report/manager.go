@@ -232,6 +232,13 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 		// Said beside a gap to target, "no shortfall" read as a contradiction:
 		// the diagnosis is about the team's usual level, so it says so first.
 		say = b.t("The team is within its usual range or above it: no slowdown, general or individual, to diagnose.")
+		// Inside the range but 15 % or more below its expectation: "within
+		// its usual range" alone read as "on track" beside a −21 %.
+		if rd := diag.TeamReading; rd != nil && rd.State == kpi.StateWithinOff && rd.Direction < 0 {
+			say = b.t("The team is %s below its expectation, within its usual variation (±%s): no slowdown, general or individual, to diagnose.",
+				b.loc.Percent(-rd.Deviation, 0), b.loc.Percent(rd.Variation, 0))
+			b.d.Claims = append(b.d.Claims, b.readingClaim(rd, label, lowerFirst(say)))
+		}
 	case kpi.DiagnosisNotAssessed:
 		return h + " " + b.t("Too few deals or too little history to judge the team yet.")
 	}
