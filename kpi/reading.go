@@ -82,6 +82,9 @@ type Reading struct {
 	// StateStructural) or of the run that just ended (StateBack); the
 	// zero Period otherwise.
 	Since Period
+	// Ended and EndedSide are, for StateBack, the length of the run that
+	// just ended and its side (−1 below the range, +1 above); 0 otherwise.
+	Ended, EndedSide int
 	// Break is the period a structural break is dated from (the first
 	// period of the run that made it structural); zero otherwise.
 	Break Period
@@ -216,8 +219,9 @@ func readingOf(r *Result, s *Scope, name string, v *Value) Reading {
 		}
 	case last > 0 && side(last-1) != 0:
 		rd.State = StateBack
-		n := run(last-1, side(last-1))
-		if i := last - n; i >= 0 && i < len(r.History) {
+		rd.EndedSide = side(last - 1)
+		rd.Ended = run(last-1, rd.EndedSide)
+		if i := last - rd.Ended; i >= 0 && i < len(r.History) {
 			rd.Since = r.History[i]
 		}
 	case math.Abs(rd.Deviation) >= OffExpectation:

@@ -103,7 +103,7 @@ func (b *builder) stateSentence(rd *kpi.Reading) string {
 // side: "after a month above it (Sep 2026)", "after 3 months below it,
 // since Jul 2026"; "a run beyond it" said neither.
 func (b *builder) backSentence(rd *kpi.Reading) string {
-	n, side := b.endedRun(rd)
+	n, side := rd.Ended, rd.EndedSide
 	since := b.periodName(rd.Since)
 	month := rd.Since.Kind == kpi.Month
 	switch {
@@ -125,44 +125,6 @@ func (b *builder) backSentence(rd *kpi.Reading) string {
 		return b.t("Back within its usual range after %d periods above it, since %s.", n, since)
 	}
 	return b.t("Back within its usual range after %d periods below it, since %s.", n, since)
-}
-
-// endedRun returns the length and side (+1 above, -1 below) of the run
-// beyond the usual range that a StateBack reading ended, from the
-// history of the value it reads (the periods from rd.Since to the one
-// before rd.Period); side 0 when the value is not among the digest's
-// results.
-func (b *builder) endedRun(rd *kpi.Reading) (n, side int) {
-	results := append([]*kpi.Result{b.s.main, b.s.ytd}, b.s.toDate...)
-	for _, r := range results {
-		if r == nil || r.Period != rd.Period {
-			continue
-		}
-		sc := r.Scope(rd.Kind, rd.Key)
-		if sc == nil || sc.Values[rd.Metric] == nil {
-			continue
-		}
-		h := sc.Values[rd.Metric].History
-		at := func(i int) int {
-			if i < 0 || i >= len(h.Values) || i >= len(h.Low) || i >= len(h.High) {
-				return 0
-			}
-			switch {
-			case h.Values[i] < h.Low[i]:
-				return -1
-			case h.Values[i] > h.High[i]:
-				return 1
-			}
-			return 0
-		}
-		last := len(h.Values) - 1
-		side = at(last - 1)
-		for i := last - 1; i >= 0 && side != 0 && at(i) == side; i-- {
-			n++
-		}
-		return n, side
-	}
-	return 0, 0
 }
 
 // coverage says in the reader's language why a comparison is missing
