@@ -162,7 +162,12 @@ func parseBase(s string, fiscalStart time.Month) (Period, error) {
 		if mon, day, isDay := strings.Cut(rest, "-"); isDay && len(mon) == 2 && len(day) == 2 {
 			// A day (2025-02-30, 2026-11-27) is the likeliest slip: say so
 			// rather than list the forms.
-			return Period{}, fmt.Errorf("a day is not a period: use its month (%d-%s), its week (such as %d-W48) or its month to that day (%d-%s..%d-%s-%s)", y, mon, y, y, mon, y, mon, day)
+			d, err := time.Parse("2006-01-02", fmt.Sprintf("%d-%s-%s", y, mon, day))
+			if err != nil {
+				return Period{}, fmt.Errorf("a day is not a period, and %d-%s-%s is no day: use a month (%d-%s) or a week (%d-W48)", y, mon, day, y, mon, y)
+			}
+			wy, w := d.ISOWeek()
+			return Period{}, fmt.Errorf("a day is not a period: use its month (%d-%s), its week (%d-W%02d) or its month to that day (%d-%s..%s)", y, mon, wy, w, y, mon, d.Format("2006-01-02"))
 		}
 		if len(rest) != 2 {
 			return Period{}, errors.New(want)

@@ -115,8 +115,9 @@ func TestParsePeriodErrorSaysWhy(t *testing.T) {
 	for id, want := range map[string]string{
 		"2026-13":    `month: number "13" out of range 1..12`,
 		"2026-00":    `month: number "00" out of range 1..12`,
-		"2025-02-30": "a day is not a period: use its month (2025-02)",
-		"2026-11-27": "its month to that day (2026-11..2026-11-27)",
+		"2025-02-30": "a day is not a period, and 2025-02-30 is no day: use a month (2025-02)",
+		"2026-11-27": "use its month (2026-11), its week (2026-W48) or its month to that day (2026-11..2026-11-27)",
+		"2027-01-01": "its week (2026-W53)",
 		"2026-W60":   `week: number "60" out of range 1..53`,
 	} {
 		_, err := ParsePeriod(id, 1)
