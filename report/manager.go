@@ -234,9 +234,18 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 		say = b.t("The team is within its usual range or above it: no slowdown, general or individual, to diagnose.")
 		// Inside the range but 15 % or more below its expectation: "within
 		// its usual range" alone read as "on track" beside a −21 %.
+		// When a fact of the headline already gives that gap, only the
+		// usual variation is added.
 		if rd := diag.TeamReading; rd != nil && rd.State == kpi.StateWithinOff && rd.Direction < 0 {
-			say = b.t("The team is %s below its expectation, within its usual variation (±%s): no slowdown, general or individual, to diagnose.",
-				b.loc.Percent(-rd.Deviation, 0), b.loc.Percent(rd.Variation, 0))
+			said := slices.ContainsFunc(facts, func(f fact) bool {
+				return f.Against == againstExpected && f.Period == rd.Period.String()
+			})
+			if said {
+				say = b.t("The team is within its usual variation (±%s): no slowdown, general or individual, to diagnose.", b.loc.Percent(rd.Variation, 0))
+			} else {
+				say = b.t("The team is %s below its expectation, within its usual variation (±%s): no slowdown, general or individual, to diagnose.",
+					b.loc.Percent(-rd.Deviation, 0), b.loc.Percent(rd.Variation, 0))
+			}
 			b.d.Claims = append(b.d.Claims, b.readingClaim(rd, label, lowerFirst(say)))
 		}
 	case kpi.DiagnosisNotAssessed:
