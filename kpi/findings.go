@@ -55,9 +55,10 @@ type RepComparison struct {
 	Metric     string
 	Value      float64
 	TeamMedian float64
-	// Z is the robust z-score 0.6745 × (value − median) / MAD; when the
-	// MAD is 0, (value − median) / (1.2533 × mean absolute deviation); 0
-	// when every rep has the same value.
+	// Z is (value − median) over the larger of the team's robust spread
+	// (MAD / 0.6745; when the MAD is 0, 1.2533 × the mean absolute
+	// deviation) and the spread chance alone gives a count or a rate
+	// (chanceScale); 0 when both are 0.
 	Z float64
 	// Outlier is -1 when Z <= -OutlierZ, +1 when Z >= OutlierZ, else 0.
 	Outlier int
@@ -159,8 +160,8 @@ func teamFinding(r *Result, team *Scope, opt *Options) TeamFinding {
 		for i, s := range who {
 			x := s.Values[name].Value
 			z := 0.0
-			if scale > 0 {
-				z = (x - med) / scale
+			if sc := max(scale, chanceScale(name, med, s)); sc > 0 {
+				z = (x - med) / sc
 			}
 			out := 0
 			if z <= -opt.OutlierZ {
@@ -221,6 +222,36 @@ func teamFinding(r *Result, team *Scope, opt *Options) TeamFinding {
 		tf.Named = tf.Below
 	}
 	return tf
+}
+
+// chanceScale is how far a rep's value of a count or a rate strays from
+// the team's median by chance alone, had the rep the team's median level:
+// √median for a count (Poisson), √(p(1−p)/n) for a win rate over the
+// rep's n closed deals (binomial). Robust z-scores over three to six reps
+// of small integers are degenerate: with calls 2, 3, 3 and 6 the MAD is
+// 0.5, and 6 read "more than two robust deviations above the team" where
+// chance alone gives ±1.7. A mark needs the deviation to exceed both
+// the team's spread and this. 0 for money and other metrics, where the
+// team's spread already carries the deals' sizes.
+func chanceScale(name string, med float64, rep *Scope) float64 {
+	switch name {
+	case WonDeals, NewOpportunities, NewContacts, NewLeads, Calls, Meetings, Demos, Proposals:
+		return math.Sqrt(max(med, 1))
+	case WinRate:
+		won, lost := rep.Values[WonDeals], rep.Values[LostDeals]
+		if won == nil || lost == nil || !crm.Has(won.Value) || !crm.Has(lost.Value) {
+			return 0
+		}
+		n := won.Value + lost.Value
+		if n <= 0 {
+			return 0
+		}
+		// A median rate of 0 or 1 would make any other rate infinitely
+		// unlikely: keep p one deal away from either end.
+		p := min(max(med, 1/(n+1)), n/(n+1))
+		return math.Sqrt(p * (1 - p) / n)
+	}
+	return 0
 }
 
 // robustScale returns the median of v and the scale that turns a distance

@@ -204,3 +204,49 @@ func TestSeasonalThroughCompute(t *testing.T) {
 		t.Errorf("history %d values, last %v, expected %v", len(h.Values), h.Values[len(h.Values)-1], h.Expected[len(h.Expected)-1])
 	}
 }
+
+// TestOutliersBeyondChance: a mark needs a deviation beyond what chance
+// gives a count or a rate at the team's level, not only beyond the team's
+// spread. The New York manager's table of 27 Nov 2026 marked Grace
+// O'Brien's win rate (2 of 4, 50 %) "below the team" against 80 % and 80 %
+// (MAD 0), and 6 demos "above the team" against 3, 2 and 3.
+func TestOutliersBeyondChance(t *testing.T) {
+	type rep struct{ calls, won, lost float64 }
+	compare := func(reps []rep) map[string]RepComparison {
+		r := &Result{index: map[scopeRef]*Scope{}}
+		team := &Scope{Kind: ScopeTeam, Key: "T", InExport: true}
+		for i, x := range reps {
+			s := &Scope{Kind: ScopeRep, Key: fmt.Sprint(i), InExport: true, Values: map[string]*Value{
+				Calls: {Value: x.calls}, WonDeals: {Value: x.won}, LostDeals: {Value: x.lost},
+				WinRate: {Value: x.won / (x.won + x.lost)}}}
+			team.Members = append(team.Members, s.Key)
+			r.Scopes = append(r.Scopes, s)
+			r.index[scopeRef{ScopeRep, s.Key}] = s
+		}
+		tf := teamFinding(r, team, &Options{OutlierZ: 2})
+		out := map[string]RepComparison{}
+		for _, c := range tf.Comparisons {
+			out[c.Rep+" "+c.Metric] = c
+		}
+		return out
+	}
+	// Calls 2, 3, 3, 6: robust z +4.0, chance √3 ≈ 1.7 gives +1.7. Win
+	// rates 80 %, 80 %, 50 % of 4 closed: robust z −2.4, binomial ±20
+	// points gives −1.5.
+	c := compare([]rep{{2, 4, 1}, {3, 4, 1}, {3, 2, 2}, {6, 0, 0}})
+	if m := c["3 "+Calls]; m.Outlier != 0 || math.Abs(m.Z-3/math.Sqrt(3)) > 1e-9 {
+		t.Errorf("6 calls against 2, 3, 3: z %.2f, outlier %d, want z %.2f and no mark", m.Z, m.Outlier, 3/math.Sqrt(3))
+	}
+	if m := c["2 "+WinRate]; m.Outlier != 0 || m.Z > -1 || m.Z < -2 {
+		t.Errorf("2 won of 4 against 80 %%, 80 %%: z %.2f, outlier %d, want about -1.5 and no mark", m.Z, m.Outlier)
+	}
+	// Beyond chance, marks stay: 30 calls against 8, 9, 10 (√9 = 3: z
+	// +7); 2 won of 20 closed against 80 % (binomial ±9 points: z −7.7).
+	c = compare([]rep{{8, 16, 4}, {9, 16, 4}, {10, 2, 18}, {30, 16, 4}})
+	if m := c["3 "+Calls]; m.Outlier != 1 {
+		t.Errorf("30 calls against 8, 9, 10: z %.2f, not marked above", m.Z)
+	}
+	if m := c["2 "+WinRate]; m.Outlier != -1 {
+		t.Errorf("2 won of 20 against 80 %%: z %.2f, not marked below", m.Z)
+	}
+}

@@ -170,12 +170,13 @@ var repMainMetrics = append([]string{kpi.WonRevenue, kpi.GrossMargin, kpi.Pipeli
 // month to date and from the quarter and half-year its diagnosis may fall
 // back on: the team's won revenue and margin rows, the rep table
 // (tableMetrics), the team findings' comparisons (kpi.FindingMetrics),
-// the won deals the diagnosis expects, and what sellers looks at. The
+// the won deals the diagnosis expects, the lost deals that size a win
+// rate's chance spread (kpi's chanceScale), and what sellers looks at. The
 // reported period is asked for the same: the team's figures and the small
 // multiples (multipleMetrics) read no other. TestManagerSetSubset holds
 // the digests to the same bytes as the full set's.
 var managerToDateMetrics = func() []string {
-	out := []string{kpi.WonRevenue, kpi.GrossMargin, kpi.WonDeals, kpi.PipelineValue, kpi.Calls, kpi.Meetings}
+	out := []string{kpi.WonRevenue, kpi.GrossMargin, kpi.WonDeals, kpi.LostDeals, kpi.PipelineValue, kpi.Calls, kpi.Meetings}
 	for _, m := range append(slices.Clone(tableMetrics), kpi.FindingMetrics...) {
 		if !slices.Contains(out, m) {
 			out = append(out, m)
