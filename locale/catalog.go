@@ -308,6 +308,7 @@ var messages = []struct{ en, fr, es string }{
 	{"Task", "Tâche", "Tarea"},
 	{"Team trend", "Tendance de l'équipe", "Tendencia del equipo"},
 	{"Teams ranked by %s, %s.", "Équipes classées par %s, %s.", "Equipos clasificados por %s, %s."},
+	{"Teams ranked by %s, %s: the rank is among the organisation's %d teams.", "Équipes classées par %s, %s : le rang est parmi les %d équipes de l'organisation.", "Equipos clasificados por %s, %s: el puesto es entre los %d equipos de la organización."},
 	{"Teams", "Équipes", "Equipos"},
 	{"The current period, not yet complete, is left out.", "La période en cours, incomplète, n'est pas montrée.", "El periodo en curso, incompleto, no se muestra."},
 	{"The exports name no deals, activities or leads owned by you. If you joined recently, your figures will appear here as soon as the CRM records them.", "Les exports ne contiennent aucune affaire, activité ou piste à votre nom. Si vous venez d'arriver, vos chiffres apparaîtront ici dès que le CRM les enregistrera.", "Las exportaciones no contienen oportunidades, actividades ni leads a tu nombre. Si te has incorporado hace poco, tus cifras aparecerán aquí en cuanto el CRM las registre."},

@@ -481,7 +481,13 @@ func (b *builder) ranking(r *kpi.Result, teams []*kpi.Scope) {
 		b.paragraph(b.byGrain("No team of yours is ranked this week.", "No team of yours is ranked this month.", "No team of yours is ranked this quarter.", "No team of yours is ranked this half-year.", "No team of yours is ranked this year."), true)
 		return
 	}
-	b.paragraph(b.t("Teams ranked by %s, %s.", by, b.midLabel(r.Period)), true)
+	if len(t.Rows) < len(rk.Entries) {
+		// A regional director's "1 of 3" under a one-row table reads as a
+		// podium of three unless the caption says whose three.
+		b.paragraph(b.t("Teams ranked by %s, %s: the rank is among the organisation's %d teams.", by, b.midLabel(r.Period), len(rk.Entries)), true)
+	} else {
+		b.paragraph(b.t("Teams ranked by %s, %s.", by, b.midLabel(r.Period)), true)
+	}
 	if len(ch.Labels) > 1 {
 		ch.Height = 8 + 7*float64(len(ch.Labels))
 		b.add(Block{Chart: ch})

@@ -385,3 +385,48 @@ func TestDirectorEmailNamesItsScope(t *testing.T) {
 		t.Errorf("only %d regional directors checked", regions)
 	}
 }
+
+// TestRankingSaysAmongWhom: a regional director's ranking table lists only
+// their teams, each with its rank in the whole organisation ("1 of 3"
+// under a one-row table); the caption must say the rank is among the
+// organisation's teams.
+func TestRankingSaysAmongWhom(t *testing.T) {
+	rankRE := regexp.MustCompile(`^\d+ (?:of|sur|de) (\d+)$`)
+	among := map[string]string{"en": "among the organisation's %d teams", "fr": "parmi les %d équipes de l'organisation", "es": "entre los %d equipos de la organización"}
+	partial, whole := 0, 0
+	for _, d := range emailDigests(t) {
+		if d.Kind != string(KindDirector) {
+			continue
+		}
+		for i, b := range d.Blocks {
+			if b.Table == nil || len(b.Table.Rows) == 0 {
+				continue
+			}
+			m := rankRE.FindStringSubmatch(b.Table.Rows[0][0])
+			if m == nil {
+				continue
+			}
+			n, _ := strconv.Atoi(m[1])
+			caption := ""
+			for j := i - 1; j >= 0 && caption == ""; j-- {
+				caption = d.Blocks[j].Paragraph
+			}
+			says := strings.Contains(caption, fmt.Sprintf(among[d.Locale], n))
+			switch {
+			case len(b.Table.Rows) < n:
+				partial++
+				if !says {
+					t.Errorf("%s: %d of %d teams ranked, caption %q does not say among whom", d.To, len(b.Table.Rows), n, caption)
+				}
+			default:
+				whole++
+				if says {
+					t.Errorf("%s: every team ranked, yet the caption %q says among whom", d.To, caption)
+				}
+			}
+		}
+	}
+	if partial == 0 || whole == 0 {
+		t.Errorf("%d partial and %d whole rankings read; want both", partial, whole)
+	}
+}
