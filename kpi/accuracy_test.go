@@ -277,3 +277,60 @@ func TestExpectationBenchmarkTeam(t *testing.T) {
 		t.Errorf("pooled rep expectation error %.2f %% (alone %.2f %%), want <= 2.5 %% and better", 100*pooled, 100*alone)
 	}
 }
+
+// TestExpectationBenchmarkRegion is the benchmark for teams in a region:
+// 500 seeded regions of four teams, each team a series at its own level
+// (2,000 to 6,000) × trueIndex × (1 + 6 % noise), the region their sum.
+// Each team's expectation with its raw indices shrunk toward the
+// region's fitted indices (the region has no parent here: it keeps the
+// smooth profile), and alone (toward the smooth profile).
+func TestExpectationBenchmarkRegion(t *testing.T) {
+	pooled, alone := regionBenchmark(t)
+	t.Logf("teams of 4-team regions, %d seeds, %.0f %% noise: MAPE %.2f %% with the region's indices as prior, %.2f %% alone",
+		benchSeeds, 100*benchNoise, 100*pooled, 100*alone)
+	if alone > 0.029 {
+		t.Errorf("a team's expectation error alone %.2f %%, want <= 2.9 %%", 100*alone)
+	}
+}
+
+// regionBenchmark returns the MAPE of the teams' expectations pooled
+// toward their region's indices and alone.
+func regionBenchmark(t *testing.T) (pooled, alone float64) {
+	bp := monthlyParams()
+	var fs fitScratch
+	const teams = 4
+	n := 0
+	for seed := range uint64(benchSeeds) {
+		r := rand.New(rand.NewPCG(seed, 11))
+		levels := make([]float64, teams)
+		ys := make([][]float64, teams)
+		region := make([]float64, benchLen)
+		for i := range ys {
+			levels[i] = 2000 + 4000*r.Float64()
+			ys[i] = make([]float64, benchLen)
+			for j := range benchLen {
+				ys[i][j] = levels[i] * trueIndex[j%12] * (1 + benchNoise*r.NormFloat64())
+				region[j] += ys[i][j]
+			}
+		}
+		for tt := benchLen - 12; tt < benchLen; tt++ {
+			fs.prior = nil
+			b, fit, ok := baselineFit(region, tt, tt-12, bp, &fs)
+			if !ok || b.Method != MethodSeasonal {
+				t.Fatalf("seed %d: no region fit", seed)
+			}
+			prior := append([]float64(nil), fit.index...)
+			for i := range ys {
+				truth := levels[i] * trueIndex[tt%12]
+				fs.prior = prior
+				with := computeBaseline(ys[i], tt, tt-12, bp, &fs)
+				fs.prior = nil
+				without := computeBaseline(ys[i], tt, tt-12, bp, &fs)
+				pooled += math.Abs(with.Value-truth) / truth
+				alone += math.Abs(without.Value-truth) / truth
+				n++
+			}
+		}
+	}
+	return pooled / float64(n), alone / float64(n)
+}
