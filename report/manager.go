@@ -314,7 +314,8 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 		if won != nil {
 			row[1] = b.value(kpi.WonRevenue, won.Value)
 			if crm.Has(won.Target) && won.Target > 0 && crm.Has(won.Value) {
-				row[2] = b.loc.SignedPercent(won.Value/won.Target-1, 0)
+				ratio, _ := shownRatio(won.Value, won.Target, kpi.WonRevenue)
+				row[2] = b.loc.SignedPercent(ratio, 0)
 			} else {
 				row[2] = b.t("no target")
 			}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -193,16 +194,21 @@ func (b *builder) activityKPI(v *kpi.Value, name string) KPI {
 		dec = 1 // "usual 0.4" rather than a "usual 0" that looks like none
 	}
 	k.Comparison = b.t("usual %s", b.loc.Number(v.Usual, dec))
-	// A percentage of a usual level below one is noise ("+700 %").
-	if c, dir := b.compare(v.Value, v.Usual, refUsual, name); v.Usual >= 1 && c != "" {
-		sign := "●"
-		switch dir {
-		case Up:
-			sign = "▲"
-		case Down:
-			sign = "▼"
+	// A percentage of a usual level below one is noise ("+700 %"). It is
+	// computed from the two figures as printed (the usual level to dec
+	// decimals): "usual 1.4 · +257 %" for 5 against 1.375.
+	p := math.Pow10(dec)
+	if usual := math.Round(v.Usual*p) / p; v.Usual >= 1 && crm.Has(v.Value) {
+		ratio := math.Round(v.Value)/usual - 1
+		s := b.loc.SignedPercent(ratio, 0)
+		dir, sign := Flat, "●"
+		switch {
+		case strings.HasPrefix(s, "+"):
+			dir, sign = Up, "▲"
+		case strings.HasPrefix(s, "-"):
+			dir, sign = Down, "▼"
 		}
-		k.Comparison += " · " + sign + " " + b.loc.SignedPercent(v.Value/v.Usual-1, 0)
+		k.Comparison += " · " + sign + " " + s
 		k.Dir = dir
 	}
 	return k
