@@ -492,7 +492,7 @@ func (b *builder) pipeline(sc *kpi.Scope) {
 	op := pipe.AsOf(b.s.ownersOf(b.p), res.Period.End())
 	var stages []string
 	var amounts, counts []float64
-	funnelOrder(op.Stages, probs)
+	funnelOrder(op.Stages, probs, b.s.ds.StageRank)
 	for _, st := range op.Stages {
 		name := b.stageName(st.Stage)
 		if st.Stage == crm.NoID {
@@ -552,9 +552,11 @@ func stageProbabilities(ds *crm.Dataset, configured map[string]float64) map[crm.
 }
 
 // funnelOrder sorts the open stages in funnel order, by rising
-// probability; stages of unknown probability keep the CRM's order after
-// them, and the deals closed since stay last.
-func funnelOrder(stages []kpi.StageOpen, prob map[crm.ID]float64) {
+// probability; stages of unknown probability follow them in the funnel
+// order rank gives (the preset's, else the canonical stages': Maven's
+// Prospecting before Engaging), those without a rank keep the CRM's order
+// after them, and the deals closed since stay last.
+func funnelOrder(stages []kpi.StageOpen, prob map[crm.ID]float64, rank func(crm.ID) (int, bool)) {
 	slices.SortStableFunc(stages, func(a, b kpi.StageOpen) int {
 		if a.ClosedSince != b.ClosedSince {
 			if a.ClosedSince {
@@ -567,6 +569,16 @@ func funnelOrder(stages []kpi.StageOpen, prob map[crm.ID]float64) {
 		switch {
 		case oka && okb:
 			return cmp.Compare(pa, pb)
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+		ra, oka := rank(a.Stage)
+		rb, okb := rank(b.Stage)
+		switch {
+		case oka && okb:
+			return cmp.Compare(ra, rb)
 		case oka:
 			return -1
 		case okb:
