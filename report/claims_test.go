@@ -366,7 +366,7 @@ func (c *claimChecker) checkNamed(cl Claim, per kpi.Period) {
 		}
 		if in && bl.Table != nil {
 			for i, row := range bl.Table.Rows {
-				marked = marked || row[0] == me.Name && strings.Contains(bl.Table.Marks[i], c.loc.T("far below"))
+				marked = marked || row[0] == me.Name && strings.Contains(bl.Table.Marks[i], "▼▼")
 			}
 		}
 	}

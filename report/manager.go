@@ -332,7 +332,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 		mark, note := b.outlierMark(onlyShown(tf, append([]string{kpi.WonRevenue}, metrics...)), sc)
 		for _, rd := range diag.Reps {
 			if rd.Rep == sc.Key && rd.FarBelow && diag.Period == r.Period {
-				mark = strings.TrimSpace(b.markText("▼", []string{b.shortLabel(kpi.WonRevenue)}, b.t("far below")) + " " + mark)
+				mark = strings.TrimSpace(b.markText("▼▼", []string{b.markLabel(kpi.WonRevenue)}) + " " + mark)
 				note = strings.TrimSpace(b.t("%s: won revenue %s below their own expectation.", sc.Name, b.loc.Percent(-rd.Deviation, 0)) + " " + note)
 			}
 		}
@@ -345,7 +345,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 	t.dropBlank(b.t("no target"))
 	b.add(Block{Table: t})
 	if len(notes) > 0 {
-		b.paragraph(b.t("▼ below, ▲ above the team: more than two robust deviations from the team's median, whatever the targets; ▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)
+		b.paragraph(b.t("▼ below, ▲ above the team on the metrics named: more than two robust deviations from the team's median, whatever the targets; ▼▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)
 	}
 }
 
@@ -364,14 +364,24 @@ func (b *builder) shortLabel(name string) string {
 	return b.metricLabel(name)
 }
 
-// markText is an outlier cell: the direction's sign, the metrics it
-// concerns and the word, "▼ Leads: low", so the cell reads without the
-// note under the table.
-func (b *builder) markText(sign string, metrics []string, word string) string {
-	return sign + " " + strings.Join(metrics, ", ") + b.loc.Colon() + word
+// markText is an outlier cell: the direction's sign and the metrics it
+// concerns by their column titles, "▼ Leads, Calls"; the legend under the
+// table says what each sign means, and the notes spell the metrics out.
+// Words in the cell ("▲ Chiffre d'affaires signé, % gagné : au-dessus de
+// l'équipe") ran to six lines of the narrow last column.
+func (b *builder) markText(sign string, metrics []string) string {
+	return sign + " " + strings.Join(metrics, ", ")
 }
 
-// outlierMark returns a rep's mark ("▼ Won revenue: far below") and the sentence that
+// markLabel names a metric in a mark as the table's column does.
+func (b *builder) markLabel(name string) string {
+	if name == kpi.WonRevenue {
+		return b.t("Won rev.")
+	}
+	return b.shortLabel(name)
+}
+
+// outlierMark returns a rep's mark ("▼ Calls") and the sentence that
 // says on which metrics.
 func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, string) {
 	if tf == nil {
@@ -385,22 +395,22 @@ func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, strin
 		switch c.Outlier {
 		case -1:
 			low = append(low, b.metricLabel(c.Metric))
-			lowShort = append(lowShort, b.shortLabel(c.Metric))
+			lowShort = append(lowShort, b.markLabel(c.Metric))
 		case 1:
 			high = append(high, b.metricLabel(c.Metric))
-			highShort = append(highShort, b.shortLabel(c.Metric))
+			highShort = append(highShort, b.markLabel(c.Metric))
 		}
 	}
 	mark, note := "", ""
 	if len(low) > 0 {
-		mark = b.markText("▼", lowShort, b.t("below the team"))
+		mark = b.markText("▼", lowShort)
 		note = b.t("%s: below the rest of the team on %s.", sc.Name, strings.Join(low, ", "))
 	}
 	if len(high) > 0 {
 		if mark != "" {
 			mark += " "
 		}
-		mark += b.markText("▲", highShort, b.t("above the team"))
+		mark += b.markText("▲", highShort)
 		if note != "" {
 			note += " "
 		}
