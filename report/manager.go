@@ -113,7 +113,7 @@ func (b *builder) manager() {
 	} else {
 		b.repTable(dres, team, reps, &diag)
 		if len(cands) > 1 {
-			b.paragraph(b.t("The period of the table and of the diagnosis: the shortest in which the team expects at least %d won deals.", kpi.MinTeamDeals), true)
+			b.paragraph(b.diagnosisPeriodNote(&diag, cands, di), true)
 		}
 		b.repChart(dres, team, b.periodLabelInText(di, dres))
 		b.multiples(res, sellers(res, ts.Members))
@@ -249,7 +249,7 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 			b.d.Claims = append(b.d.Claims, b.readingClaim(rd, label, lowerFirst(say)))
 		}
 	case kpi.DiagnosisNotAssessed:
-		return h + " " + b.t("Too few deals or too little history to judge the team yet.")
+		return h + " " + b.notAssessedWords(diag)
 	}
 	// A rep in the table the rule did not count is named with the reason,
 	// or "3 of the 3 reps" above a 4-rep table reads as if one were
@@ -265,6 +265,95 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 		say += " " + b.t("Not assessed: %s.", strings.Join(why, "; "))
 	}
 	return h + " " + label + ", " + lowerFirst(say)
+}
+
+// notAssessedWords says why no period could judge the team, by the
+// reason every candidate period shares ("Not enough history to judge the
+// team yet." on Maven, whose 14 months hold no seasonal expectation,
+// although its week already expects 30 won deals), both reasons only when
+// they differ from period to period.
+func (b *builder) notAssessedWords(diag *kpi.ManagerDiagnosis) string {
+	why := ""
+	for i, sk := range diag.Skipped {
+		if i > 0 && sk.Why != why {
+			why = ""
+			break
+		}
+		why = sk.Why
+	}
+	switch why {
+	case kpi.SkipNoExpectation:
+		return b.t("Not enough history to judge the team yet.")
+	case kpi.SkipFewDeals:
+		return b.t("Too few deals to judge the team yet.")
+	case kpi.SkipFewReps:
+		return b.t("Too few deals per rep to judge the team yet.")
+	}
+	return b.t("Too few deals or too little history to judge the team yet.")
+}
+
+// diagnosisPeriodNote says which period the rep table and the diagnosis
+// use (cands[di]) and why each shorter one could not be judged: too few
+// won deals expected, no seasonal expectation (with the reason), or too
+// few reps to assess; when none could, that the table shows di for want
+// of one.
+func (b *builder) diagnosisPeriodNote(diag *kpi.ManagerDiagnosis, cands []*kpi.Result, di int) string {
+	label := func(p kpi.Period) string {
+		for i, r := range cands {
+			if r.Period == p {
+				return b.periodLabel(i, r)
+			}
+		}
+		return b.periodName(p)
+	}
+	note := b.t("The period of the table and of the diagnosis: %s, the shortest one that can be judged.", lowerFirst(b.periodLabel(di, cands[di])))
+	if diag.Kind == kpi.DiagnosisNotAssessed {
+		note = b.t("No period can be judged yet; the table shows %s.", lowerFirst(b.periodLabel(di, cands[di])))
+	}
+	// One sentence per reason, naming every period it holds for ("Last
+	// week, month to date: no seasonal expectation …").
+	type reason struct {
+		key, arg string
+		labels   []string
+	}
+	var reasons []*reason
+	add := func(l, key, arg string) {
+		for _, r := range reasons {
+			if r.key == key && r.arg == arg {
+				r.labels = append(r.labels, lowerFirst(l))
+				return
+			}
+		}
+		reasons = append(reasons, &reason{key, arg, []string{l}})
+	}
+	for _, sk := range diag.Skipped {
+		l := label(sk.Period)
+		switch sk.Why {
+		case kpi.SkipFewDeals:
+			dec := 0
+			if sk.Expected < 10 {
+				dec = 1
+			}
+			note += " " + b.t("%s: too few won deals expected for the team (%s; at least %d are needed).", capitalize(l), b.loc.Number(sk.Expected, dec), kpi.MinTeamDeals)
+		case kpi.SkipNoExpectation:
+			if sk.Coverage != "" {
+				add(l, "%s: no seasonal expectation for the team (%s).", b.coverage(sk.CoverageDetail))
+			} else {
+				add(l, "%s: no seasonal expectation for the team yet (two full years of history are needed).", "")
+			}
+		case kpi.SkipFewReps:
+			add(l, "%s: fewer than half of the reps can be assessed.", "")
+		}
+	}
+	for _, r := range reasons {
+		ls := capitalize(strings.Join(r.labels, ", "))
+		if r.arg != "" {
+			note += " " + b.t(r.key, ls, r.arg)
+		} else {
+			note += " " + b.t(r.key, ls)
+		}
+	}
+	return note
 }
 
 // names lists people in a sentence: all of them up to three, else the
