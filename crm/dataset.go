@@ -56,6 +56,10 @@ type Dataset struct {
 	// StageKinds holds the canonical stage of each stage name that the
 	// source's preset (or its value map) ties to one; see MapStage.
 	StageKinds map[ID]StageKind
+	// StageOrder holds the funnel position of each stage name that the
+	// source's preset lists in order (Maven: Prospecting, Engaging, Won,
+	// Lost); see OrderStage and StageRank.
+	StageOrder map[ID]int
 
 	Deals      []Deal
 	Activities []Activity

@@ -59,3 +59,29 @@ func (d *Dataset) MapStage(id ID, k StageKind) {
 // StageKind returns the canonical stage the stage name id stands for, or
 // StageUnmapped.
 func (d *Dataset) StageKind(id ID) StageKind { return d.StageKinds[id] }
+
+// OrderStage records that the stage name id stands at position pos of the
+// funnel its source's preset declares.
+func (d *Dataset) OrderStage(id ID, pos int) {
+	if id == NoID {
+		return
+	}
+	if d.StageOrder == nil {
+		d.StageOrder = make(map[ID]int)
+	}
+	d.StageOrder[id] = pos
+}
+
+// StageRank is the funnel position of the stage name id, for ordering
+// stages whose probability is unknown: the position its preset declares
+// when the preset declares an order (ok false for a name it does not
+// list), else the position of its canonical stage (ok false when it has
+// none).
+func (d *Dataset) StageRank(id ID) (int, bool) {
+	if len(d.StageOrder) > 0 {
+		pos, ok := d.StageOrder[id]
+		return pos, ok
+	}
+	k := d.StageKinds[id]
+	return int(k), k != StageUnmapped
+}

@@ -78,7 +78,8 @@ type fitScratch struct {
 	prefix, cma, ratio, idx, res, des []float64
 	smooth                            []float64
 	// prior, when it has m values, is the index the raw indices are
-	// shrunk toward instead of a smooth profile: a rep's team's.
+	// shrunk toward instead of a smooth profile: the parent scope's (a
+	// rep's team's, a team's region's, a region's organisation's).
 	prior []float64
 	// basis is the Fourier basis of the smooth profile for season length
 	// basisM (see shrinkIndex).

@@ -131,12 +131,17 @@ type scopeWork struct {
 	// targets holds, per metric, the target of each period of the series
 	// and where it comes from.
 	targets map[string]targetSeries
-	// team is a rep's team; a team's indices hold, per metric, the
-	// seasonal indices of its fit, the prior its reps' indices are
-	// shrunk toward, ready once done is closed.
-	team    *scopeWork
-	indices map[string][]float64
-	done    chan struct{}
+	// parent is the scope whose fitted seasonal indices this one's raw
+	// indices are shrunk toward (nil: toward the smooth profile): a rep's
+	// team, a team's region, a region's organisation, or the next one up
+	// when that one holds the same members (see linkParents).
+	parent *scopeWork
+	// indices hold, by position in engine.metrics, the seasonal indices
+	// of this scope's fit (nil when it has none), the prior of the scopes
+	// below it; indices[k] is set before ready[k] is closed. Only scopes
+	// that are some scope's parent have them.
+	indices [][]float64
+	ready   []chan struct{}
 }
 
 func (e *engine) prepare() {
@@ -230,13 +235,15 @@ func newScratch(e *engine) *scratch {
 // computeScope fills w.s.Values.
 func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 	c, h := e.c, e.h
-	if w.done != nil {
-		defer close(w.done)
+	// published is the number of metrics whose indices the scopes below
+	// may read; every one is published when the scope ends, fitted or not.
+	published := 0
+	publish := func(upto int) {
+		for ; published < upto && published < len(w.ready); published++ {
+			close(w.ready[published])
+		}
 	}
-	if w.team != nil {
-		// run hands out every team before any rep, so this wait ends.
-		<-w.team.done
-	}
+	defer publish(len(w.ready))
 	defer func() { sc.fs.prior = nil }()
 	// stock[i] = running totals at the end of period i (cut like the
 	// request): every full bucket before it plus its own cut bucket.
@@ -252,7 +259,8 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 	sc.alertKeys, sc.alertTmp = sortAlertRefs(e.ds, w.s.alerts, sc.alertKeys, sc.alertTmp)
 	w.s.Values = make(map[string]*Value, len(e.metrics))
 	var medians, saturation []float64
-	for _, mt := range e.metrics {
+	for k, mt := range e.metrics {
+		publish(k)
 		fam := familyOf(mt.Name)
 		start := c.famStart[fam]
 		if mt.Name == CrossSellSaturation || mt.Name == TargetAttainment {
@@ -325,8 +333,12 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 			}
 		}
 		sc.fs.prior = nil
-		if w.team != nil {
-			sc.fs.prior = w.team.indices[mt.Name]
+		if w.parent != nil {
+			// run hands out every parent before the scopes below it, and
+			// a parent publishes its metrics in this order, so this wait
+			// ends (and the scopes below follow it metric by metric).
+			<-w.parent.ready[k]
+			sc.fs.prior = w.parent.indices[k]
 		}
 		base := func(y []float64, t int) (Baseline, seasonalFit, bool) {
 			if toDate {
@@ -348,8 +360,11 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 		var fit seasonalFit
 		var fitted bool
 		v.Baseline, fit, fitted = base(y, t)
-		if fitted && w.indices != nil {
-			w.indices[mt.Name] = slices.Clone(fit.index)
+		if w.indices != nil {
+			if fitted {
+				w.indices[k] = slices.Clone(fit.index)
+			}
+			publish(k + 1)
 		}
 		if ts := w.targets[mt.Name]; ts.values != nil {
 			v.Target = ts.values[t]

@@ -55,7 +55,35 @@ type ManagerDiagnosis struct {
 	Reps []RepDiagnosis
 	// Note says why nothing was assessed ("" otherwise).
 	Note string
+	// Skipped lists the candidate periods shorter than Period (every
+	// candidate when nothing was assessed), shortest first, each with the
+	// reason it could not be judged, so that a digest can say why the
+	// table shows a longer period: too few deals expected, no seasonal
+	// expectation, or too few reps to assess.
+	Skipped []SkippedPeriod
 }
+
+// SkippedPeriod is a candidate period the diagnosis passed over.
+type SkippedPeriod struct {
+	Period Period
+	// Why is SkipFewDeals, SkipNoExpectation or SkipFewReps.
+	Why string
+	// Expected is the team's expected won deals in the period (its
+	// seasonal expectation, else its usual level; NaN without either).
+	Expected float64
+	// Coverage and CoverageDetail are the team reading's when a partly
+	// covered period is why there is no seasonal expectation ("" when
+	// the cause is too little history).
+	Coverage       string
+	CoverageDetail Coverage
+}
+
+// Why a candidate period was passed over (SkippedPeriod.Why).
+const (
+	SkipFewDeals      = "few_deals"      // the team expects fewer than MinTeamDeals won deals
+	SkipNoExpectation = "no_expectation" // no seasonal expectation for the team's won revenue
+	SkipFewReps       = "few_reps"       // fewer than half of the reps in the export can be assessed
+)
 
 // RepDiagnosis is one rep in a ManagerDiagnosis.
 type RepDiagnosis struct {
@@ -100,12 +128,23 @@ func Diagnose(results []*Result, team string) ManagerDiagnosis {
 		if ts == nil {
 			continue
 		}
-		if !enoughVolume(ts, MinTeamDeals) {
+		skip := SkippedPeriod{Period: r.Period, Expected: expectedDeals(ts)}
+		tr := r.Reading(ScopeTeam, team, WonRevenue)
+		if crm.Has(skip.Expected) && skip.Expected < MinTeamDeals {
+			skip.Why = SkipFewDeals
+			d.Skipped = append(d.Skipped, skip)
 			continue
 		}
-		tr := r.Reading(ScopeTeam, team, WonRevenue)
-		if tr == nil || tr.State == StateNone {
+		// No expected number of deals (neither a seasonal expectation nor
+		// a usual level) is, like no seasonal expectation, a want of
+		// history.
+		if !crm.Has(skip.Expected) || tr == nil || tr.State == StateNone {
 			d.Note = "no seasonal expectation for the team"
+			skip.Why = SkipNoExpectation
+			if tr != nil {
+				skip.Coverage, skip.CoverageDetail = tr.Coverage, tr.CoverageDetail
+			}
+			d.Skipped = append(d.Skipped, skip)
 			continue
 		}
 		// The reps must be readable too: at least half of those in the
@@ -122,8 +161,11 @@ func Diagnose(results []*Result, team string) ManagerDiagnosis {
 		}
 		if inExport == 0 || 2*assessed < inExport {
 			d.Note = "too few deals per rep to judge them"
+			skip.Why = SkipFewReps
+			d.Skipped = append(d.Skipped, skip)
 			continue
 		}
+		dd.Skipped = d.Skipped
 		return dd
 	}
 	return d

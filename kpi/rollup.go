@@ -95,8 +95,6 @@ func (e *engine) buildScopes() {
 			s.Manager = &ds.People[mi]
 		}
 		teams[t] = newWork(s)
-		teams[t].indices = make(map[string][]float64)
-		teams[t].done = make(chan struct{})
 	}
 	for _, g := range dir.regions {
 		regions[g] = newWork(&Scope{Kind: ScopeRegion, Key: g, Name: g, InExport: true})
@@ -104,7 +102,6 @@ func (e *engine) buildScopes() {
 	org := newWork(&Scope{Kind: ScopeOrg, Key: OrgKey, Name: e.opt.OrgName, InExport: true})
 	for i := range reps {
 		mb := dir.members[i]
-		reps[i].team = teams[mb.team]
 		for _, agg := range []*scopeWork{teams[mb.team], regions[mb.region], org} {
 			agg.members = append(agg.members, i)
 			agg.s.Members = append(agg.s.Members, mb.key)
@@ -148,6 +145,7 @@ func (e *engine) buildScopes() {
 		}
 		org.s.Teams = append(org.s.Teams, t)
 	}
+	e.linkParents(reps, teams, regions, org)
 	e.work = append(e.work, reps...)
 	for _, t := range dir.teams {
 		e.work = append(e.work, teams[t])
@@ -166,5 +164,46 @@ func (e *engine) buildScopes() {
 	})
 	for _, s := range e.res.Scopes {
 		e.res.index[scopeRef{s.Kind, s.Key}] = s
+	}
+}
+
+// linkParents gives each scope the parent its seasonal indices are shrunk
+// toward (docs/KPIS.md, "Scopes pool with the level above"): a rep their
+// team, a team its region, a region the organisation. A parent that holds
+// exactly the same members (a rep alone in their team, a team alone in its
+// region, a single region) has the same series: shrinking toward its
+// indices would pull the scope toward its own fit, so the next level up
+// is taken instead, or none (the smooth profile) at the top.
+func (e *engine) linkParents(reps []*scopeWork, teams, regions map[string]*scopeWork, org *scopeWork) {
+	pick := func(w *scopeWork, chain ...*scopeWork) {
+		for _, p := range chain {
+			if p != nil && p != w && !slices.Equal(p.members, w.members) {
+				w.parent = p
+				if p.ready == nil {
+					p.indices = make([][]float64, len(e.metrics))
+					p.ready = make([]chan struct{}, len(e.metrics))
+					for k := range p.ready {
+						p.ready[k] = make(chan struct{})
+					}
+				}
+				return
+			}
+		}
+	}
+	regionOf := func(key string) *scopeWork {
+		if key == "" {
+			return nil
+		}
+		return regions[key]
+	}
+	for i, w := range reps {
+		mb := e.dir.members[i]
+		pick(w, teams[mb.team], regionOf(mb.region), org)
+	}
+	for _, t := range e.dir.teams {
+		pick(teams[t], regionOf(teams[t].s.Region), org)
+	}
+	for _, g := range e.dir.regions {
+		pick(regions[g], org)
 	}
 }

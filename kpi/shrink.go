@@ -102,7 +102,7 @@ func withinVariance(idx, ratio []float64, m int) (float64, bool) {
 }
 
 // shrinkToward pulls the raw indices toward target (a smooth profile
-// fitted with p parameters, or a team's indices with p = 0) by the
+// fitted with p parameters, or the parent scope's indices with p = 0) by the
 // empirical Bayes weight τ² / (τ² + σ²/n) of each season.
 func shrinkToward(idx, ratio []float64, m int, target []float64, p int) {
 	sigma2, ok := withinVariance(idx, ratio, m)

@@ -197,6 +197,28 @@ func (b *builder) value(name string, v float64) string {
 
 func (b *builder) money(v float64) string { return b.loc.Money(v, b.cur, 0) }
 
+// shown is v rounded as value prints it: money, counts and days to the
+// unit, rates to the whole percent.
+func shown(name string, v float64) float64 {
+	if m, _ := kpi.MetricByName(name); m.Unit == kpi.UnitRatio {
+		return math.Round(100*v) / 100
+	}
+	return math.Round(v)
+}
+
+// shownRatio is actual / refv − 1 computed from the two figures as the
+// page prints them (docs/REPORTS.md, "Percentages beside their figures"):
+// a reader who recomputes a percentage from the figures beside it gets
+// the printed one ("usual 1.4 · +257 %", not the +264 % of the unrounded
+// 1.375). ok is false when the reference prints as 0.
+func shownRatio(actual, refv float64, name string) (float64, bool) {
+	r := shown(name, refv)
+	if r == 0 {
+		return 0, false
+	}
+	return shown(name, actual)/r - 1, true
+}
+
 // ref is a reference a value is compared with, with its words.
 type ref int
 
@@ -271,8 +293,11 @@ func (b *builder) zeroRef(r ref) string {
 // words returns the headline phrase "12 % above target" or "on target".
 // Each reference has its own sentences, so that every language can put
 // its articles and prepositions where they belong.
-func (b *builder) words(actual, refv float64, r ref) string {
-	ratio := actual/refv - 1
+func (b *builder) words(actual, refv float64, r ref, name string) string {
+	ratio, ok := shownRatio(actual, refv, name)
+	if !ok {
+		ratio = actual/refv - 1
+	}
 	pct := b.loc.Percent(math.Abs(ratio), 0)
 	keys := map[ref][3]string{
 		refTarget:   {"on target", "%s above target", "%s below target"},
@@ -300,10 +325,11 @@ func (b *builder) compare(actual, refv float64, r ref, name string) (string, Dir
 	if !crm.Has(actual) || !crm.Has(refv) || math.IsInf(refv, 0) {
 		return "", Flat
 	}
-	if refv == 0 {
-		return b.t(b.zeroRef(r), b.value(name, 0)), Flat
+	ratio, ok := shownRatio(actual, refv, name)
+	if !ok {
+		// The reference prints as 0 ("target: €0"), or rounds to it.
+		return b.t(b.zeroRef(r), b.value(name, refv)), Flat
 	}
-	ratio := actual/refv - 1
 	s := b.loc.SignedPercent(ratio, 0)
 	dir, sign := Flat, "●"
 	switch {
@@ -401,10 +427,10 @@ func (b *builder) bestWords(v *kpi.Value) string {
 		return ""
 	}
 	if crm.Has(v.Target) && v.Target > 0 {
-		return b.words(v.Value, v.Target, refTarget)
+		return b.words(v.Value, v.Target, refTarget, v.Metric.Name)
 	}
 	if r, ok := baselineRef(v.Baseline.Method); ok && crm.Has(v.Baseline.Value) && v.Baseline.Value > 0 {
-		return b.words(v.Value, v.Baseline.Value, r)
+		return b.words(v.Value, v.Baseline.Value, r, v.Metric.Name)
 	}
 	return ""
 }

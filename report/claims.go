@@ -212,7 +212,7 @@ func (b *builder) claimText(f fact, team bool) string {
 	if team {
 		key = "%s: the team won %s"
 	}
-	return b.t(key, f.Label, b.money(f.Value)) + ", " + b.words(f.Value, f.Reference, againstRef(f.Against))
+	return b.t(key, f.Label, b.money(f.Value)) + ", " + b.words(f.Value, f.Reference, againstRef(f.Against), kpi.WonRevenue)
 }
 
 // sayFacts writes the facts picked for a headline as one or two clauses

@@ -245,7 +245,9 @@ func (c *claimChecker) checkFact(cl Claim, per kpi.Period) {
 	if cl.Scope == kpi.ScopeTeam.String() {
 		key = "%s: the team won %s"
 	}
-	ratio := won/refv - 1
+	// The percentage is that of the two amounts as printed, to the unit
+	// (docs/REPORTS.md, "Percentages beside their figures").
+	ratio := math.Round(won)/math.Round(refv) - 1
 	// Sums in another order differ in the last bits: a ratio on a
 	// rounding edge (217.5 %) may print either way.
 	for _, eps := range []float64{0, 1e-9, -1e-9} {
@@ -364,7 +366,7 @@ func (c *claimChecker) checkNamed(cl Claim, per kpi.Period) {
 		}
 		if in && bl.Table != nil {
 			for i, row := range bl.Table.Rows {
-				marked = marked || row[0] == me.Name && strings.Contains(bl.Table.Marks[i], c.loc.T("far below"))
+				marked = marked || row[0] == me.Name && strings.Contains(bl.Table.Marks[i], "▼▼")
 			}
 		}
 	}

@@ -242,7 +242,7 @@ func (b *builder) directorHeadline(won *kpi.Value) string {
 		against, refv = refLastYear, won.YearAgo
 	}
 	if crm.Has(refv) {
-		w := b.words(won.Value, refv, against)
+		w := b.words(won.Value, refv, against, kpi.WonRevenue)
 		b.d.Claims = append(b.d.Claims, Claim{Scope: sc.Kind.String(), Key: sc.Key, Metric: kpi.WonRevenue,
 			Period: b.s.main.Period.String(), Label: label, Against: refAgainst(against), Value: won.Value, Reference: refv,
 			Dir: dirOf(won.Value/refv - 1), Text: w})
@@ -353,10 +353,11 @@ func (b *builder) delta(actual, refv float64, name string) string {
 	if m, _ := kpi.MetricByName(name); m.Unit == kpi.UnitRatio {
 		return b.t("%s pt", b.signed(math.Round(100*actual)-math.Round(100*refv), 0))
 	}
-	if refv == 0 {
+	ratio, ok := shownRatio(actual, refv, name)
+	if !ok {
 		return b.loc.NotAvailable()
 	}
-	return b.loc.SignedPercent(actual/refv-1, 0)
+	return b.loc.SignedPercent(ratio, 0)
 }
 
 func (b *builder) signed(v float64, dec int) string {

@@ -308,12 +308,25 @@ func TestManagerNoneSaysTheGap(t *testing.T) {
 	// Read on the Monday (the test sets), and as a scheduled run reads the
 	// bundled export: as of its Friday, where the headline's first fact is
 	// the gap to the expectation itself.
-	friday, err := NewSet(d.Dataset, KindManager, pid("2026-W48"), crm.DayFromDate(2026, time.November, 27), demoOptions())
-	if err != nil {
-		t.Fatal(err)
+	// Since teams pool their seasonal indices with the level above, New
+	// York's month to date on those two days is within 15 % of its
+	// expectation: the two forms are read on the days that hold them too,
+	// New York as of Wednesday 25 November (the gap said by the
+	// diagnosis) and Madrid in week 47 as of Thursday 19 November (the gap
+	// a fact of the headline).
+	all := []*Set{sets(t)[KindManager]}
+	for _, c := range []struct {
+		week string
+		day  int
+	}{{"2026-W48", 27}, {"2026-W48", 25}, {"2026-W47", 19}} {
+		s, err := NewSet(d.Dataset, KindManager, pid(c.week), crm.DayFromDate(2026, time.November, c.day), demoOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, s)
 	}
 	seen, short := 0, 0
-	for _, s := range []*Set{sets(t)[KindManager], friday} {
+	for _, s := range all {
 		for _, p := range Recipients(d.Dataset, KindManager) {
 			for _, code := range []string{"en", "fr", "es"} {
 				loc := locale.New(code)

@@ -141,7 +141,7 @@ func TestFunnelOrderSorts(t *testing.T) {
 	}
 	stages := []kpi.StageOpen{{Stage: id("Closed Won"), ClosedSince: true}, {Stage: crm.NoID}, {Stage: id("Negotiation")},
 		{Stage: id("Prospecting")}, {Stage: id("Qualification")}, {Stage: id("Proposal")}}
-	funnelOrder(stages, prob)
+	funnelOrder(stages, prob, ds.StageRank)
 	var got []string
 	for _, s := range stages {
 		got = append(got, ds.Stages.Name(s.Stage))
@@ -182,4 +182,39 @@ func TestRepSourcesInFooter(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMavenStagesInFunnelOrder: Maven's export gives no probabilities and
+// names "Engaging" before "Prospecting"; its preset declares the funnel
+// (Prospecting, Engaging, Won, Lost), and every rep's pipeline chart
+// draws Prospecting first.
+func TestMavenStagesInFunnelOrder(t *testing.T) {
+	ds := maven(t)
+	s := ss2(t, ds, KindRep, "2017-W52", Options{Now: mavenNow})
+	both := 0
+	for i := range ds.People {
+		if ds.People[i].Role != crm.RoleRep {
+			continue
+		}
+		d, err := s.Digest(&ds.People[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range d.Blocks {
+			if b.Chart == nil || b.Chart.Kind != ChartPipeline {
+				continue
+			}
+			p, e := slices.Index(b.Chart.Labels, "Prospecting"), slices.Index(b.Chart.Labels, "Engaging")
+			if p >= 0 && e >= 0 {
+				both++
+				if p > e {
+					t.Errorf("%s: stages %q, want Prospecting before Engaging", d.Recipient, b.Chart.Labels)
+				}
+			}
+		}
+	}
+	if both < 5 {
+		t.Fatalf("only %d Maven pipeline charts hold both Prospecting and Engaging", both)
+	}
+	t.Logf("%d Maven pipeline charts checked", both)
 }

@@ -113,7 +113,7 @@ func (b *builder) manager() {
 	} else {
 		b.repTable(dres, team, reps, &diag)
 		if len(cands) > 1 {
-			b.paragraph(b.t("The period of the table and of the diagnosis: the shortest in which the team expects at least %d won deals.", kpi.MinTeamDeals), true)
+			b.paragraph(b.diagnosisPeriodNote(&diag, cands, di), true)
 		}
 		b.repChart(dres, team, b.periodLabelInText(di, dres))
 		b.multiples(res, sellers(res, ts.Members))
@@ -249,7 +249,7 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 			b.d.Claims = append(b.d.Claims, b.readingClaim(rd, label, lowerFirst(say)))
 		}
 	case kpi.DiagnosisNotAssessed:
-		return h + " " + b.t("Too few deals or too little history to judge the team yet.")
+		return h + " " + b.notAssessedWords(diag)
 	}
 	// A rep in the table the rule did not count is named with the reason,
 	// or "3 of the 3 reps" above a 4-rep table reads as if one were
@@ -265,6 +265,95 @@ func (b *builder) managerHeadline(facts []fact, r *kpi.Result, label string, dia
 		say += " " + b.t("Not assessed: %s.", strings.Join(why, "; "))
 	}
 	return h + " " + label + ", " + lowerFirst(say)
+}
+
+// notAssessedWords says why no period could judge the team, by the
+// reason every candidate period shares ("Not enough history to judge the
+// team yet." on Maven, whose 14 months hold no seasonal expectation,
+// although its week already expects 30 won deals), both reasons only when
+// they differ from period to period.
+func (b *builder) notAssessedWords(diag *kpi.ManagerDiagnosis) string {
+	why := ""
+	for i, sk := range diag.Skipped {
+		if i > 0 && sk.Why != why {
+			why = ""
+			break
+		}
+		why = sk.Why
+	}
+	switch why {
+	case kpi.SkipNoExpectation:
+		return b.t("Not enough history to judge the team yet.")
+	case kpi.SkipFewDeals:
+		return b.t("Too few deals to judge the team yet.")
+	case kpi.SkipFewReps:
+		return b.t("Too few deals per rep to judge the team yet.")
+	}
+	return b.t("Too few deals or too little history to judge the team yet.")
+}
+
+// diagnosisPeriodNote says which period the rep table and the diagnosis
+// use (cands[di]) and why each shorter one could not be judged: too few
+// won deals expected, no seasonal expectation (with the reason), or too
+// few reps to assess; when none could, that the table shows di for want
+// of one.
+func (b *builder) diagnosisPeriodNote(diag *kpi.ManagerDiagnosis, cands []*kpi.Result, di int) string {
+	label := func(p kpi.Period) string {
+		for i, r := range cands {
+			if r.Period == p {
+				return b.periodLabel(i, r)
+			}
+		}
+		return b.periodName(p)
+	}
+	note := b.t("The period of the table and of the diagnosis: %s, the shortest one that can be judged.", lowerFirst(b.periodLabel(di, cands[di])))
+	if diag.Kind == kpi.DiagnosisNotAssessed {
+		note = b.t("No period can be judged yet; the table shows %s.", lowerFirst(b.periodLabel(di, cands[di])))
+	}
+	// One sentence per reason, naming every period it holds for ("Last
+	// week, month to date: no seasonal expectation …").
+	type reason struct {
+		key, arg string
+		labels   []string
+	}
+	var reasons []*reason
+	add := func(l, key, arg string) {
+		for _, r := range reasons {
+			if r.key == key && r.arg == arg {
+				r.labels = append(r.labels, lowerFirst(l))
+				return
+			}
+		}
+		reasons = append(reasons, &reason{key, arg, []string{l}})
+	}
+	for _, sk := range diag.Skipped {
+		l := label(sk.Period)
+		switch sk.Why {
+		case kpi.SkipFewDeals:
+			dec := 0
+			if sk.Expected < 10 {
+				dec = 1
+			}
+			note += " " + b.t("%s: too few won deals expected for the team (%s; at least %d are needed).", capitalize(l), b.loc.Number(sk.Expected, dec), kpi.MinTeamDeals)
+		case kpi.SkipNoExpectation:
+			if sk.Coverage != "" {
+				add(l, "%s: no seasonal expectation for the team (%s).", b.coverage(sk.CoverageDetail))
+			} else {
+				add(l, "%s: no seasonal expectation for the team yet (two full years of history are needed).", "")
+			}
+		case kpi.SkipFewReps:
+			add(l, "%s: fewer than half of the reps can be assessed.", "")
+		}
+	}
+	for _, r := range reasons {
+		ls := capitalize(strings.Join(r.labels, ", "))
+		if r.arg != "" {
+			note += " " + b.t(r.key, ls, r.arg)
+		} else {
+			note += " " + b.t(r.key, ls)
+		}
+	}
+	return note
 }
 
 // names lists people in a sentence: all of them up to three, else the
@@ -314,7 +403,8 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 		if won != nil {
 			row[1] = b.value(kpi.WonRevenue, won.Value)
 			if crm.Has(won.Target) && won.Target > 0 && crm.Has(won.Value) {
-				row[2] = b.loc.SignedPercent(won.Value/won.Target-1, 0)
+				ratio, _ := shownRatio(won.Value, won.Target, kpi.WonRevenue)
+				row[2] = b.loc.SignedPercent(ratio, 0)
 			} else {
 				row[2] = b.t("no target")
 			}
@@ -331,7 +421,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 		mark, note := b.outlierMark(onlyShown(tf, append([]string{kpi.WonRevenue}, metrics...)), sc)
 		for _, rd := range diag.Reps {
 			if rd.Rep == sc.Key && rd.FarBelow && diag.Period == r.Period {
-				mark = strings.TrimSpace(b.markText("▼", []string{b.shortLabel(kpi.WonRevenue)}, b.t("far below")) + " " + mark)
+				mark = strings.TrimSpace(b.markText("▼▼", []string{b.markLabel(kpi.WonRevenue)}) + " " + mark)
 				note = strings.TrimSpace(b.t("%s: won revenue %s below their own expectation.", sc.Name, b.loc.Percent(-rd.Deviation, 0)) + " " + note)
 			}
 		}
@@ -344,7 +434,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 	t.dropBlank(b.t("no target"))
 	b.add(Block{Table: t})
 	if len(notes) > 0 {
-		b.paragraph(b.t("▼ below, ▲ above the team: more than two robust deviations from the team's median, whatever the targets; ▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)
+		b.paragraph(b.t("▼ below, ▲ above the team on the metrics named: more than two robust deviations from the team's median, whatever the targets; ▼▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)
 	}
 }
 
@@ -363,14 +453,24 @@ func (b *builder) shortLabel(name string) string {
 	return b.metricLabel(name)
 }
 
-// markText is an outlier cell: the direction's sign, the metrics it
-// concerns and the word, "▼ Leads: low", so the cell reads without the
-// note under the table.
-func (b *builder) markText(sign string, metrics []string, word string) string {
-	return sign + " " + strings.Join(metrics, ", ") + b.loc.Colon() + word
+// markText is an outlier cell: the direction's sign and the metrics it
+// concerns by their column titles, "▼ Leads, Calls"; the legend under the
+// table says what each sign means, and the notes spell the metrics out.
+// Words in the cell ("▲ Chiffre d'affaires signé, % gagné : au-dessus de
+// l'équipe") ran to six lines of the narrow last column.
+func (b *builder) markText(sign string, metrics []string) string {
+	return sign + " " + strings.Join(metrics, ", ")
 }
 
-// outlierMark returns a rep's mark ("▼ Won revenue: far below") and the sentence that
+// markLabel names a metric in a mark as the table's column does.
+func (b *builder) markLabel(name string) string {
+	if name == kpi.WonRevenue {
+		return b.t("Won rev.")
+	}
+	return b.shortLabel(name)
+}
+
+// outlierMark returns a rep's mark ("▼ Calls") and the sentence that
 // says on which metrics.
 func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, string) {
 	if tf == nil {
@@ -384,22 +484,22 @@ func (b *builder) outlierMark(tf *kpi.TeamFinding, sc *kpi.Scope) (string, strin
 		switch c.Outlier {
 		case -1:
 			low = append(low, b.metricLabel(c.Metric))
-			lowShort = append(lowShort, b.shortLabel(c.Metric))
+			lowShort = append(lowShort, b.markLabel(c.Metric))
 		case 1:
 			high = append(high, b.metricLabel(c.Metric))
-			highShort = append(highShort, b.shortLabel(c.Metric))
+			highShort = append(highShort, b.markLabel(c.Metric))
 		}
 	}
 	mark, note := "", ""
 	if len(low) > 0 {
-		mark = b.markText("▼", lowShort, b.t("below the team"))
+		mark = b.markText("▼", lowShort)
 		note = b.t("%s: below the rest of the team on %s.", sc.Name, strings.Join(low, ", "))
 	}
 	if len(high) > 0 {
 		if mark != "" {
 			mark += " "
 		}
-		mark += b.markText("▲", highShort, b.t("above the team"))
+		mark += b.markText("▲", highShort)
 		if note != "" {
 			note += " "
 		}

@@ -111,17 +111,10 @@ func TestOutlierMarksNameShownMetrics(t *testing.T) {
 			var titles []string
 			for _, c := range bl.Table.Columns {
 				titles = append(titles, c.Title)
-				if c.Title == d.loc.T("Won rev.") {
-					titles = append(titles, d.loc.T("Won revenue")) // the marks spell it out
-				}
 			}
 			for _, m := range bl.Table.Marks {
-				// "▼ Won rev., Deals: low ▲ Demos: high"
-				for _, part := range strings.FieldsFunc(m, func(r rune) bool { return r == '▲' || r == '▼' }) {
-					names, _, ok := strings.Cut(part, strings.TrimRight(d.loc.Colon(), " "))
-					if !ok {
-						continue
-					}
+				// "▼▼ Won rev. ▼ Deals, Calls ▲ Demos"
+				for _, names := range strings.FieldsFunc(m, func(r rune) bool { return r == '▲' || r == '▼' }) {
 					for _, n := range strings.Split(names, ", ") {
 						marks++
 						if n = strings.TrimSpace(n); !slices.Contains(titles, n) {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -193,16 +194,21 @@ func (b *builder) activityKPI(v *kpi.Value, name string) KPI {
 		dec = 1 // "usual 0.4" rather than a "usual 0" that looks like none
 	}
 	k.Comparison = b.t("usual %s", b.loc.Number(v.Usual, dec))
-	// A percentage of a usual level below one is noise ("+700 %").
-	if c, dir := b.compare(v.Value, v.Usual, refUsual, name); v.Usual >= 1 && c != "" {
-		sign := "●"
-		switch dir {
-		case Up:
-			sign = "▲"
-		case Down:
-			sign = "▼"
+	// A percentage of a usual level below one is noise ("+700 %"). It is
+	// computed from the two figures as printed (the usual level to dec
+	// decimals): "usual 1.4 · +257 %" for 5 against 1.375.
+	p := math.Pow10(dec)
+	if usual := math.Round(v.Usual*p) / p; v.Usual >= 1 && crm.Has(v.Value) {
+		ratio := math.Round(v.Value)/usual - 1
+		s := b.loc.SignedPercent(ratio, 0)
+		dir, sign := Flat, "●"
+		switch {
+		case strings.HasPrefix(s, "+"):
+			dir, sign = Up, "▲"
+		case strings.HasPrefix(s, "-"):
+			dir, sign = Down, "▼"
 		}
-		k.Comparison += " · " + sign + " " + b.loc.SignedPercent(v.Value/v.Usual-1, 0)
+		k.Comparison += " · " + sign + " " + s
 		k.Dir = dir
 	}
 	return k
@@ -486,7 +492,7 @@ func (b *builder) pipeline(sc *kpi.Scope) {
 	op := pipe.AsOf(b.s.ownersOf(b.p), res.Period.End())
 	var stages []string
 	var amounts, counts []float64
-	funnelOrder(op.Stages, probs)
+	funnelOrder(op.Stages, probs, b.s.ds.StageRank)
 	for _, st := range op.Stages {
 		name := b.stageName(st.Stage)
 		if st.Stage == crm.NoID {
@@ -546,9 +552,11 @@ func stageProbabilities(ds *crm.Dataset, configured map[string]float64) map[crm.
 }
 
 // funnelOrder sorts the open stages in funnel order, by rising
-// probability; stages of unknown probability keep the CRM's order after
-// them, and the deals closed since stay last.
-func funnelOrder(stages []kpi.StageOpen, prob map[crm.ID]float64) {
+// probability; stages of unknown probability follow them in the funnel
+// order rank gives (the preset's, else the canonical stages': Maven's
+// Prospecting before Engaging), those without a rank keep the CRM's order
+// after them, and the deals closed since stay last.
+func funnelOrder(stages []kpi.StageOpen, prob map[crm.ID]float64, rank func(crm.ID) (int, bool)) {
 	slices.SortStableFunc(stages, func(a, b kpi.StageOpen) int {
 		if a.ClosedSince != b.ClosedSince {
 			if a.ClosedSince {
@@ -561,6 +569,16 @@ func funnelOrder(stages []kpi.StageOpen, prob map[crm.ID]float64) {
 		switch {
 		case oka && okb:
 			return cmp.Compare(pa, pb)
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+		ra, oka := rank(a.Stage)
+		rb, okb := rank(b.Stage)
+		switch {
+		case oka && okb:
+			return cmp.Compare(ra, rb)
 		case oka:
 			return -1
 		case okb:

@@ -61,7 +61,13 @@ func (l *loader) readDeals(ctx context.Context, t *table) error {
 			if !ok {
 				name := stage.mapped(stageRaw)
 				st = stageOf{ds.Stages.Intern(strings.Clone(name)), statusFromStage(name)}
-				ds.MapStage(st.id, stageKindOf(presetFor(t.spec.Preset, t.spec.Kind), stageRaw, name))
+				pre := presetFor(t.spec.Preset, t.spec.Kind)
+				ds.MapStage(st.id, stageKindOf(pre, stageRaw, name))
+				for pos, n := range pre.stageOrder {
+					if normValue(n) == normValue(stageRaw) {
+						ds.OrderStage(st.id, pos)
+					}
+				}
 				stages[strings.Clone(stageRaw)] = st
 			}
 			d.Stage = st.id

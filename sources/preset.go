@@ -15,6 +15,10 @@ type preset struct {
 	// stages ties the CRM's default stage names (as its exports write them)
 	// to canonical stages, without renaming them: see stageKindOf.
 	stages map[string]crm.StageKind
+	// stageOrder lists the CRM's stage names (as its exports write them)
+	// in funnel order, when its names alone do not tell it (Maven's
+	// "Engaging" is no canonical stage): see crm.Dataset.StageRank.
+	stageOrder []string
 }
 
 // presets holds every preset by name, then by kind. The headers come from
@@ -84,6 +88,9 @@ var mavenPreset = map[crm.Kind]preset{
 			"created": {"engage_date"}, "closed": {"close_date"}, "amount": {"close_value"},
 		},
 		values: map[string]map[string]string{"status": wonLostOpen("Won", "Lost")},
+		// Maven's data dictionary: Prospecting, then Engaging, then
+		// Won or Lost.
+		stageOrder: []string{"Prospecting", "Engaging", "Won", "Lost"},
 	},
 	// sales_teams.csv (agent, manager, office) and the project's
 	// people.csv (canonical headers) both read with this preset.

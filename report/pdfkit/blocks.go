@@ -318,7 +318,7 @@ func (d *Doc) Table(t Table) {
 		}
 	}
 	if t.Marks != nil && !allEmpty(t.Marks) {
-		cols = append(cols, Column{Title: t.MarkTitle, Weight: 1.7})
+		cols = append(cols, Column{Title: t.MarkTitle, Weight: 3.4})
 		keep = append(keep, -1)
 	}
 	total := 0.0
