@@ -434,7 +434,7 @@ func (b *builder) repTable(r *kpi.Result, team string, reps []*kpi.Scope, diag *
 	t.dropBlank(b.t("no target"))
 	b.add(Block{Table: t})
 	if len(notes) > 0 {
-		b.paragraph(b.t("▼ below, ▲ above the team on the metrics named: more than two robust deviations from the team's median, whatever the targets; ▼▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)
+		b.paragraph(b.t("▼ below, ▲ above the team on the metrics named: more than two robust deviations from the team's median and more than chance gives a count or a rate, whatever the targets; ▼▼ far below: won revenue 40 %% or more under the rep's own expectation and below their usual range.")+" "+strings.Join(notes, " "), true)
 	}
 }
 
