@@ -42,6 +42,10 @@ func (p *Pipeline) Plan(ctx context.Context, f jobs.Firing) (jobs.Plan, error) {
 		}
 		keys = append(keys, person.Key())
 	}
+	// Every recipient planned will need the figures (Expect lets them go
+	// after the last); those the fan-out finds served already never ask,
+	// and keep them until the run finishes, as before.
+	p.Expect(f.Schedule, f.Period, f.At, len(keys))
 	return jobs.Plan{Recipients: keys, DataFiles: p.DataFiles(), Override: override}, nil
 }
 

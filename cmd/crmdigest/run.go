@@ -159,6 +159,7 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 			}
 			ids = append(ids, r.ID)
 			total += len(r.Recipients)
+			eng.pipe.Expect(f.Schedule, f.Period, f.At, r.Pending)
 		}
 		var fresh []string
 		for _, k := range keys {
@@ -179,6 +180,12 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 		})
 		if err != nil {
 			return err
+		}
+		// The pipeline lets the figures go once the run's last pending
+		// recipient is served (Expect). A delivery that ended before this
+		// is neither in Pending nor counted down.
+		if sum, err := eng.store.Run(ctx, id); err == nil {
+			eng.pipe.Expect(f.Schedule, f.Period, f.At, sum.Pending)
 		}
 		ids = append(ids, id)
 		total += len(fresh)
