@@ -328,6 +328,9 @@ func (w *firingWorker) Work(ctx context.Context, job *river.Job[firingArgs]) err
 		return errors.New("no planner")
 	}
 	plan, perr := s.opts.Planner.Plan(ctx, f)
+	if after, ok := notReadyAfter(perr); ok {
+		return river.JobSnooze(after) // the sources are still being read (notready.go)
+	}
 	var t temporary
 	if perr != nil && errors.As(perr, &t) && t.Temporary() && job.Attempt < job.MaxAttempts {
 		return perr

@@ -207,7 +207,8 @@ func (p *Pipeline) entry(ds *crm.Dataset, k setKey, asOf, delivery time.Time) *s
 }
 
 // waitSet waits for a delivery's figures. A delivery under a deadline (a
-// job's timeout) waits at most half the time it has left and then answers
+// job's timeout) waits at most a quarter of the time it has left (the rest
+// is for rendering and sending, on a loaded machine) and then answers
 // jobs.NotReady: the job goes back to the queue, no attempt counted, and
 // the computation goes on. At 20,000 reps the rep set took 19 minutes on
 // a loaded machine, inside the first job's 2-minute timeout (and past
@@ -230,7 +231,7 @@ func (p *Pipeline) await(ctx context.Context, done <-chan struct{}, what string)
 	}
 	var budget <-chan time.Time
 	if dl, ok := ctx.Deadline(); ok {
-		t := time.NewTimer(time.Until(dl) / 2)
+		t := time.NewTimer(time.Until(dl) / 4)
 		defer t.Stop()
 		budget = t.C
 	}

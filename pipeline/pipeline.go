@@ -53,6 +53,8 @@ type Pipeline struct {
 	newSet        func(*crm.Dataset, report.Kind, kpi.Period, crm.Day, report.Options) (*report.Set, error)
 	notReadyAfter time.Duration
 	loading       *loadEntry // the sources being read for a delivery (current)
+	reading       *reading   // the last reading for a firing (readingFor)
+	readings      int        // readings started for firings, for the tests
 }
 
 // Options are the parts a caller may swap.

@@ -54,7 +54,7 @@ func TestSlowFiguresFailNoDelivery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const slow = 3 * time.Second
+	const slow = 4 * time.Second
 	var computed atomic.Int32
 	p.newSet = func(ds *crm.Dataset, k report.Kind, per kpi.Period, d crm.Day, o report.Options) (*report.Set, error) {
 		computed.Add(1)
@@ -64,7 +64,7 @@ func TestSlowFiguresFailNoDelivery(t *testing.T) {
 	p.notReadyAfter = 100 * time.Millisecond
 	s, err := jobs.Open(ctx, filepath.Join(t.TempDir(), "jobs.db"), jobs.Options{
 		Deliverer: p, OnRunFinished: p.RunFinished,
-		JobTimeout: time.Second, RescueAfter: 2 * time.Second, // both shorter than the computation
+		JobTimeout: 2 * time.Second, RescueAfter: 3 * time.Second, // both shorter than the computation
 		MaxAttempts: 5, RetryBase: 50 * time.Millisecond, RetryMax: 100 * time.Millisecond,
 		PollInterval: 50 * time.Millisecond,
 	})
@@ -181,5 +181,50 @@ func TestFiguresLetGoAfterLastDelivery(t *testing.T) {
 	p.RunFinished(ctx, jobs.RunSummary{ID: 2, Schedule: "managers-weekly", Period: week.Key(), Sent: 1})
 	if got := p.heldSets(); got != 0 {
 		t.Fatalf("%d sets held after the managers' run finished, want 0", got)
+	}
+}
+
+// The firings of one instant share one reading of the sources, made at or
+// after their firing time; a later firing reads again (new exports may
+// have been dropped since). Before, each firing read every source again:
+// a daemon catching up nine firings read them nine times.
+func TestFiringsShareAReading(t *testing.T) {
+	cfg, err := config.Load("../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Daemon.MaxDataAge = 1000 * time.Hour
+	ctx := context.Background()
+	now := cfg.Organisation.Now
+	clk := now
+	p, err := New(cfg, Options{Transport: &kept{}, Now: func() time.Time { return clk }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	week, err := kpi.ParsePeriod("2026-W48", time.January)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := func(schedule string, at time.Time) jobs.Plan {
+		t.Helper()
+		pl, err := p.Plan(ctx, jobs.Firing{Schedule: schedule, At: at, Period: week})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pl.Recipients) == 0 {
+			t.Fatalf("%s: no recipients", schedule)
+		}
+		return pl
+	}
+	plan("reps-weekly", now.Add(-time.Hour))
+	plan("managers-weekly", now.Add(-time.Hour))
+	plan("reps-weekly", now) // the catch-up's firings, and the one due now
+	if p.readings != 1 {
+		t.Fatalf("%d readings for three firings at or before the first reading, want 1", p.readings)
+	}
+	clk = now.Add(time.Hour)
+	plan("reps-weekly", now.Add(30*time.Minute))
+	if p.readings != 2 {
+		t.Fatalf("%d readings after a firing later than the first reading, want 2", p.readings)
 	}
 }
