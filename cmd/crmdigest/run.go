@@ -107,9 +107,6 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 		}
 		return err
 	}
-	if err := eng.store.Start(ctx); err != nil {
-		return err
-	}
 	if err := checkOnly(eng, ds, firings, only); err != nil {
 		return err
 	}
@@ -191,6 +188,14 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 		total += len(fresh)
 	}
 	st.mark("plan")
+	// The engine starts working once every run is planned: on SQLite the
+	// fan-out's transaction holds the only connection, and at 24,000
+	// recipients River's own queries, waiting behind it, timed out
+	// (docs/PERFORMANCE.md, scale). Jobs an earlier process left are
+	// worked from here too.
+	if err := eng.store.Start(ctx); err != nil {
+		return err
+	}
 	sums, err := eng.wait(ctx, m.Stderr, ids, total)
 	st.mark("deliveries")
 	st.workers(eng.pipe)
