@@ -353,15 +353,15 @@ func (p *Pipeline) heldSets() int {
 // the render path; workers run in parallel, so the sums are worker time,
 // not wall time.
 type stageTimes struct {
-	kpi     atomic.Int64 // report.NewSet, once per digest kind and period
-	message atomic.Int64 // building a message, kpi included: model, PDF, chart, email
+	kpi     atomic.Int64 // report.NewSet, once per digest kind and period, on its own goroutine
+	message atomic.Int64 // building a message from its figures: model, PDF, chart, email
 	send    atomic.Int64 // the transport
 }
 
-// StageTimes returns the worker time spent so far computing figures
-// (report.NewSet), rendering (the rest of building the messages) and
-// sending.
+// StageTimes returns the time spent so far computing figures
+// (report.NewSet, outside the deliveries since the sets are computed on
+// their own goroutine; a delivery's wait for them is in none of the
+// three), rendering (building the messages) and sending.
 func (p *Pipeline) StageTimes() (kpi, render, send time.Duration) {
-	k := time.Duration(p.stages.kpi.Load())
-	return k, time.Duration(p.stages.message.Load()) - k, time.Duration(p.stages.send.Load())
+	return time.Duration(p.stages.kpi.Load()), time.Duration(p.stages.message.Load()), time.Duration(p.stages.send.Load())
 }
