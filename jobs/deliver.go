@@ -103,6 +103,9 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs])
 		return nil
 	}}
 	rc, derr := s.opts.Deliverer.Deliver(ctx, c.d, hooks)
+	if after, ok := notReadyAfter(derr); ok && !dataStarted.Load() {
+		return river.JobSnooze(after) // not an attempt (notready.go)
+	}
 	return s.settle(ctx, job, rc, derr, dataStarted.Load())
 }
 
@@ -408,6 +411,9 @@ func (w *deliveryWorker) workPreview(ctx context.Context, job *river.Job[deliver
 		RunID: a.RunID, DryRun: a.DryRun, RedirectTo: a.RedirectTo, Attempt: job.Attempt,
 	}
 	rc, derr := s.opts.Deliverer.Deliver(ctx, d, Hooks{BeforeEnd: func(context.Context) error { return nil }})
+	if after, ok := notReadyAfter(derr); ok {
+		return river.JobSnooze(after)
+	}
 	rctx := context.WithoutCancel(ctx)
 	state, msg, ret := StatePreview, "", error(nil)
 	if derr != nil {

@@ -46,6 +46,9 @@ type dbtx interface {
 	query(ctx context.Context, query string, args ...any) (rows, error)
 	queryRow(ctx context.Context, query string, args ...any) row
 	insertJobs(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	// insertJobsFast inserts without reading the rows back (River's
+	// InsertManyFastTx): the fan-out needs no job ids.
+	insertJobsFast(ctx context.Context, params []river.InsertManyParams) (int, error)
 }
 
 type rows interface {
@@ -155,6 +158,10 @@ func (t sqlTx) insertJobs(ctx context.Context, p []river.InsertManyParams) ([]*r
 	return t.client.InsertManyTx(ctx, t.tx, p)
 }
 
+func (t sqlTx) insertJobsFast(ctx context.Context, p []river.InsertManyParams) (int, error) {
+	return t.client.InsertManyFastTx(ctx, t.tx, p)
+}
+
 // sqlDB runs single statements on the SQLite database.
 type sqlDB struct{ db *sql.DB }
 
@@ -203,6 +210,10 @@ func (t pgTx) queryRow(ctx context.Context, q string, args ...any) row {
 
 func (t pgTx) insertJobs(ctx context.Context, p []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
 	return t.client.InsertManyTx(ctx, t.tx, p)
+}
+
+func (t pgTx) insertJobsFast(ctx context.Context, p []river.InsertManyParams) (int, error) {
+	return t.client.InsertManyFastTx(ctx, t.tx, p)
 }
 
 // pgPool runs single statements on the PostgreSQL pool.

@@ -60,31 +60,44 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 	}
 	preview := spec.DryRun || spec.RedirectTo != ""
 	seen := make(map[string]bool, len(spec.Recipients))
-	var params []river.InsertManyParams
+	var keys []string
 	for _, r := range spec.Recipients {
-		if r == "" || seen[r] {
-			continue
+		if r != "" && !seen[r] {
+			seen[r] = true
+			keys = append(keys, r)
 		}
-		seen[r] = true
+	}
+	// Batched: the pauses and the ledger rows are read in a few queries,
+	// the new rows written a chunk at a time, not four statements per
+	// recipient. At 24,000 recipients the statements one by one held
+	// SQLite's only connection for tens of seconds, and River's own
+	// queries timed out behind them (docs/PERFORMANCE.md, scale).
+	var paused func(string) string
+	var ledger map[string]ledgerRow
+	if !preview {
+		var err error
+		if paused, err = pausesOf(ctx, tx, spec.Schedule); err != nil {
+			return 0, false, err
+		}
+		if ledger, err = ledgerRows(ctx, tx, spec.Schedule, key, keys); err != nil {
+			return 0, false, err
+		}
+	}
+	var newLedger []string
+	recips := make([]runRecipient, 0, len(keys))
+	var params []river.InsertManyParams
+	for _, r := range keys {
 		state, note, msgID := StatePending, "", ""
 		if !preview {
-			if why, err := pausedFor(ctx, tx, spec.Schedule, r); err != nil || why != "" {
-				if err != nil {
-					return 0, false, err
-				}
+			if why := paused(r); why != "" {
 				state, note = StateSkipped, why
 			}
 		}
 		if !preview && state == StatePending {
-			l, ok, err := getLedger(ctx, tx, spec.Schedule, r, key)
-			if err != nil {
-				return 0, false, err
-			}
+			l, ok := ledger[r]
 			switch {
 			case !ok:
-				if err := insertLedger(ctx, tx, now, spec.Schedule, r, key); err != nil {
-					return 0, false, err
-				}
+				newLedger = append(newLedger, r)
 			case spec.Force:
 			case l.state == StateSent:
 				state, note, msgID = StateSkipped, "already sent", l.messageID
@@ -92,10 +105,7 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 				state, note = StateInDoubt, "held in doubt: "+l.lastError
 			}
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO crmdigest_run_recipient (run_id, recipient, state, last_error, message_id, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, id, r, state, note, msgID, now); err != nil {
-			return 0, false, fmt.Errorf("insert run recipient: %w", err)
-		}
+		recips = append(recips, runRecipient{r, state, note, msgID})
 		if state != StatePending {
 			continue
 		}
@@ -104,8 +114,14 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 			RunID: id, Force: spec.Force, DryRun: spec.DryRun, RedirectTo: spec.RedirectTo,
 		}})
 	}
-	if len(params) > 0 {
-		if _, err := tx.insertJobs(ctx, params); err != nil {
+	if err := insertLedgers(ctx, tx, now, spec.Schedule, key, newLedger); err != nil {
+		return 0, false, err
+	}
+	if err := insertRunRecipients(ctx, tx, now, id, recips); err != nil {
+		return 0, false, err
+	}
+	for c := range slices.Chunk(params, jobChunk) {
+		if _, err := tx.insertJobsFast(ctx, c); err != nil {
 			return 0, false, fmt.Errorf("insert delivery jobs: %w", err)
 		}
 	}
@@ -312,6 +328,9 @@ func (w *firingWorker) Work(ctx context.Context, job *river.Job[firingArgs]) err
 		return errors.New("no planner")
 	}
 	plan, perr := s.opts.Planner.Plan(ctx, f)
+	if after, ok := notReadyAfter(perr); ok {
+		return river.JobSnooze(after) // the sources are still being read (notready.go)
+	}
 	var t temporary
 	if perr != nil && errors.As(perr, &t) && t.Temporary() && job.Attempt < job.MaxAttempts {
 		return perr

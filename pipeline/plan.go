@@ -16,15 +16,22 @@ var _ jobs.Planner = (*Pipeline)(nil)
 // Plan is the job engine's call when a firing runs: it re-reads the sources
 // (new exports may have been dropped since the last firing), has the data
 // gate judge them, refuses stale data, and lists the recipients of the firing's zone.
+// The firings of one instant (every zone's and every schedule's, or a
+// daemon's catch-up on start) share one reading that started at or after
+// their firing time (readingFor), read outside the firing job.
 func (p *Pipeline) Plan(ctx context.Context, f jobs.Firing) (jobs.Plan, error) {
 	s, ok := p.schedules[f.Schedule]
 	if !ok {
 		return jobs.Plan{}, fmt.Errorf("schedule %q is no longer in the configuration", f.Schedule)
 	}
-	ds, err := p.Reload(ctx)
-	if err != nil {
-		return jobs.Plan{}, fmt.Errorf("read sources: %w", err)
+	r := p.readingFor(ctx, f.At)
+	if err := p.await(ctx, r.done, "the sources"); err != nil {
+		return jobs.Plan{}, err // jobs.NotReady: the firing job is put back
 	}
+	if r.err != nil {
+		return jobs.Plan{}, fmt.Errorf("read sources: %w", r.err)
+	}
+	ds := r.ds
 	// The data gate judges before any job exists: a refusal records the
 	// run as refused, with no recipient.
 	override, err := p.Judge(ctx, ds, false)
@@ -42,6 +49,10 @@ func (p *Pipeline) Plan(ctx context.Context, f jobs.Firing) (jobs.Plan, error) {
 		}
 		keys = append(keys, person.Key())
 	}
+	// Every recipient planned will need the figures (Expect lets them go
+	// after the last); those the fan-out finds served already never ask,
+	// and keep them until the run finishes, as before.
+	p.Expect(f.Schedule, f.Period, f.At, len(keys))
 	return jobs.Plan{Recipients: keys, DataFiles: p.DataFiles(), Override: override}, nil
 }
 
@@ -79,4 +90,50 @@ func (p *Pipeline) Firing(name string, t time.Time) (jobs.Firing, error) {
 		return jobs.Firing{}, err
 	}
 	return jobs.Firing{Schedule: name, At: t, Period: period}, nil
+}
+
+// reading is one reading of the sources (Reload), made on its own
+// goroutine and shared by the firings it is fresh enough for.
+type reading struct {
+	started time.Time // the pipeline's clock when it was asked for
+	done    chan struct{}
+	ds      *crm.Dataset
+	err     error
+}
+
+// readingFor returns a reading of the sources fresh enough for a firing at
+// at: one asked for at or after at (it sees every export dropped before the
+// firing), done or in flight, else a new one, started once the reading in
+// flight, if any, is over (two readings at once would hold two models).
+// A failed reading is not reused. Before, every firing read every source
+// again inside its job: a daemon catching up nine firings read them nine
+// times, and at 20,000 reps one reading (16.7 M rows) outlasted the job's
+// timeout.
+func (p *Pipeline) readingFor(ctx context.Context, at time.Time) *reading {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := p.reading
+	if r != nil && !r.started.Before(at) {
+		select {
+		case <-r.done:
+			if r.err == nil {
+				return r
+			}
+		default:
+			return r
+		}
+	}
+	prev := r
+	r = &reading{started: p.now(), done: make(chan struct{})}
+	p.reading = r
+	p.readings++
+	bg := context.WithoutCancel(ctx)
+	go func() {
+		defer close(r.done)
+		if prev != nil {
+			<-prev.done
+		}
+		r.ds, r.err = p.Reload(bg)
+	}()
+	return r
 }

@@ -81,7 +81,7 @@ func (p *Pipeline) People(ctx context.Context, scheduleName string) (send []crm.
 	}
 	dt, err := p.current(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read sources: %w", err)
+		return nil, nil, err
 	}
 	send, held = p.Recipients(dt.ds, s)
 	return send, held, nil

@@ -89,6 +89,11 @@ func TestMessageWaitsForRenderSlot(t *testing.T) {
 	}
 	send, _ := p.Recipients(dt.ds, p.schedules["reps-weekly"])
 	d := jobs.Delivery{Schedule: "reps-weekly", Recipient: send[0].Email, Period: week}
+	// The figures first: a delivery waits for them before it takes a slot
+	// (and, under a short deadline, is put back while they are computed).
+	if _, err := p.Message(ctx, d); err != nil {
+		t.Fatal(err)
+	}
 	for range cap(p.renderSlots) {
 		p.renderSlots <- struct{}{} // every slot taken by someone else
 	}

@@ -107,9 +107,6 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 		}
 		return err
 	}
-	if err := eng.store.Start(ctx); err != nil {
-		return err
-	}
 	if err := checkOnly(eng, ds, firings, only); err != nil {
 		return err
 	}
@@ -159,6 +156,7 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 			}
 			ids = append(ids, r.ID)
 			total += len(r.Recipients)
+			eng.pipe.Expect(f.Schedule, f.Period, f.At, r.Pending)
 		}
 		var fresh []string
 		for _, k := range keys {
@@ -180,10 +178,24 @@ func (eng *engine) runFirings(ctx context.Context, m *Main, e *env, firings []jo
 		if err != nil {
 			return err
 		}
+		// The pipeline lets the figures go once the run's last pending
+		// recipient is served (Expect). A delivery that ended before this
+		// is neither in Pending nor counted down.
+		if sum, err := eng.store.Run(ctx, id); err == nil {
+			eng.pipe.Expect(f.Schedule, f.Period, f.At, sum.Pending)
+		}
 		ids = append(ids, id)
 		total += len(fresh)
 	}
 	st.mark("plan")
+	// The engine starts working once every run is planned: on SQLite the
+	// fan-out's transaction holds the only connection, and at 24,000
+	// recipients River's own queries, waiting behind it, timed out
+	// (docs/PERFORMANCE.md, scale). Jobs an earlier process left are
+	// worked from here too.
+	if err := eng.store.Start(ctx); err != nil {
+		return err
+	}
 	sums, err := eng.wait(ctx, m.Stderr, ids, total)
 	st.mark("deliveries")
 	st.workers(eng.pipe)
