@@ -32,6 +32,11 @@ type backend interface {
 	// in one round trip (a pipeline with one Sync is one implicit
 	// transaction), instead of BEGIN, each statement, and COMMIT.
 	execAll(ctx context.Context, stmts []stmt) error
+	// execAllThen runs stmts in one transaction and, once it is
+	// committed, then on its own, and returns the rows then changed; on
+	// PostgreSQL in one round trip (BEGIN, stmts, COMMIT, then, in one
+	// pipeline): then sees the commit, as a statement sent after it would.
+	execAllThen(ctx context.Context, stmts []stmt, then stmt) (int64, error)
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
 	stopAndCancel(ctx context.Context) error
@@ -68,6 +73,7 @@ type riverBackend[TTx any] struct {
 	wrap   func(tx TTx, client *river.Client[TTx]) dbtx
 	one    oneStatement
 	all    func(ctx context.Context, stmts []stmt) error
+	then   func(ctx context.Context, stmts []stmt, then stmt) (int64, error)
 	closer func()
 }
 
@@ -113,6 +119,16 @@ func (b *riverBackend[TTx]) execAll(ctx context.Context, stmts []stmt) error {
 		}
 		return nil
 	})
+}
+
+func (b *riverBackend[TTx]) execAllThen(ctx context.Context, stmts []stmt, then stmt) (int64, error) {
+	if b.then != nil {
+		return b.then(ctx, stmts, then)
+	}
+	if err := b.execAll(ctx, stmts); err != nil {
+		return 0, err
+	}
+	return b.exec(ctx, then.q, then.args...)
 }
 
 func (b *riverBackend[TTx]) start(ctx context.Context) error { return b.client.Start(ctx) }
@@ -237,6 +253,43 @@ func (p pgPool) execAll(ctx context.Context, stmts []stmt) error {
 	return br.Close()
 }
 
+// execAllThen sends BEGIN, stmts, COMMIT and then as one batch (one
+// round trip, one Sync): stmts commit together in the explicit
+// transaction, and then runs after the commit in a transaction of its own,
+// seeing it. An error anywhere makes the server skip the rest; a
+// transaction left open by it is rolled back before the connection goes
+// back to the pool.
+func (p pgPool) execAllThen(ctx context.Context, stmts []stmt, then stmt) (int64, error) {
+	conn, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Release()
+	var b pgx.Batch
+	b.Queue("BEGIN")
+	for _, st := range stmts {
+		b.Queue(numbered(st.q), st.args...)
+	}
+	b.Queue("COMMIT")
+	b.Queue(numbered(then.q), then.args...)
+	br := conn.SendBatch(ctx, &b)
+	var n int64
+	for i := range b.Len() {
+		tag, err := br.Exec()
+		if err != nil {
+			_ = br.Close()
+			if conn.Conn().PgConn().TxStatus() != 'I' {
+				_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+			}
+			return 0, err
+		}
+		if i == b.Len()-1 {
+			n = tag.RowsAffected()
+		}
+	}
+	return n, br.Close()
+}
+
 // pgRow maps pgx's "no rows" onto database/sql's so callers test one error.
 type pgRow struct{ pgx.Row }
 
@@ -290,6 +343,7 @@ func newPgBackend(pool *pgxpool.Pool, client *river.Client[pgx.Tx]) *riverBacken
 		},
 		one:    pgPool{pool},
 		all:    pgPool{pool}.execAll,
+		then:   pgPool{pool}.execAllThen,
 		closer: pool.Close,
 	}
 }

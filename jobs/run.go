@@ -60,31 +60,41 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 	}
 	preview := spec.DryRun || spec.RedirectTo != ""
 	seen := make(map[string]bool, len(spec.Recipients))
-	var params []river.InsertManyParams
+	var list []string
 	for _, r := range spec.Recipients {
-		if r == "" || seen[r] {
-			continue
+		if r != "" && !seen[r] {
+			seen[r] = true
+			list = append(list, r)
 		}
-		seen[r] = true
+	}
+	// The ledger is read, and the new rows written, a chunk of recipients
+	// per statement rather than one statement per recipient and table
+	// (four round trips per recipient to PostgreSQL, all before the first
+	// job could start).
+	var paused map[string]string
+	var ledger map[string]ledgerRow
+	if !preview {
+		var err error
+		if paused, err = pausedAmong(ctx, tx, spec.Schedule, list); err != nil {
+			return 0, false, err
+		}
+		if ledger, err = ledgerRows(ctx, tx, spec.Schedule, key, list); err != nil {
+			return 0, false, err
+		}
+	}
+	var newLedger []string
+	rrs := make([]runRecipient, 0, len(list))
+	var params []river.InsertManyParams
+	for _, r := range list {
 		state, note, msgID := StatePending, "", ""
-		if !preview {
-			if why, err := pausedFor(ctx, tx, spec.Schedule, r); err != nil || why != "" {
-				if err != nil {
-					return 0, false, err
-				}
-				state, note = StateSkipped, why
-			}
+		if why := paused[r]; why != "" {
+			state, note = StateSkipped, why
 		}
 		if !preview && state == StatePending {
-			l, ok, err := getLedger(ctx, tx, spec.Schedule, r, key)
-			if err != nil {
-				return 0, false, err
-			}
+			l, ok := ledger[r]
 			switch {
 			case !ok:
-				if err := insertLedger(ctx, tx, now, spec.Schedule, r, key); err != nil {
-					return 0, false, err
-				}
+				newLedger = append(newLedger, r)
 			case spec.Force:
 			case l.state == StateSent:
 				state, note, msgID = StateSkipped, "already sent", l.messageID
@@ -92,10 +102,7 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 				state, note = StateInDoubt, "held in doubt: "+l.lastError
 			}
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO crmdigest_run_recipient (run_id, recipient, state, last_error, message_id, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, id, r, state, note, msgID, now); err != nil {
-			return 0, false, fmt.Errorf("insert run recipient: %w", err)
-		}
+		rrs = append(rrs, runRecipient{r, state, note, msgID})
 		if state != StatePending {
 			continue
 		}
@@ -103,6 +110,12 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 			Schedule: spec.Schedule, Recipient: r, Period: key, PeriodValue: spec.Period, Zone: spec.Zone, At: spec.At,
 			RunID: id, Force: spec.Force, DryRun: spec.DryRun, RedirectTo: spec.RedirectTo,
 		}})
+	}
+	if err := insertLedgerRows(ctx, tx, now, spec.Schedule, key, newLedger); err != nil {
+		return 0, false, err
+	}
+	if err := insertRunRecipients(ctx, tx, now, id, rrs); err != nil {
+		return 0, false, err
 	}
 	if len(params) > 0 {
 		if _, err := tx.insertJobs(ctx, params); err != nil {
@@ -113,6 +126,145 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 	return id, finished, err
 }
 
+// fanOutChunk is the number of recipients per statement of the fan-out:
+// six parameters each, far below SQLite's and PostgreSQL's limits.
+const fanOutChunk = 500
+
+// chunks calls fn with successive slices of at most fanOutChunk items.
+func chunks[T any](xs []T, fn func([]T) error) error {
+	for len(xs) > 0 {
+		n := min(len(xs), fanOutChunk)
+		if err := fn(xs[:n]); err != nil {
+			return err
+		}
+		xs = xs[n:]
+	}
+	return nil
+}
+
+// placeholders is n groups of width ? placeholders: "(?, ?), (?, ?)".
+func placeholders(n, width int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
+}
+
+// pausedAmong says which recipients a pause holds back, and why: the
+// schedule's pause holds everyone; a person's pause (matched as pausedFor
+// matches it, the database's LOWER on both sides) holds that person.
+// With no person paused, the common case, it is one statement.
+func pausedAmong(ctx context.Context, tx dbtx, schedule string, recipients []string) (map[string]string, error) {
+	var why string
+	persons := 0
+	rs, err := tx.query(ctx, `SELECT scope, who FROM crmdigest_pause WHERE (scope = ? AND name = ?) OR scope = ?`,
+		PauseSchedule, schedule, PausePerson)
+	if err != nil {
+		return nil, fmt.Errorf("read pauses: %w", err)
+	}
+	for rs.Next() {
+		var scope, who string
+		if err := rs.Scan(&scope, &who); err != nil {
+			rs.Close()
+			return nil, fmt.Errorf("read pauses: %w", err)
+		}
+		if scope == PauseSchedule {
+			why = fmt.Sprintf("%s paused by %s", scope, who)
+		} else {
+			persons++
+		}
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("read pauses: %w", err)
+	}
+	out := map[string]string{}
+	if why != "" {
+		for _, r := range recipients {
+			out[r] = why
+		}
+		return out, nil
+	}
+	if persons == 0 {
+		return out, nil
+	}
+	for _, r := range recipients {
+		why, err := pausedFor(ctx, tx, schedule, r)
+		if err != nil {
+			return nil, err
+		}
+		if why != "" {
+			out[r] = why
+		}
+	}
+	return out, nil
+}
+
+// ledgerRows reads the ledger rows of schedule and period of recipients,
+// a chunk at a time, by recipient.
+func ledgerRows(ctx context.Context, tx dbtx, schedule, period string, recipients []string) (map[string]ledgerRow, error) {
+	out := make(map[string]ledgerRow)
+	err := chunks(recipients, func(rs []string) error {
+		args := make([]any, 0, 2+len(rs))
+		args = append(args, schedule, period)
+		for _, r := range rs {
+			args = append(args, r)
+		}
+		q := `SELECT recipient, state, last_error, message_id FROM crmdigest_ledger
+			WHERE schedule = ? AND period = ? AND recipient IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(rs)), ", ") + `)`
+		rows, err := tx.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r string
+			var l ledgerRow
+			if err := rows.Scan(&r, &l.state, &l.lastError, &l.messageID); err != nil {
+				return err
+			}
+			out[r] = l
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read ledger: %w", err)
+	}
+	return out, nil
+}
+
+// insertLedgerRows inserts pending ledger rows, as insertLedger does one.
+func insertLedgerRows(ctx context.Context, tx dbtx, now int64, schedule, period string, recipients []string) error {
+	return chunks(recipients, func(rs []string) error {
+		args := make([]any, 0, 6*len(rs))
+		for _, r := range rs {
+			args = append(args, schedule, r, period, StatePending, now, now)
+		}
+		_, err := tx.exec(ctx, `INSERT INTO crmdigest_ledger (schedule, recipient, period, state, created_at, updated_at)
+			VALUES `+placeholders(len(rs), 6)+` ON CONFLICT (schedule, recipient, period) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("insert ledger rows: %w", err)
+		}
+		return nil
+	})
+}
+
+// runRecipient is a run history row as the fan-out writes it.
+type runRecipient struct{ recipient, state, note, messageID string }
+
+func insertRunRecipients(ctx context.Context, tx dbtx, now, runID int64, rrs []runRecipient) error {
+	return chunks(rrs, func(rs []runRecipient) error {
+		args := make([]any, 0, 6*len(rs))
+		for _, r := range rs {
+			args = append(args, runID, r.recipient, r.state, r.note, r.messageID, now)
+		}
+		_, err := tx.exec(ctx, `INSERT INTO crmdigest_run_recipient (run_id, recipient, state, last_error, message_id, updated_at)
+			VALUES `+placeholders(len(rs), 6), args...)
+		if err != nil {
+			return fmt.Errorf("insert run recipients: %w", err)
+		}
+		return nil
+	})
+}
+
 // finishIfDone marks the run finished when no recipient is left pending or
 // sending. It is one statement, so that it can run on its own after the
 // commit that recorded the last outcome (recorder.finish) as well as inside
@@ -120,13 +272,19 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 // caller see finished == true; the index on (run_id, state) finds an open
 // recipient at once.
 func finishIfDone(ctx context.Context, db oneStatement, now, id int64) (bool, error) {
-	n, err := db.exec(ctx, `UPDATE crmdigest_run SET finished_at = ? WHERE id = ? AND finished_at = 0
-		AND NOT EXISTS (SELECT 1 FROM crmdigest_run_recipient WHERE run_id = ? AND state IN (?, ?))`,
-		now, id, id, StatePending, StateSending)
+	f := finishStmt(now, id)
+	n, err := db.exec(ctx, f.q, f.args...)
 	if err != nil {
 		return false, fmt.Errorf("finish run: %w", err)
 	}
 	return n == 1, nil
+}
+
+// finishStmt is finishIfDone's statement.
+func finishStmt(now, id int64) stmt {
+	return stmt{q: `UPDATE crmdigest_run SET finished_at = ? WHERE id = ? AND finished_at = 0
+		AND NOT EXISTS (SELECT 1 FROM crmdigest_run_recipient WHERE run_id = ? AND state IN (?, ?))`,
+		args: []any{now, id, id, StatePending, StateSending}}
 }
 
 func (s *Store) notifyFinished(ctx context.Context, id int64) {

@@ -28,6 +28,8 @@ import (
 var (
 	benchPairs   = flag.Int("pairs", 5, "BenchmarkEngineVsDirect: interleaved direct/engine pairs per store")
 	benchWorkers = flag.Int("workers", 4, "BenchmarkEngineVsDirect: the engine's River workers (the SMTP sessions stay at 4)")
+	benchPause   = flag.Duration("pause-for", 3*time.Millisecond, "BenchmarkMailpitPattern: the pause before the final dot of the pause variant")
+	benchBurn    = flag.Float64("burn-for", 0.4, "BenchmarkMailpitPattern: the share of a core the burn variant keeps busy")
 )
 
 // prebuilt is a Deliverer that sends messages built beforehand, the way
@@ -249,6 +251,142 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 		b.ReportMetric(median(dPG), "direct-postgres-cpu-ms/msg")
 		b.ReportMetric(median(ePG), "engine-postgres-cpu-ms/msg")
 	}
+}
+
+// BenchmarkMailpitPattern asks why Mailpit spends more CPU per message
+// when the job engine sends than when the benchmark sends directly: it
+// sends b.N messages straight to one Mailpit in rotating variants, each
+// with the same transport and 4 sessions, and reports Mailpit's CPU per
+// message (median over -pairs rounds) for each:
+//
+//   - plain: as EngineVsDirect's direct phase;
+//   - pause: each session waits -pause-for (3 ms) after the body and
+//     before the final dot, as it waits for the ledger's mark under the
+//     engine, using no CPU;
+//   - burn: plain, while a goroutine of this process keeps about
+//     -burn-for (0.4) of a core busy, as the engine and the database
+//     server do beside Mailpit.
+func BenchmarkMailpitPattern(b *testing.B) {
+	const concurrency = 4
+	ctx := context.Background()
+	mp := mailpittest.Start(b)
+	smtp, err := delivery.NewSMTP(delivery.SMTPConfig{Host: mp.SMTPHost, Port: mp.SMTPPort, TLS: delivery.TLSNone, AllowInsecure: true, Timeout: 30 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	msgs := benchMessages(b, "pattern", b.N)
+	send := func(pause time.Duration) {
+		var wg sync.WaitGroup
+		next := make(chan *delivery.Message)
+		for range concurrency {
+			wg.Go(func() {
+				for m := range next {
+					if pause > 0 {
+						m.BeforeEnd = func() error { time.Sleep(pause); return nil }
+					} else {
+						m.BeforeEnd = nil
+					}
+					if err := smtp.Send(ctx, m); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		}
+		for _, m := range msgs {
+			next <- m
+		}
+		close(next)
+		wg.Wait()
+		if n := mp.WaitCount(b, b.N, time.Minute); n < b.N {
+			b.Fatalf("mailpit stored %d of %d", n, b.N)
+		}
+	}
+	burn := func(stop <-chan struct{}) {
+		// Busy for share of each 10 ms, asleep for the rest.
+		busy := time.Duration(*benchBurn * float64(10*time.Millisecond))
+		x := 0
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			t := time.Now()
+			for time.Since(t) < busy {
+				for i := range 1000 {
+					x += i * x
+				}
+			}
+			time.Sleep(10*time.Millisecond - busy)
+		}
+	}
+	variants := []string{"plain", "pause", "burn"}
+	cpu := map[string][]float64{}
+	rate := map[string][]float64{}
+	rounds := max(*benchPairs, 1)
+	if b.N == 1 {
+		rounds = 1
+	}
+	b.ResetTimer()
+	for r := range rounds {
+		for _, v := range variants {
+			mp.DeleteAll(b)
+			stop := make(chan struct{})
+			var burner sync.WaitGroup
+			if v == "burn" {
+				burner.Go(func() { burn(stop) })
+			}
+			c0, t0 := readCPU(), time.Now()
+			pause := time.Duration(0)
+			if v == "pause" {
+				pause = *benchPause
+			}
+			send(pause)
+			el, c1 := time.Since(t0), readCPU()
+			close(stop)
+			burner.Wait()
+			cpu[v] = append(cpu[v], perMsg(c0.children, c1.children, b.N))
+			rate[v] = append(rate[v], float64(b.N)/el.Seconds())
+			if b.N > 1 {
+				b.Logf("round %d %s: %.1f msgs/s, mailpit %.2f ms/msg, this process %.2f ms/msg",
+					r+1, v, rate[v][r], cpu[v][r], perMsg(c0.self, c1.self, b.N))
+			}
+		}
+	}
+	b.StopTimer()
+	for _, v := range variants {
+		b.ReportMetric(median(cpu[v]), v+"-mailpit-cpu-ms/msg")
+		b.ReportMetric(median(rate[v]), v+"-msgs/s")
+	}
+}
+
+// benchMessages builds n rep digests with a 200 KB attachment of random
+// bytes, addressed PREFIXnnnn@example.com.
+func benchMessages(b *testing.B, prefix string, n int) []*delivery.Message {
+	set, err := templates.Load("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pdf := make([]byte, 200<<10)
+	rand.Read(pdf)
+	bld := delivery.Builder{FromName: "Sales digest", FromAddress: "digest@example.com"}
+	var list []*delivery.Message
+	for i := range n {
+		addr := fmt.Sprintf("%s%04d@example.com", prefix, i)
+		r, err := set.Render(templates.Email{Role: "rep", Locale: "en", RecipientName: addr, Period: "Week 48",
+			AsOf: "30 Nov 2026", Headline: "Won revenue is up",
+			Summary: []templates.Item{{Label: "Won revenue", Value: "€124,500", Comparison: "+12%"}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := bld.Build(delivery.Spec{Schedule: "bench", Period: "2026-W48", Role: "rep",
+			ToName: addr, ToAddress: addr, Rendered: r, PDF: pdf, PDFName: "digest.pdf"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		list = append(list, m)
+	}
+	return list
 }
 
 // median of xs (the mean of the middle two for an even count).
