@@ -218,6 +218,8 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 	// CPU per message in each phase, ms: this process, Mailpit, the
 	// PostgreSQL server.
 	var dSelf, eSelf, dMailpit, eMailpit, dPG, ePG []float64
+	// Mailpit's context switches per message in each phase.
+	var dVol, eVol, dInvol, eInvol []float64
 	b.ResetTimer()
 	for pair := range pairs {
 		mp.DeleteAll(b)
@@ -232,9 +234,13 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 		dSelf, eSelf = append(dSelf, perMsg(c0.self, c1.self, b.N)), append(eSelf, perMsg(c2.self, c3.self, b.N))
 		dMailpit, eMailpit = append(dMailpit, perMsg(c0.children, c1.children, b.N)), append(eMailpit, perMsg(c2.children, c3.children, b.N))
 		dPG, ePG = append(dPG, perMsg(0, c1.postgresSince(c0), b.N)), append(ePG, perMsg(0, c3.postgresSince(c2), b.N))
+		n := float64(b.N)
+		dVol, eVol = append(dVol, float64(c1.vol-c0.vol)/n), append(eVol, float64(c3.vol-c2.vol)/n)
+		dInvol, eInvol = append(dInvol, float64(c1.invol-c0.invol)/n), append(eInvol, float64(c3.invol-c2.invol)/n)
 		if b.N > 1 {
-			b.Logf("pair %d (%d msgs): direct %.1f msgs/s, engine %.1f msgs/s, engine/direct %.1f %%; CPU ms/msg direct|engine: this process %.2f|%.2f, mailpit %.2f|%.2f, postgres server %.2f|%.2f",
-				pair+1, b.N, d, e, 100*e/d, dSelf[pair], eSelf[pair], dMailpit[pair], eMailpit[pair], dPG[pair], ePG[pair])
+			b.Logf("pair %d (%d msgs): direct %.1f msgs/s, engine %.1f msgs/s, engine/direct %.1f %%; CPU ms/msg direct|engine: this process %.2f|%.2f, mailpit %.2f|%.2f, postgres server %.2f|%.2f; mailpit context switches/msg direct|engine: waits %.1f|%.1f, preempted %.1f|%.1f",
+				pair+1, b.N, d, e, 100*e/d, dSelf[pair], eSelf[pair], dMailpit[pair], eMailpit[pair], dPG[pair], ePG[pair],
+				dVol[pair], eVol[pair], dInvol[pair], eInvol[pair])
 		}
 	}
 	b.StopTimer()
@@ -247,6 +253,10 @@ func benchEngineVsDirect(b *testing.B, storeURL, schema string) {
 	b.ReportMetric(median(eSelf), "engine-cpu-ms/msg")
 	b.ReportMetric(median(dMailpit), "direct-mailpit-cpu-ms/msg")
 	b.ReportMetric(median(eMailpit), "engine-mailpit-cpu-ms/msg")
+	b.ReportMetric(median(dVol), "direct-mailpit-waits/msg")
+	b.ReportMetric(median(eVol), "engine-mailpit-waits/msg")
+	b.ReportMetric(median(dInvol), "direct-mailpit-preempted/msg")
+	b.ReportMetric(median(eInvol), "engine-mailpit-preempted/msg")
 	if schema != "" {
 		b.ReportMetric(median(dPG), "direct-postgres-cpu-ms/msg")
 		b.ReportMetric(median(ePG), "engine-postgres-cpu-ms/msg")
@@ -425,6 +435,9 @@ func benchSchema(b *testing.B, u string) string {
 type cpuTimes struct {
 	self, children time.Duration
 	postgres       map[string]time.Duration
+	// switches are the context switches of the child processes' threads
+	// (Mailpit): voluntary (it waited) and involuntary (it was preempted).
+	vol, invol int64
 }
 
 func readCPU() cpuTimes {
@@ -438,6 +451,8 @@ func readCPU() cpuTimes {
 		b, _ := os.ReadFile(f)
 		for _, pid := range strings.Fields(string(b)) {
 			c.children += procCPU(pid)
+			v, i := procSwitches(pid)
+			c.vol, c.invol = c.vol+v, c.invol+i
 		}
 	}
 	procs, _ := filepath.Glob("/proc/[0-9]*/comm")
@@ -479,6 +494,29 @@ func procCPU(pid string) time.Duration {
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// procSwitches sums the voluntary and involuntary context switches of the
+// threads of process pid (/proc/pid/task/*/status).
+func procSwitches(pid string) (vol, invol int64) {
+	fs, _ := filepath.Glob("/proc/" + pid + "/task/*/status")
+	for _, f := range fs {
+		b, _ := os.ReadFile(f)
+		for _, line := range strings.Split(string(b), "\n") {
+			k, v, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			switch k {
+			case "voluntary_ctxt_switches":
+				vol += n
+			case "nonvoluntary_ctxt_switches":
+				invol += n
+			}
+		}
+	}
+	return vol, invol
 }
 
 // perMsg is the CPU spent between a and b, in ms per message.
