@@ -82,6 +82,9 @@ func newStmtCacheConn(c driver.Conn) (driver.Conn, error) {
 		_ = c.Close()
 		return nil, errors.New("sqlite connection lacks a context method")
 	}
+	// Without it River's fetch is planned again at every call; the store
+	// still works (sqlite_qpsg.go).
+	_ = enableQPSG(c)
 	return &stmtCacheConn{sqliteConn: sc, byQuery: map[string]*list.Element{}, lru: list.New(), hook: statementHook}, nil
 }
 
