@@ -36,6 +36,8 @@ type backend interface {
 	// committed, then on its own, and returns the rows then changed; on
 	// PostgreSQL in one round trip (BEGIN, stmts, COMMIT, then, in one
 	// pipeline): then sees the commit, as a statement sent after it would.
+	// It is for outcomes (record): on PostgreSQL the commit does not wait
+	// for the WAL flush (see pgPool.execAllThen).
 	execAllThen(ctx context.Context, stmts []stmt, then stmt) (int64, error)
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
@@ -259,6 +261,18 @@ func (p pgPool) execAll(ctx context.Context, stmts []stmt) error {
 // seeing it. An error anywhere makes the server skip the rest; a
 // transaction left open by it is rolled back before the connection goes
 // back to the pool.
+//
+// The transaction commits with synchronous_commit off: visible to every
+// session at once, made durable by the server's WAL writer within
+// wal_writer_delay (200 ms by default) or by the next synchronous commit,
+// whichever comes first, instead of each outcome waiting for its own WAL
+// flush. A crash of this process loses nothing (the commit is the
+// server's); a crash of the server can lose the outcomes of the last
+// moments, and with them everything committed after them, River's
+// completion of those jobs included (the WAL is replayed in order): the
+// jobs run again and find their rows as the synchronous `sending` mark
+// left them, in doubt, never sent twice unseen. The mark itself is never
+// relaxed (markSending).
 func (p pgPool) execAllThen(ctx context.Context, stmts []stmt, then stmt) (int64, error) {
 	conn, err := p.pool.Acquire(ctx)
 	if err != nil {
@@ -267,6 +281,7 @@ func (p pgPool) execAllThen(ctx context.Context, stmts []stmt, then stmt) (int64
 	defer conn.Release()
 	var b pgx.Batch
 	b.Queue("BEGIN")
+	b.Queue("SET LOCAL synchronous_commit TO off")
 	for _, st := range stmts {
 		b.Queue(numbered(st.q), st.args...)
 	}
