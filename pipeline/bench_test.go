@@ -73,9 +73,9 @@ func (p prebuilt) Deliver(ctx context.Context, d jobs.Delivery, hooks jobs.Hooks
 //     River's fetch) then overlaps the other jobs' sessions, as in use.
 //     Both phases have the same transport and at most 4 sessions at once;
 //     with -workers 4 each session slot also waits for its worker's
-//     ledger work, and Mailpit, its sessions stalling, waits and wakes
-//     about 1.5 times as often per message and burns more CPU for each
-//     (docs/PERFORMANCE.md, delivery end to end).
+//     ledger work, and on PostgreSQL Mailpit, its sessions stalling,
+//     waits and wakes about 1.5 times as often per message as in the
+//     direct phase (docs/PERFORMANCE.md, delivery end to end).
 //
 // Each clock stops when Mailpit's API counts every message stored; Mailpit
 // is emptied between phases. Mailpit shares the cores with the engine, so
