@@ -32,6 +32,13 @@ type backend interface {
 	// in one round trip (a pipeline with one Sync is one implicit
 	// transaction), instead of BEGIN, each statement, and COMMIT.
 	execAll(ctx context.Context, stmts []stmt) error
+	// execAllThen runs stmts in one transaction and, once it is
+	// committed, then on its own, and returns the rows then changed; on
+	// PostgreSQL in one round trip (BEGIN, stmts, COMMIT, then, in one
+	// pipeline): then sees the commit, as a statement sent after it would.
+	// It is for outcomes (record): on PostgreSQL the commit does not wait
+	// for the WAL flush (see pgPool.execAllThen).
+	execAllThen(ctx context.Context, stmts []stmt, then stmt) (int64, error)
 	start(ctx context.Context) error
 	stop(ctx context.Context) error
 	stopAndCancel(ctx context.Context) error
@@ -71,6 +78,7 @@ type riverBackend[TTx any] struct {
 	wrap   func(tx TTx, client *river.Client[TTx]) dbtx
 	one    oneStatement
 	all    func(ctx context.Context, stmts []stmt) error
+	then   func(ctx context.Context, stmts []stmt, then stmt) (int64, error)
 	closer func()
 }
 
@@ -116,6 +124,16 @@ func (b *riverBackend[TTx]) execAll(ctx context.Context, stmts []stmt) error {
 		}
 		return nil
 	})
+}
+
+func (b *riverBackend[TTx]) execAllThen(ctx context.Context, stmts []stmt, then stmt) (int64, error) {
+	if b.then != nil {
+		return b.then(ctx, stmts, then)
+	}
+	if err := b.execAll(ctx, stmts); err != nil {
+		return 0, err
+	}
+	return b.exec(ctx, then.q, then.args...)
 }
 
 func (b *riverBackend[TTx]) start(ctx context.Context) error { return b.client.Start(ctx) }
@@ -248,6 +266,56 @@ func (p pgPool) execAll(ctx context.Context, stmts []stmt) error {
 	return br.Close()
 }
 
+// execAllThen sends BEGIN, stmts, COMMIT and then as one batch (one
+// round trip, one Sync): stmts commit together in the explicit
+// transaction, and then runs after the commit in a transaction of its own,
+// seeing it. An error anywhere makes the server skip the rest; a
+// transaction left open by it is rolled back before the connection goes
+// back to the pool.
+//
+// The transaction commits with synchronous_commit off: visible to every
+// session at once, made durable by the server's WAL writer within
+// wal_writer_delay (200 ms by default) or by the next synchronous commit,
+// whichever comes first, instead of each outcome waiting for its own WAL
+// flush. A crash of this process loses nothing (the commit is the
+// server's); a crash of the server can lose the outcomes of the last
+// moments, and with them everything committed after them, River's
+// completion of those jobs included (the WAL is replayed in order): the
+// jobs run again and find their rows as the synchronous `sending` mark
+// left them, in doubt, never sent twice unseen. The mark itself is never
+// relaxed (markSending).
+func (p pgPool) execAllThen(ctx context.Context, stmts []stmt, then stmt) (int64, error) {
+	conn, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Release()
+	var b pgx.Batch
+	b.Queue("BEGIN")
+	b.Queue("SET LOCAL synchronous_commit TO off")
+	for _, st := range stmts {
+		b.Queue(numbered(st.q), st.args...)
+	}
+	b.Queue("COMMIT")
+	b.Queue(numbered(then.q), then.args...)
+	br := conn.SendBatch(ctx, &b)
+	var n int64
+	for i := range b.Len() {
+		tag, err := br.Exec()
+		if err != nil {
+			_ = br.Close()
+			if conn.Conn().PgConn().TxStatus() != 'I' {
+				_, _ = conn.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+			}
+			return 0, err
+		}
+		if i == b.Len()-1 {
+			n = tag.RowsAffected()
+		}
+	}
+	return n, br.Close()
+}
+
 // pgRow maps pgx's "no rows" onto database/sql's so callers test one error.
 type pgRow struct{ pgx.Row }
 
@@ -301,6 +369,7 @@ func newPgBackend(pool *pgxpool.Pool, client *river.Client[pgx.Tx]) *riverBacken
 		},
 		one:    pgPool{pool},
 		all:    pgPool{pool}.execAll,
+		then:   pgPool{pool}.execAllThen,
 		closer: pool.Close,
 	}
 }

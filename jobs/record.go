@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -28,10 +29,7 @@ type recorder struct {
 	leading bool          // a worker is committing groups
 	groups  atomic.Int64  // groups committed, for tests
 
-	// checking holds the runs whose run-over check is under way, and
-	// whether another outcome was committed since it started (PostgreSQL).
-	checking map[int64]bool
-	checks   atomic.Int64 // run-over checks made by finish, for tests
+	checks atomic.Int64 // run-over checks made with an outcome (PostgreSQL), for tests
 }
 
 // wait returns the channel closed when the group now queued is
@@ -65,12 +63,17 @@ func (s *Store) record(ctx context.Context, runID int64, stmts ...stmt) error {
 		// PostgreSQL commits concurrent transactions together by itself
 		// (its WAL flush serves every commit waiting on it): queueing
 		// outcomes behind one another here only added latency (measured:
-		// docs/PERFORMANCE.md, delivery end to end). Each outcome is one
-		// round trip, and the run-over checks are merged.
-		if err := s.b.execAll(ctx, stmts); err != nil {
+		// docs/PERFORMANCE.md, delivery end to end). Each outcome and the
+		// run-over check after its commit are one round trip.
+		s.rec.checks.Add(1)
+		n, err := s.b.execAllThen(ctx, stmts, finishStmt(s.now(), runID))
+		if err != nil {
 			return err
 		}
-		return s.finish(ctx, runID)
+		if n == 1 {
+			s.notifyFinished(ctx, runID)
+		}
+		return nil
 	}
 	r := &s.rec
 	o := &outcome{runID: runID, stmts: stmts}
@@ -108,83 +111,67 @@ func (s *Store) record(ctx context.Context, runID int64, stmts ...stmt) error {
 // the runs it finished.
 func (s *Store) commitGroup(ctx context.Context, group []*outcome) []int64 {
 	s.rec.groups.Add(1)
-	var all []stmt
-	for _, o := range group {
-		all = append(all, o.stmts...)
-	}
-	err := s.b.execAll(ctx, all)
-	if err != nil && len(group) > 1 {
-		// One outcome's error must not fail the others': each alone.
-		for _, o := range group {
-			o.err = s.b.execAll(ctx, o.stmts)
-		}
-	} else {
+	finished, err := s.commitOutcomes(ctx, group)
+	if err == nil || len(group) == 1 {
 		for _, o := range group {
 			o.err = err
 		}
+		return finished
 	}
-	// Is the run over? After the commit, on its own: inside the group's
-	// transaction, two nodes (or a claim) committing at once on
-	// PostgreSQL would each still see the other's recipient open, and
-	// neither would finish the run.
-	var runs, finished []int64
+	// One outcome's error must not fail the others': each alone.
+	finished = nil
 	for _, o := range group {
-		if o.err == nil && !slices.Contains(runs, o.runID) {
-			runs = append(runs, o.runID)
-		}
-	}
-	for _, id := range runs {
-		done, err := finishIfDone(ctx, s.b, s.now(), id)
-		if err != nil {
-			// The job is retried, finds its row recorded and checks again.
-			for _, o := range group {
-				if o.runID == id && o.err == nil {
-					o.err = err
-				}
+		var f []int64
+		f, o.err = s.commitOutcomes(ctx, []*outcome{o})
+		for _, id := range f {
+			if !slices.Contains(finished, id) {
+				finished = append(finished, id)
 			}
-			continue
-		}
-		if done {
-			finished = append(finished, id)
 		}
 	}
 	return finished
 }
 
-// finish checks whether run id is over, once for every outcome committed
-// while a check of the same run was already under way: the worker running
-// that check runs it again before it returns, so the last commit is always
-// seen, and its job, not completed until then, is retried by River if
-// this process dies first. An outcome that leaves the check to another
-// worker returns at once.
-func (s *Store) finish(ctx context.Context, id int64) error {
-	r := &s.rec
-	r.mu.Lock()
-	if again, ok := r.checking[id]; ok {
-		if !again {
-			r.checking[id] = true
+// commitOutcomes runs the statements of a group of outcomes and then the
+// run-over check of each of their runs, in one transaction (SQLite only),
+// and returns the runs it finished. The check may go in the transaction
+// here because SQLite's writers take turns: the transaction's first
+// statement writes, so it holds the database's write lock from its start
+// and reads what every writer, of this process or another, committed
+// before; no outcome can be committing beside it unseen. On PostgreSQL two
+// transactions committing at once would each still see the other's
+// recipient open, and neither would finish the run: its check runs after
+// the commit (record).
+func (s *Store) commitOutcomes(ctx context.Context, group []*outcome) ([]int64, error) {
+	var finished []int64
+	now := s.now()
+	err := s.b.inTx(ctx, func(tx dbtx) error {
+		finished = finished[:0]
+		var runs []int64
+		for _, o := range group {
+			for _, st := range o.stmts {
+				if _, err := tx.exec(ctx, st.q, st.args...); err != nil {
+					return err
+				}
+			}
+			if !slices.Contains(runs, o.runID) {
+				runs = append(runs, o.runID)
+			}
 		}
-		r.mu.Unlock()
+		for _, id := range runs {
+			f := finishStmt(now, id)
+			n, err := tx.exec(ctx, f.q, f.args...)
+			if err != nil {
+				return fmt.Errorf("finish run: %w", err)
+			}
+			if n == 1 {
+				finished = append(finished, id)
+			}
+		}
 		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if r.checking == nil {
-		r.checking = map[int64]bool{}
-	}
-	r.checking[id] = false
-	r.mu.Unlock()
-	for {
-		r.checks.Add(1)
-		done, err := finishIfDone(ctx, s.b, s.now(), id)
-		if done {
-			s.notifyFinished(ctx, id)
-		}
-		r.mu.Lock()
-		if err != nil || !r.checking[id] {
-			delete(r.checking, id)
-			r.mu.Unlock()
-			return err
-		}
-		r.checking[id] = false
-		r.mu.Unlock()
-	}
+	return finished, nil
 }

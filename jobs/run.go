@@ -136,13 +136,19 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 // caller see finished == true; the index on (run_id, state) finds an open
 // recipient at once.
 func finishIfDone(ctx context.Context, db oneStatement, now, id int64) (bool, error) {
-	n, err := db.exec(ctx, `UPDATE crmdigest_run SET finished_at = ? WHERE id = ? AND finished_at = 0
-		AND NOT EXISTS (SELECT 1 FROM crmdigest_run_recipient WHERE run_id = ? AND state IN (?, ?))`,
-		now, id, id, StatePending, StateSending)
+	f := finishStmt(now, id)
+	n, err := db.exec(ctx, f.q, f.args...)
 	if err != nil {
 		return false, fmt.Errorf("finish run: %w", err)
 	}
 	return n == 1, nil
+}
+
+// finishStmt is finishIfDone's statement.
+func finishStmt(now, id int64) stmt {
+	return stmt{q: `UPDATE crmdigest_run SET finished_at = ? WHERE id = ? AND finished_at = 0
+		AND NOT EXISTS (SELECT 1 FROM crmdigest_run_recipient WHERE run_id = ? AND state IN (?, ?))`,
+		args: []any{now, id, id, StatePending, StateSending}}
 }
 
 func (s *Store) notifyFinished(ctx context.Context, id int64) {

@@ -61,7 +61,8 @@ type stmtCacheConn struct {
 	sqliteConn
 	mu      sync.Mutex // database/sql uses a conn from one goroutine at a time; rows may close from another
 	byQuery map[string]*list.Element
-	lru     *list.List // of *cachedStmt, most recent first
+	lru     *list.List         // of *cachedStmt, most recent first
+	hook    func(string, bool) // statementHook when the connection opened
 }
 
 type cachedStmt struct {
@@ -81,7 +82,10 @@ func newStmtCacheConn(c driver.Conn) (driver.Conn, error) {
 		_ = c.Close()
 		return nil, errors.New("sqlite connection lacks a context method")
 	}
-	return &stmtCacheConn{sqliteConn: sc, byQuery: map[string]*list.Element{}, lru: list.New()}, nil
+	// Without it River's fetch is planned again at every call; the store
+	// still works (sqlite_qpsg.go).
+	_ = enableQPSG(c)
+	return &stmtCacheConn{sqliteConn: sc, byQuery: map[string]*list.Element{}, lru: list.New(), hook: statementHook}, nil
 }
 
 // take returns the cached statement of query, preparing it if needed, and
@@ -137,7 +141,19 @@ func (c *stmtCacheConn) release(cs *cachedStmt) {
 	}
 }
 
+func (c *stmtCacheConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := c.sqliteConn.BeginTx(ctx, opts)
+	if h := c.hook; h != nil && err == nil {
+		h("BEGIN", false)
+		return tracedTx{Tx: tx, hook: h}, nil
+	}
+	return tx, err
+}
+
 func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.hook != nil {
+		c.hook(query, false)
+	}
 	cs, err := c.take(ctx, query)
 	if err != nil {
 		return nil, err
@@ -150,6 +166,9 @@ func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []dr
 }
 
 func (c *stmtCacheConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.hook != nil {
+		c.hook(query, false)
+	}
 	cs, err := c.take(ctx, query)
 	if err != nil {
 		return nil, err

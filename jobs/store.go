@@ -307,6 +307,9 @@ func (s *Store) openPostgres(ctx context.Context, u string) error {
 		}
 		cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	}
+	if statementHook != nil {
+		cfg.ConnConfig.Tracer = pgTrace{statementHook}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("connect store: %w", err)
