@@ -4108,6 +4108,11 @@ func (f *Fpdf) replaceAliases() {
 				replacement = utf8toutf16(replacement, false)
 			}
 			for n := 1; n <= f.page; n++ {
+				// crmdigest patch: look for the alias in the page's bytes;
+				// upstream copied every page into a string first.
+				if !bytes.Contains(f.pages[n].Bytes(), []byte(alias)) {
+					continue
+				}
 				s := f.pages[n].String()
 				if strings.Contains(s, alias) {
 					s = strings.Replace(s, alias, replacement, -1)
