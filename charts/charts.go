@@ -24,6 +24,7 @@ package charts
 
 import (
 	"fmt"
+	"image"
 	"io"
 	"math"
 
@@ -104,7 +105,7 @@ func (ch Chart) PNG(out io.Writer, w, h int) error {
 	// An opaque white ground: a transparent PNG turns unreadable in an
 	// email client's dark mode.
 	fillOpaque(img.m, colWhite)
-	if err := ch.render(r, w, h, ch.opts.OnText, true); err != nil {
+	if err := ch.renderOn(r, img.m, w, h, ch.opts.OnText); err != nil {
 		return err
 	}
 	return encodePNG(out, img.m)
@@ -114,6 +115,18 @@ func (ch Chart) PNG(out io.Writer, w, h int) error {
 // raster renderer, whose measures of text are kept (rasterMeasures).
 func (ch Chart) render(r chart.Renderer, w, h int, hook func(Label), raster bool) error {
 	t := &texter{Renderer: r, f: fonts.Parsed(), fb: ch.opts.Fallback, w: w, hook: hook, memo: raster}
+	return ch.drawWith(t, w, h)
+}
+
+// renderOn draws the chart on go-chart's raster renderer r, whose image
+// is img: text is measured from rasterMeasures and painted from
+// rasterTexts.
+func (ch Chart) renderOn(r chart.Renderer, img *image.RGBA, w, h int, hook func(Label)) error {
+	t := &texter{Renderer: r, f: fonts.Parsed(), fb: ch.opts.Fallback, w: w, hook: hook, memo: true, img: img}
+	return ch.drawWith(t, w, h)
+}
+
+func (ch Chart) drawWith(t *texter, w, h int) error {
 	t.SetDPI(DPI)
 	c := &canvas{r: t, t: t, w: w, h: h, f: t.f, loc: ch.loc}
 	if ch.draw == nil {

@@ -1,11 +1,13 @@
 package charts
 
 import (
+	"image"
 	"sync"
 
 	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/golang/freetype/truetype"
 	chart "github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/drawing"
 )
 
 // Options are the settings of one drawing of a chart (With).
@@ -76,6 +78,16 @@ type texter struct {
 	faceSize float64
 	dpi      float64
 	rotated  bool
+
+	// img is the image of go-chart's raster renderer (nil for the
+	// others), on which text not rotated is painted from rasterTexts in
+	// the renderer's font colour, followed here.
+	img   *image.RGBA
+	color drawing.Color
+	// path is true while the renderer holds a path not yet painted
+	// (Circle only builds one): its Text fills that path too, in the
+	// font colour, so text is then left to it.
+	path bool
 }
 
 // run is a piece of a string drawn in one face: the Go fonts (face -1)
@@ -129,8 +141,13 @@ func (t *texter) SetFontSize(size float64) {
 // on: go-chart's ResetStyle keeps the font and zeroes its size.
 
 func (t *texter) ResetStyle() {
-	t.faceSize, t.rotated = 0, false
+	t.faceSize, t.rotated, t.color = 0, false, drawing.Color{}
 	t.Renderer.ResetStyle()
+}
+
+func (t *texter) SetFontColor(c drawing.Color) {
+	t.color = c
+	t.Renderer.SetFontColor(c)
 }
 
 func (t *texter) SetDPI(dpi float64) {
@@ -223,6 +240,36 @@ func (t *texter) MeasureText(s string) chart.Box {
 	return box
 }
 
+// draw draws s with its baseline from (x, y) in the current face: from
+// rasterTexts on a raster renderer's image, else by the renderer.
+func (t *texter) draw(s string, x, y int) {
+	if t.img != nil && !t.rotated && !t.path && t.face != nil && t.dpi > 0 {
+		if g := rasterText(measureKey{t.face, t.faceSize, t.dpi, s}); g != nil && g.drawInto(t.img, x, y, t.color) {
+			return
+		}
+	}
+	t.Renderer.Text(s, x, y)
+	t.path = false
+}
+
+// The path methods follow whether a path is pending (path).
+
+func (t *texter) MoveTo(x, y int) { t.path = true; t.Renderer.MoveTo(x, y) }
+func (t *texter) LineTo(x, y int) { t.path = true; t.Renderer.LineTo(x, y) }
+func (t *texter) QuadCurveTo(cx, cy, x, y int) {
+	t.path = true
+	t.Renderer.QuadCurveTo(cx, cy, x, y)
+}
+func (t *texter) ArcTo(cx, cy int, rx, ry, startAngle, delta float64) {
+	t.path = true
+	t.Renderer.ArcTo(cx, cy, rx, ry, startAngle, delta)
+}
+func (t *texter) Close()                          { t.path = true; t.Renderer.Close() }
+func (t *texter) Circle(radius float64, x, y int) { t.path = true; t.Renderer.Circle(radius, x, y) }
+func (t *texter) Stroke()                         { t.path = false; t.Renderer.Stroke() }
+func (t *texter) Fill()                           { t.path = false; t.Renderer.Fill() }
+func (t *texter) FillStroke()                     { t.path = false; t.Renderer.FillStroke() }
+
 // textIn sets the room of the next string drawn: the span x0–x1.
 func (t *texter) textIn(x0, x1 int, data bool) {
 	t.room, t.data, t.used = [2]int{x0, x1}, data, true
@@ -239,7 +286,7 @@ func (t *texter) Text(s string, x, y int) {
 	for i, r := range t.runs(s) {
 		t.use(r.face)
 		w := t.measure(r.text).Width()
-		t.Renderer.Text(r.text, x, y)
+		t.draw(r.text, x, y)
 		if t.hook != nil {
 			t.hook(Label{Text: r.text, Whole: s, Run: i, Face: r.face, Bold: t.bold && r.face < 0, Size: t.size,
 				X: float64(x), Y: float64(y), W: float64(w), Start: float64(start), Left: float64(room[0]), Right: float64(room[1]), Data: data})

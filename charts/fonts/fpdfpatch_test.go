@@ -2,10 +2,12 @@ package fonts
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -117,4 +119,83 @@ func TestFpdfPatchSameOutput(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestFpdfPatchCachedWidths draws many documents whose texts share most
+// of their runes but not all — the case of a run's digests, whose /W
+// width arrays the patched fpdf takes from a process-wide cache keyed by
+// the runes above 255 and the last rune used. Each document with fonts
+// from bytes (cache) must equal the same document with fonts from a file
+// (built afresh, as upstream does): a cache key that misses something
+// the width array depends on hands one document another's widths.
+func TestFpdfPatchCachedWidths(t *testing.T) {
+	dir := t.TempDir()
+	regular, bold := cut().regular, cut().bold
+	for name, b := range map[string][]byte{"r": regular, "b": bold} {
+		if err := os.WriteFile(filepath.Join(dir, name+".ttf"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Runes the cut faces have, below and above 255, the latter in
+	// several ranges (Latin Extended, punctuation, arrows, shapes).
+	low := []rune("aeiouAEZQxyz0123456789 .,;:%€$£¥«»éèàçñøåÆß")
+	high := []rune("ŁłŚśŻżĄąĘęŐőŰűČčŠšŽžĞğİıœŒ–—‘’“”…•€→↑↓▲▼■●◆")
+	rng := rand.New(rand.NewPCG(1, 2))
+	text := func() string {
+		var b strings.Builder
+		for range 12 {
+			b.WriteRune(low[rng.IntN(len(low))])
+		}
+		// Few runes above 255, from a small pool, so that documents
+		// share a key with others often and differ just as often below.
+		for range rng.IntN(3) {
+			b.WriteRune(high[rng.IntN(6)])
+		}
+		if rng.IntN(4) == 0 {
+			b.WriteRune(high[6+rng.IntN(len(high)-6)])
+		}
+		return b.String()
+	}
+	doc := func(a, b string, fromFile bool) []byte {
+		pdf := fpdf.New("P", "mm", "A4", "")
+		created := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
+		pdf.SetCreationDate(created)
+		pdf.SetModificationDate(created)
+		pdf.SetCatalogSort(true)
+		if fromFile {
+			pdf.SetFontLocation(dir)
+			pdf.AddUTF8Font("f", "", "r.ttf")
+			pdf.AddUTF8Font("f", "B", "b.ttf")
+		} else {
+			pdf.AddUTF8FontFromBytes("f", "", regular)
+			pdf.AddUTF8FontFromBytes("f", "B", bold)
+		}
+		pdf.AddPage()
+		pdf.SetFont("f", "", 11)
+		pdf.Text(20, 20, a)
+		pdf.SetFont("f", "B", 11)
+		pdf.Text(20, 30, b)
+		var out bytes.Buffer
+		if err := pdf.Output(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	differ := 0
+	var first []byte
+	for i := range 150 {
+		a, b := text(), text()
+		want := doc(a, b, true)
+		if got := doc(a, b, false); !bytes.Equal(got, want) {
+			t.Fatalf("document %d (%q, %q): with fonts from bytes it differs from the one with fonts from a file", i, a, b)
+		}
+		if i == 0 {
+			first = want
+		} else if !bytes.Equal(want, first) {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Fatal("every document is the same: the comparison proves nothing")
+	}
 }

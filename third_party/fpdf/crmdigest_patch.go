@@ -6,9 +6,13 @@ package fpdf
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"slices"
+	"strconv"
 	"sync"
+	"unsafe"
 )
 
 // utf8Parsed is what AddUTF8FontFromBytes derives from a font's bytes and
@@ -30,6 +34,19 @@ var utf8Cache struct {
 	sync.Mutex
 	seed    maphash.Seed
 	entries map[utf8CacheKey][]*utf8Parsed
+	// seen maps the address and length of a slice of font bytes already
+	// looked up to its parse: a hint, checked against the parse's copy
+	// of the bytes, emptied when it holds maxSeen slices (a program that
+	// adds fonts from ever new slices; crmdigest adds the same ones).
+	seen map[utf8SeenKey]*utf8Parsed
+}
+
+const maxSeen = 256
+
+type utf8SeenKey struct {
+	fontkey string
+	addr    uintptr
+	n       int
 }
 
 type utf8CacheKey struct {
@@ -46,10 +63,23 @@ func parsedUTF8(fontkey string, utf8Bytes []byte) (*utf8Parsed, error) {
 	if c.entries == nil {
 		c.seed = maphash.MakeSeed()
 		c.entries = map[utf8CacheKey][]*utf8Parsed{}
+		c.seen = map[utf8SeenKey]*utf8Parsed{}
+	}
+	// The same slice as before (every digest adds the same two faces):
+	// compared with the private copy instead of hashed, which cost more
+	// (0.1 ms per document for the two faces).
+	seen := utf8SeenKey{fontkey, uintptr(unsafe.Pointer(unsafe.SliceData(utf8Bytes))), len(utf8Bytes)}
+	if p := c.seen[seen]; p != nil && bytes.Equal(p.src, utf8Bytes) {
+		c.Unlock()
+		return p, nil
 	}
 	key := utf8CacheKey{fontkey, maphash.Bytes(c.seed, utf8Bytes)}
+	if len(c.seen) >= maxSeen {
+		c.seen = map[utf8SeenKey]*utf8Parsed{}
+	}
 	for _, p := range c.entries[key] {
 		if bytes.Equal(p.src, utf8Bytes) {
+			c.seen[seen] = p
 			c.Unlock()
 			return p, nil
 		}
@@ -93,10 +123,12 @@ func parsedUTF8(fontkey string, utf8Bytes []byte) (*utf8Parsed, error) {
 	defer c.Unlock()
 	for _, q := range c.entries[key] {
 		if bytes.Equal(q.src, utf8Bytes) {
+			c.seen[seen] = q
 			return q, nil
 		}
 	}
 	c.entries[key] = append(c.entries[key], p)
+	c.seen[seen] = p
 	return p, nil
 }
 
@@ -125,4 +157,104 @@ var cidToGidMaps = sync.Pool{
 		b := make([]byte, 256*256*2)
 		return &b
 	},
+}
+
+// outTf writes the font operator SetFont writes, as
+// f.outf("BT /F%s %.2f Tf ET", id, size) did: strconv's 'f' format with
+// precision 2 is what fmt's %.2f prints, sign, -0 and Inf included. It
+// was 8 % of a digest's CPU time through fmt (pdfkit sets the font for
+// every run of text).
+func (f *Fpdf) outTf(id string, size float64) {
+	var a [80]byte
+	b := append(a[:0], "BT /F"...)
+	b = append(b, id...)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, size, 'f', 2, 64)
+	b = append(b, " Tf ET\n"...)
+	if f.state == 2 {
+		must(f.pages[f.page].Write(b))
+	} else {
+		must(f.buffer.Write(b))
+	}
+}
+
+// textOp is sprintf("BT %.2f %.2f Td (%s) Tj ET", x, y, txt) without fmt.
+func textOp(x, y float64, txt string) string {
+	b := make([]byte, 0, len(txt)+40)
+	b = append(b, "BT "...)
+	b = strconv.AppendFloat(b, x, 'f', 2, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, y, 'f', 2, 64)
+	b = append(b, " Td ("...)
+	b = append(b, txt...)
+	b = append(b, ") Tj ET"...)
+	return string(b)
+}
+
+// cidWidths keeps the /W entries (the width array of a UTF-8 font's
+// CIDFont) that generateCIDFontMap built, by parsed font and by what the
+// entry depends on besides the font: the last rune used (LastRune, the
+// end of the scan) and the used runes above 255 (every rune up to 255
+// that the font has is listed, used or not). Documents print different
+// names, so their used runes seldom match in full (a run of 2,404
+// digests cut about 4,400 different subsets of 4,808), but the runes
+// above 255 they use (dashes, quotes, arrows, accented letters of
+// Central European names) mostly do. Upstream rebuilds the entry in
+// every document through maps of interface keys: 7 % of a digest's CPU.
+// Emptied when it holds maxCIDWidths entries (about 1.5 KB each).
+var cidWidths struct {
+	sync.Mutex
+	m map[cidWidthsKey]string
+	// hits and misses count lookups, for the tests.
+	hits, misses int
+}
+
+const maxCIDWidths = 1024
+
+type cidWidthsKey struct {
+	font *utf8Parsed
+	last int
+	high string // the used runes above 255, ascending, 4 bytes each
+}
+
+// cidFontWidths returns generateCIDFontMap(font, lastRune), from
+// cidWidths when the font was added from bytes.
+func cidFontWidths(font *fontDefType, lastRune int) string {
+	if font.parsed == nil {
+		return generateCIDFontMap(font, lastRune)
+	}
+	// generateCIDFontMap reads usedRunes only for cid in 256..lastRune,
+	// and only whether the value is 0 or missing.
+	high := make([]int, 0, 32)
+	for r, v := range font.usedRunes {
+		if r > 255 && r <= lastRune && v != 0 {
+			high = append(high, r)
+		}
+	}
+	slices.Sort(high)
+	b := make([]byte, 0, 4*len(high))
+	for _, r := range high {
+		b = binary.LittleEndian.AppendUint32(b, uint32(r))
+	}
+	k := cidWidthsKey{font.parsed, lastRune, string(b)}
+	c := &cidWidths
+	c.Lock()
+	w, ok := c.m[k]
+	if ok {
+		c.hits++
+	} else {
+		c.misses++
+	}
+	c.Unlock()
+	if ok {
+		return w
+	}
+	w = generateCIDFontMap(font, lastRune)
+	c.Lock()
+	if c.m == nil || len(c.m) >= maxCIDWidths {
+		c.m = make(map[cidWidthsKey]string)
+	}
+	c.m[k] = w
+	c.Unlock()
+	return w
 }

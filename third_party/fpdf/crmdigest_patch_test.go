@@ -6,6 +6,8 @@ package fpdf
 import (
 	"bytes"
 	"compress/zlib"
+	"fmt"
+	"math"
 	"math/rand"
 	"reflect"
 	"testing"
@@ -120,4 +122,29 @@ func BenchmarkCrmdigestPutNil(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestCrmdigestNoFmt compares the operators SetFont and Text now append
+// with what upstream's fmt.Sprintf wrote, over values that round, carry,
+// are negative, zero, -0, huge, infinite or NaN.
+func TestCrmdigestNoFmt(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	vals := []float64{0, math.Copysign(0, -1), -0.004, 0.005, 0.015, 0.125, 2.675, 1e21, -1e-9,
+		123456.785, math.Inf(1), math.Inf(-1), math.NaN(), math.MaxFloat64, math.SmallestNonzeroFloat64}
+	for n := 0; n < 2000; n++ {
+		vals = append(vals, (rng.Float64()-0.3)*1000, float64(rng.Intn(100000))/1000)
+	}
+	f := New("P", "mm", "A4", "")
+	f.AddPage()
+	for i, v := range vals {
+		w := vals[(i+1)%len(vals)]
+		f.pages[f.page].Reset()
+		f.outTf("a1b2c3", v)
+		if got, want := f.pages[f.page].String(), fmt.Sprintf("BT /F%s %.2f Tf ET", "a1b2c3", v)+"\n"; got != want {
+			t.Errorf("outTf(%v) = %q, fmt gives %q", v, got, want)
+		}
+		if got, want := textOp(v, w, "(x\\) é"), fmt.Sprintf("BT %.2f %.2f Td (%s) Tj ET", v, w, "(x\\) é"); got != want {
+			t.Errorf("textOp(%v, %v) = %q, fmt gives %q", v, w, got, want)
+		}
+	}
 }

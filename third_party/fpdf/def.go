@@ -808,6 +808,7 @@ type fontDefType struct {
 	i            string        // 1-based position in font list, set by font loader, not this program
 	utf8File     *utf8FontFile // UTF-8 font
 	usedRunes    map[int]int   // Array of used runes
+	parsed       *utf8Parsed   // crmdigest patch: the process-wide parse of a UTF-8 font added from bytes, nil otherwise
 }
 
 // generateFontID generates a font Id from the font definition

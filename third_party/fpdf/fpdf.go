@@ -2091,6 +2091,7 @@ func (f *Fpdf) addFontFromBytes(familyStr, styleStr string, jsonFileBytes, zFile
 			Cw:        p.cw,
 			utf8File:  &utf8FontFile{fileReader: &fileReader{readerPosition: 0, array: utf8Bytes}, cmap: p.cmap},
 			usedRunes: sbarr,
+			parsed:    p,
 		}
 		def.i = p.id
 		f.fonts[fontkey] = def
@@ -2323,7 +2324,9 @@ func (f *Fpdf) SetFont(familyStr, styleStr string, size float64) {
 		f.isCurrentUTF8 = false
 	}
 	if f.page > 0 {
-		f.outf("BT /F%s %.2f Tf ET", f.currentFont.i, f.fontSizePt)
+		// crmdigest patch: appended instead of fmt.Sprintf, the same bytes
+		// (crmdigest_patch.go).
+		f.outTf(f.currentFont.i, f.fontSizePt)
 	}
 }
 
@@ -2338,7 +2341,9 @@ func (f *Fpdf) SetFontSize(size float64) {
 	f.fontSizePt = size
 	f.fontSize = size / f.k
 	if f.page > 0 {
-		f.outf("BT /F%s %.2f Tf ET", f.currentFont.i, f.fontSizePt)
+		// crmdigest patch: appended instead of fmt.Sprintf, the same bytes
+		// (crmdigest_patch.go).
+		f.outTf(f.currentFont.i, f.fontSizePt)
 	}
 }
 
@@ -2348,7 +2353,9 @@ func (f *Fpdf) SetFontUnitSize(size float64) {
 	f.fontSizePt = size * f.k
 	f.fontSize = size
 	if f.page > 0 {
-		f.outf("BT /F%s %.2f Tf ET", f.currentFont.i, f.fontSizePt)
+		// crmdigest patch: appended instead of fmt.Sprintf, the same bytes
+		// (crmdigest_patch.go).
+		f.outTf(f.currentFont.i, f.fontSizePt)
 	}
 }
 
@@ -2439,7 +2446,9 @@ func (f *Fpdf) Text(x, y float64, txtStr string) {
 	} else {
 		txt2 = f.escape(txtStr)
 	}
-	s := sprintf("BT %.2f %.2f Td (%s) Tj ET", x*f.k, (f.h-y)*f.k, txt2)
+	// crmdigest patch: appended instead of fmt.Sprintf, the same bytes
+	// (crmdigest_patch.go).
+	s := textOp(x*f.k, (f.h-y)*f.k, txt2)
 	if f.underline && txtStr != "" {
 		s += " " + f.dounderline(x, y, txtStr)
 	}
@@ -2447,7 +2456,7 @@ func (f *Fpdf) Text(x, y float64, txtStr string) {
 		s += " " + f.dostrikeout(x, y, txtStr)
 	}
 	if f.colorFlag {
-		s = sprintf("q %s %s Q", f.color.text.str, s)
+		s = "q " + f.color.text.str + " " + s + " Q" // crmdigest patch: was sprintf("q %s %s Q", ...)
 	}
 	f.out(s)
 }
@@ -4099,6 +4108,11 @@ func (f *Fpdf) replaceAliases() {
 				replacement = utf8toutf16(replacement, false)
 			}
 			for n := 1; n <= f.page; n++ {
+				// crmdigest patch: look for the alias in the page's bytes;
+				// upstream copied every page into a string first.
+				if !bytes.Contains(f.pages[n].Bytes(), []byte(alias)) {
+					continue
+				}
 				s := f.pages[n].String()
 				if strings.Contains(s, alias) {
 					s = strings.Replace(s, alias, replacement, -1)
@@ -4360,7 +4374,9 @@ func (f *Fpdf) putfonts() {
 				if font.Desc.MissingWidth != 0 {
 					f.out("/DW " + strconv.Itoa(font.Desc.MissingWidth))
 				}
-				f.generateCIDFontMap(&font, font.utf8File.LastRune)
+				// crmdigest patch: the /W entry from a process-wide cache
+				// (crmdigest_patch.go).
+				f.out(cidFontWidths(&font, font.utf8File.LastRune))
 				f.out("/CIDToGIDMap " + strconv.Itoa(f.n+4) + " 0 R>>")
 				f.out("endobj")
 
@@ -4436,7 +4452,9 @@ func (f *Fpdf) putfonts() {
 	}
 }
 
-func (f *Fpdf) generateCIDFontMap(font *fontDefType, LastRune int) {
+// crmdigest patch: returns the /W entry instead of writing it, for
+// cidFontWidths (crmdigest_patch.go).
+func generateCIDFontMap(font *fontDefType, LastRune int) string {
 	rangeID := 0
 	cidArray := make(map[int]*untypedKeyMap)
 	cidArrayKeys := make([]int, 0)
@@ -4550,7 +4568,7 @@ func (f *Fpdf) generateCIDFontMap(font *fontDefType, LastRune int) {
 			w.printf(" %d [ %s ]\n", k, implode(" ", ws.valueSet))
 		}
 	}
-	f.out("/W [" + w.String() + " ]")
+	return "/W [" + w.String() + " ]"
 }
 
 func implode(sep string, arr []int) string {
