@@ -23,11 +23,11 @@ import (
 // It does not follow the live heap down. The peak is set by the highest
 // live heap (a digest set being computed on top of the model), which the
 // limit already allows for; once that heap is garbage, a limit lowered to
-// limitFactor times the smaller live heap of rendering left the collector
-// 0.4 times that heap of room, and it ran two to three times as often as
-// GOGC alone while the 2,404 digests were built (about a quarter more CPU)
-// without lowering the peak. Kept at the high mark, the limit leaves the
-// collector the room the peak has already taken. docs/PERFORMANCE.md
+// limitFactor times the smaller live heap of rendering let the collector
+// run after every 0.4 times that heap of allocation (GOGC alone: 1 time)
+// while the 2,404 digests were built, without lowering the peak. Kept at
+// the high mark, the limit leaves the collector the room the peak has
+// already taken. docs/PERFORMANCE.md
 // ("## end to end") has its measured cost in CPU and its effect on the
 // peak.
 //

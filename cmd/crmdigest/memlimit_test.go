@@ -13,8 +13,8 @@ import (
 // the policy to set the soft limit to limitFactor times the live heap the
 // collection found (above the floor); then lets the 320 MB go, collects
 // again, and expects the limit to stay at the high mark (a limit that came
-// down with the live heap made the collector run two to three times as
-// often while digests were built, for no lower peak); then to lift it when
+// down with the live heap made the collector run more often while digests
+// were built, for no lower peak); then to lift it when
 // stopped; and to leave the limit alone when GOMEMLIMIT is set.
 func TestMemoryLimitFollowsLiveHeap(t *testing.T) {
 	for _, env := range []string{"GOMEMLIMIT", "GOGC", envMemLimit} {
