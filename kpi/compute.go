@@ -43,6 +43,11 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 	}
 	periods = clipToData(ds, periods, m)
 
+	computing <- struct{}{}
+	defer func() { <-computing }()
+	if computeHook != nil {
+		computeHook()
+	}
 	c := aggregate(ds, periods, asOf, &opt)
 	dir := resolve(ds, c.owned)
 	ok, why := supported(ds, &opt)
@@ -73,6 +78,17 @@ func Compute(ds *crm.Dataset, req Request) (*Result, error) {
 	}
 	return r, nil
 }
+
+// computing lets one Compute at a time aggregate and compute in a process.
+// Each spreads its work over every core already, so two at once finish no
+// sooner; but each holds its cube, the sums of every owner and period (80
+// MB for a week at 2,000 reps), and two digest sets computed at once by
+// two delivery workers (a manager's and a director's) held both, which
+// set the peak of a whole run's memory.
+var computing = make(chan struct{}, 1)
+
+// computeHook, when set by a test, runs in Compute while it holds the slot.
+var computeHook func()
 
 // clipToData drops the periods that end before the first dated row of
 // any source (they would only hold absent values), keeping at least two
@@ -110,7 +126,13 @@ type engine struct {
 	shares  []float64 // by period index: the working-day share elapsed at its cut (1 when whole)
 	// exportLast is the last day of the export's dated rows (MaxInt32 when unknown).
 	exportLast crm.Day
-	metrics    []Metric
+	// partials holds, for each family's first day (famStart), whether
+	// each period of the series is only partly covered (see partial).
+	partials [nFamilies]struct {
+		start crm.Day
+		by    []bool
+	}
+	metrics []Metric
 	// nans is the History.Expected, Low and High of every value without
 	// a seasonal fit, shared: a Result is read-only.
 	nans []float64
@@ -177,6 +199,30 @@ func (e *engine) prepare() {
 		}
 		e.bp.seasons[i] = q.seasonOf()
 	}
+	for f, start := range c.famStart {
+		pp := &e.partials[f]
+		pp.start = start
+		pp.by = make([]bool, e.h)
+		for i, q := range c.periods {
+			pp.by[i] = partlyCovered(q, start) || endsUncovered(q, e.exportLast)
+		}
+	}
+}
+
+// partial reports whether period i of the series is covered only in part
+// by the export, whose rows of a family start on start: it starts after
+// the period began, or the export ends before the period does. Every scope
+// asks it of every metric and period with one of the cube's family
+// starts, so it is worked out once per Compute (prepare); another start
+// is worked out again.
+func (e *engine) partial(start crm.Day, i int) bool {
+	for f := range e.partials {
+		if pp := &e.partials[f]; pp.start == start {
+			return pp.by[i]
+		}
+	}
+	q := e.c.periods[i]
+	return partlyCovered(q, start) || endsUncovered(q, e.exportLast)
 }
 
 // run computes every scope's values, spread over the available cores.
@@ -293,7 +339,7 @@ func (e *engine) computeScope(w *scopeWork, sc *scratch) {
 			// A past period the export covers only in part (it began
 			// before the first row of this kind) is no full period: it
 			// must not enter a baseline, a trailing mean or a growth rate.
-			partial := i < h-1 && (partlyCovered(c.periods[i], start) || endsUncovered(c.periods[i], e.exportLast))
+			partial := i < h-1 && e.partial(start, i)
 			if end < start || partial || (end < w.first && i < h-1) {
 				y[i] = math.NaN() // before the data (or the rep) started
 				continue

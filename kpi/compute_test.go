@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -493,6 +495,54 @@ func TestPipelineBlankAmounts(t *testing.T) {
 		}
 		if c := value(t, r, ScopeOrg, OrgKey, PipelineCount); c == nil || c.Value != float64(len(tc.amounts)) {
 			t.Errorf("amounts %v: pipeline count %v", tc.amounts, c)
+		}
+	}
+}
+
+// TestComputeOneAtATime: Computes started together by several goroutines
+// (as two delivery workers do with two digest sets) aggregate one at a
+// time, so that a process holds one cube at once; each still gets its
+// own correct result.
+func TestComputeOneAtATime(t *testing.T) {
+	ds := synthOrg(20, 2_000, 2_000, 200, 3)
+	var active, most atomic.Int32
+	computeHook = func() {
+		n := active.Add(1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond) // long enough for another to start, were it let in
+		active.Add(-1)
+	}
+	defer func() { computeHook = nil }()
+	ids := []string{"2017-11", "2017-W48", "2017-Q3", "2017-10"}
+	results := make([]*Result, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		p, err := ParsePeriod(id, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := Compute(ds, Request{Period: p})
+			if err != nil {
+				t.Error(err)
+			}
+			results[i] = r
+		}()
+	}
+	wg.Wait()
+	if m := most.Load(); m != 1 {
+		t.Errorf("%d Computes aggregated at once, want 1", m)
+	}
+	for i, r := range results {
+		if r == nil || r.Period.ID() != ids[i] {
+			t.Errorf("Compute of %s gave %v", ids[i], r)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package kpi
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/crmdigest/crmdigest/crm"
 )
@@ -67,5 +68,35 @@ func TestToDateExpectationFollowsWorkingDays(t *testing.T) {
 			t.Fatalf("%s: no seasonal expectation to check", id)
 		}
 		t.Logf("%s: %d expectations checked", id, checked)
+	}
+}
+
+// TestWorkingDaysCountsEachDay: the closed form counts what a walk over
+// the days, asking each one's weekday, counts: every span of up to 40
+// days starting on each day of four weeks around 1970-01-01 (negative day
+// numbers included), around 2026 and in the year 2400, and a span of
+// centuries.
+func TestWorkingDaysCountsEachDay(t *testing.T) {
+	walk := func(a, b crm.Day) int {
+		n := 0
+		for d := a; d <= b; d++ {
+			if wd := d.Time().Weekday(); wd >= time.Monday && wd <= time.Friday {
+				n++
+			}
+		}
+		return n
+	}
+	for _, base := range []crm.Day{-30, crm.DayFromDate(2026, 11, 20), crm.DayFromDate(2400, 2, 20), -800_000} {
+		for a := base; a < base+28; a++ {
+			for b := a - 2; b < a+40; b++ {
+				if got, want := workingDays(a, b), walk(a, b); got != want {
+					t.Fatalf("workingDays(%s, %s) = %d, a walk over the days counts %d", a, b, got, want)
+				}
+			}
+		}
+	}
+	a, b := crm.DayFromDate(1900, 1, 1), crm.DayFromDate(2200, 12, 31)
+	if got, want := workingDays(a, b), walk(a, b); got != want {
+		t.Fatalf("workingDays over three centuries = %d, a walk counts %d", got, want)
 	}
 }
