@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -183,21 +182,6 @@ func (s *Store) Pauses(ctx context.Context) ([]Pause, error) {
 		return nil, fmt.Errorf("list pauses: %w", err)
 	}
 	return out, nil
-}
-
-// pausedFor says why a delivery of schedule to recipient is paused, or "".
-func pausedFor(ctx context.Context, tx dbtx, schedule, recipient string) (string, error) {
-	var scope, who string
-	err := tx.queryRow(ctx, `SELECT scope, who FROM crmdigest_pause
-		WHERE (scope = ? AND name = ?) OR (scope = ? AND LOWER(name) = LOWER(?)) LIMIT 1`,
-		PauseSchedule, schedule, PausePerson, recipient).Scan(&scope, &who)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read pauses: %w", err)
-	}
-	return fmt.Sprintf("%s paused by %s", scope, who), nil
 }
 
 // NextAttempts says when the job engine will next try each delivery of

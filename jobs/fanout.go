@@ -26,7 +26,8 @@ type runRecipient struct {
 
 // pausesOf reads the pauses that concern a schedule at once: the schedule's
 // own, and every person's. The answer says why a recipient is paused ("" if
-// not), as pausedFor would, without a query per recipient.
+// not), a person matched by address whatever its case, without a query
+// per recipient.
 func pausesOf(ctx context.Context, tx dbtx, schedule string) (func(string) string, error) {
 	rs, err := tx.query(ctx, `SELECT scope, name, who FROM crmdigest_pause
 		WHERE (scope = ? AND name = ?) OR scope = ?`, PauseSchedule, schedule, PausePerson)
