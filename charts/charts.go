@@ -94,21 +94,15 @@ func (ch Chart) PNG(out io.Writer, w, h int) error {
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("png size %dx%d: must be positive", w, h)
 	}
-	r, err := chart.PNG(w, h)
-	if err != nil {
-		return fmt.Errorf("png renderer: %w", err)
-	}
-	var img rgbaOf
-	if err := r.Save(&img); err != nil || img.m == nil {
-		return fmt.Errorf("png renderer: no image (%v)", err)
-	}
+	r := newRasterRenderer(w, h)
+	defer r.release()
 	// An opaque white ground: a transparent PNG turns unreadable in an
 	// email client's dark mode.
-	fillOpaque(img.m, colWhite)
-	if err := ch.renderOn(r, img.m, w, h, ch.opts.OnText); err != nil {
+	fillOpaque(r.i, colWhite)
+	if err := ch.renderOn(r, r.i, w, h, ch.opts.OnText); err != nil {
 		return err
 	}
-	return encodePNG(out, img.m)
+	return encodePNG(out, r.i)
 }
 
 // render draws the chart on r, w × h pixels; raster says r is go-chart's

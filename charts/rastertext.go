@@ -149,7 +149,7 @@ func (g *textSpans) drawInto(m *image.RGBA, x, y int, col drawing.Color) bool {
 		g.minY+y < b.Min.Y+textMargin || g.maxY+y >= b.Max.Y-textMargin {
 		return false
 	}
-	p := raster.NewRGBAPainter(m)
+	p := overPainter{m: m}
 	p.SetColor(col)
 	var buf [64]raster.Span
 	n := 0
