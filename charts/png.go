@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"image"
@@ -67,23 +68,42 @@ func (b *pngBuffers) Put(e *png.EncoderBuffer) { b.p.Put(e) }
 // exactly m's. Any other image (a trend with its band has about 950
 // colours) is written byte for byte as png.Encode writes it.
 func encodePNG(out io.Writer, m *image.RGBA) error {
-	if p := paletted(m); p != nil {
-		return palettedEncoder.Encode(out, p)
+	r := m.Bounds()
+	p, _ := palettes.Get().(*image.Paletted)
+	if p == nil || cap(p.Pix) < r.Dx()*r.Dy() {
+		p = image.NewPaletted(r, make(color.Palette, 0, 256))
 	}
-	return rgbaEncoder.Encode(out, m)
+	defer palettes.Put(p)
+	if !palettedInto(p, m) {
+		return rgbaEncoder.Encode(out, m)
+	}
+	return palettedEncoder.Encode(out, p)
 }
 
-// paletted returns m as a paletted image whose palette lists m's colours
-// in the order they first appear (rows top to bottom), or nil when m has
-// more than 256 colours or a pixel that is not opaque (the PNG palette
-// holds non-premultiplied colours, which an opaque pixel is already).
-func paletted(m *image.RGBA) *image.Paletted {
+// palettes holds the paletted images encodePNG wrote, for the next.
+var palettes sync.Pool
+
+// palettedInto makes p m as a paletted image whose palette lists m's
+// colours in the order they first appear (rows top to bottom), and
+// returns false when m has more than 256 colours or a pixel that is not
+// opaque (the PNG palette holds non-premultiplied colours, which an opaque
+// pixel is already). p's pixels must have room for m's, and its palette
+// for 256 colours; they are all written anew.
+func palettedInto(p *image.Paletted, m *image.RGBA) bool {
 	r := m.Bounds()
-	p := image.NewPaletted(r, make(color.Palette, 0, 256))
+	p.Pix, p.Stride, p.Rect, p.Palette = p.Pix[:r.Dx()*r.Dy()], r.Dx(), r, p.Palette[:0]
 	var t colourTable
+	var prev []byte
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		src := m.Pix[m.PixOffset(r.Min.X, y):][:4*r.Dx()]
 		dst := p.Pix[p.PixOffset(r.Min.X, y):][:r.Dx()]
+		// A row equal to the one above it (the ground, the inside of
+		// bars) has its indices and brings no new colour.
+		if prev != nil && bytes.Equal(src, prev) {
+			copy(dst, p.Pix[p.PixOffset(r.Min.X, y-1):][:r.Dx()])
+			continue
+		}
+		prev = src
 		// Runs of one colour are the rule: a pixel equal to the one
 		// before it (all four bytes) takes its index.
 		last, lastIdx := uint32(0), -1
@@ -91,13 +111,13 @@ func paletted(m *image.RGBA) *image.Paletted {
 			px := binary.LittleEndian.Uint32(src[4*i:])
 			if px != last || lastIdx < 0 {
 				if px>>24 != 0xff {
-					return nil
+					return false
 				}
 				c := px & 0xffffff // 0xBBGGRR
 				idx, ok := t.index(c)
 				if !ok {
 					if len(p.Palette) == 256 {
-						return nil
+						return false
 					}
 					idx = len(p.Palette)
 					t.add(c, idx)
@@ -108,7 +128,7 @@ func paletted(m *image.RGBA) *image.Paletted {
 			dst[i] = uint8(lastIdx)
 		}
 	}
-	return p
+	return true
 }
 
 // colourTable maps an opaque colour (0xBBGGRR) to its palette index: an

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"testing"
 
@@ -178,8 +179,9 @@ func BenchmarkPaletted(b *testing.B) {
 	if err := allCharts(dataCases["normal"], f)["yoy"].render(r, 480, 270, nil, true); err != nil {
 		b.Fatal(err)
 	}
+	p := image.NewPaletted(img.m.Bounds(), make(color.Palette, 0, 256))
 	for b.Loop() {
-		if paletted(img.m) == nil {
+		if !palettedInto(p, img.m) {
 			b.Fatal("not paletted")
 		}
 	}
