@@ -24,7 +24,6 @@ package charts
 
 import (
 	"fmt"
-	"image"
 	"io"
 	"math"
 
@@ -98,11 +97,11 @@ func (ch Chart) PNG(out io.Writer, w, h int) error {
 	defer r.release()
 	// An opaque white ground: a transparent PNG turns unreadable in an
 	// email client's dark mode.
-	fillOpaque(r.i, colWhite)
-	if err := ch.renderOn(r, r.i, w, h, ch.opts.OnText); err != nil {
+	r.sf.p.ground(colWhite)
+	if err := ch.renderOn(r, r.sf.p, w, h, ch.opts.OnText); err != nil {
 		return err
 	}
-	return encodePNG(out, r.i)
+	return r.sf.p.encode(out)
 }
 
 // render draws the chart on r, w × h pixels; raster says r is go-chart's
@@ -113,9 +112,9 @@ func (ch Chart) render(r chart.Renderer, w, h int, hook func(Label), raster bool
 }
 
 // renderOn draws the chart on go-chart's raster renderer r, whose image
-// is img: text is measured from rasterMeasures and painted from
+// paints on img: text is measured from rasterMeasures and painted from
 // rasterTexts.
-func (ch Chart) renderOn(r chart.Renderer, img *image.RGBA, w, h int, hook func(Label)) error {
+func (ch Chart) renderOn(r chart.Renderer, img spanTarget, w, h int, hook func(Label)) error {
 	t := &texter{Renderer: r, f: fonts.Parsed(), fb: ch.opts.Fallback, w: w, hook: hook, memo: true, img: img}
 	return ch.drawWith(t, w, h)
 }

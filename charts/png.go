@@ -3,43 +3,12 @@ package charts
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
 	"sync"
-
-	"github.com/wcharczuk/go-chart/v2/drawing"
 )
-
-// rgbaOf receives the image of a go-chart raster renderer from its Save
-// (go-chart hands an RGBACollector the image instead of encoding it), so
-// the chart can be painted and encoded here.
-type rgbaOf struct{ m *image.RGBA }
-
-func (c *rgbaOf) SetRGBA(m *image.RGBA) { c.m = m }
-
-// Write makes rgbaOf the io.Writer Save takes; go-chart never calls it
-// for an RGBACollector.
-func (c *rgbaOf) Write([]byte) (int, error) {
-	return 0, errors.New("charts: the chart's image was to be collected, not encoded")
-}
-
-// fillOpaque paints every pixel of m with col. A chart's opaque ground
-// was a rectangle over the whole image drawn through the rasteriser,
-// which covers every pixel fully and so wrote exactly col: the same
-// pixels, at the cost of a copy instead of 1 ms of rasterising.
-func fillOpaque(m *image.RGBA, col drawing.Color) {
-	r := m.Bounds()
-	row := m.Pix[m.PixOffset(r.Min.X, r.Min.Y):][:4*r.Dx()]
-	for i := 0; i < len(row); i += 4 {
-		row[0+i], row[1+i], row[2+i], row[3+i] = col.R, col.G, col.B, col.A
-	}
-	for y := r.Min.Y + 1; y < r.Max.Y; y++ {
-		copy(m.Pix[m.PixOffset(r.Min.X, y):][:len(row)], row)
-	}
-}
 
 // The encoders share their zlib writers between images: a new writer
 // allocates and clears about 1 MB of compressor state, a reset one writes
@@ -131,16 +100,18 @@ func palettedInto(p *image.Paletted, m *image.RGBA) bool {
 	return true
 }
 
-// colourTable maps an opaque colour (0xBBGGRR) to its palette index: an
-// open-addressed table with room for 256 colours at most half full.
+// colourTable maps a colour to its palette index: an open-addressed
+// table with room for 256 colours at most half full. paletted keys it
+// with opaque colours (0xBBGGRR), palettePainter with whole pixels.
 type colourTable struct {
-	keys [512]uint32 // colour + 1; 0 is an empty slot
+	keys [512]uint32
+	used [512]bool
 	idx  [512]uint8
 }
 
 func (t *colourTable) slot(c uint32) int {
 	h := int((c * 0x9E3779B1) >> 23) // top 9 bits
-	for t.keys[h] != 0 && t.keys[h] != c+1 {
+	for t.used[h] && t.keys[h] != c {
 		h = (h + 1) & 511
 	}
 	return h
@@ -148,10 +119,10 @@ func (t *colourTable) slot(c uint32) int {
 
 func (t *colourTable) index(c uint32) (int, bool) {
 	h := t.slot(c)
-	return int(t.idx[h]), t.keys[h] != 0
+	return int(t.idx[h]), t.used[h]
 }
 
 func (t *colourTable) add(c uint32, idx int) {
 	h := t.slot(c)
-	t.keys[h], t.idx[h] = c+1, uint8(idx)
+	t.keys[h], t.used[h], t.idx[h] = c, true, uint8(idx)
 }

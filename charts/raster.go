@@ -18,7 +18,7 @@ import (
 // raster_renderer.go of go-chart v2.1.2, MIT licence, Copyright (c) 2016
 // William Charczuk) drawing on a surface taken from a pool instead of a
 // new image, graphic context and rasterisers for every chart (about
-// 560 KB a chart at the email's size), and painting with overPainter.
+// 560 KB a chart at the email's size), and painting with palettePainter.
 // Each method does what go-chart's does, so a chart draws the same
 // pixels on either (TestPNGPixelsAsBefore draws the old way with
 // chart.PNG); Save hands the image to an RGBACollector, writes nothing to
@@ -38,18 +38,21 @@ var _ chart.Renderer = (*rasterRenderer)(nil)
 type surface struct {
 	img *image.RGBA
 	gc  *drawing.RasterGraphicContext
+	p   *palettePainter // gc's painter
 }
 
 var surfaces sync.Pool
 
 // newRasterRenderer returns a renderer on a w × h surface from the pool;
 // its pixels are left as the last chart drawn on it left them (Chart.PNG
-// paints every pixel of the ground first). release returns the surface.
+// paints every pixel of the ground first, palettePainter.ground). release
+// returns the surface.
 func newRasterRenderer(w, h int) *rasterRenderer {
 	sf, _ := surfaces.Get().(*surface)
 	if sf == nil || sf.img.Rect.Dx() != w || sf.img.Rect.Dy() != h {
 		img := image.NewRGBA(image.Rect(0, 0, w, h))
-		sf = &surface{img: img, gc: drawing.NewRasterGraphicContextWithPainter(img, &overPainter{m: img})}
+		p := newPalettePainter(img)
+		sf = &surface{img: img, gc: drawing.NewRasterGraphicContextWithPainter(img, p), p: p}
 	}
 	// A new graphic state, as a new context starts with (its rasterisers
 	// are cleared after every path they paint, its glyph buffer is loaded
@@ -184,6 +187,7 @@ func (rr *rasterRenderer) ClearTextRotation() {
 func (rr *rasterRenderer) Save(w io.Writer) error {
 	switch w := w.(type) {
 	case chart.RGBACollector:
+		rr.sf.p.toRGBA()
 		w.SetRGBA(rr.i)
 		return nil
 	case nopWriter:

@@ -137,7 +137,7 @@ func rasterText(k measureKey) *textSpans {
 // drawInto paints g at origin (x, y) on m in col, as the raster
 // renderer's Fill would; false (nothing painted) when g's spans do not
 // lie textMargin pixels inside m.
-func (g *textSpans) drawInto(m *image.RGBA, x, y int, col drawing.Color) bool {
+func (g *textSpans) drawInto(m spanTarget, x, y int, col drawing.Color) bool {
 	if !g.ok {
 		return false
 	}
@@ -149,7 +149,7 @@ func (g *textSpans) drawInto(m *image.RGBA, x, y int, col drawing.Color) bool {
 		g.minY+y < b.Min.Y+textMargin || g.maxY+y >= b.Max.Y-textMargin {
 		return false
 	}
-	p := overPainter{m: m}
+	p := m
 	p.SetColor(col)
 	var buf [64]raster.Span
 	n := 0

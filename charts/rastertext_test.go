@@ -65,7 +65,7 @@ func TestRasterTextSamePixels(t *testing.T) {
 		copy(img.m.Pix, ground)
 		tx := &texter{Renderer: r, f: fonts.Parsed(), w: w, memo: true}
 		if cached {
-			tx.img = img.m
+			tx.img = &overPainter{m: img.m}
 		}
 		tx.SetDPI(DPI)
 		for _, o := range ops {

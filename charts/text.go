@@ -1,7 +1,6 @@
 package charts
 
 import (
-	"image"
 	"sync"
 
 	"github.com/crmdigest/crmdigest/charts/fonts"
@@ -79,10 +78,10 @@ type texter struct {
 	dpi      float64
 	rotated  bool
 
-	// img is the image of go-chart's raster renderer (nil for the
+	// img is what go-chart's raster renderer paints on (nil for the
 	// others), on which text not rotated is painted from rasterTexts in
 	// the renderer's font colour, followed here.
-	img   *image.RGBA
+	img   spanTarget
 	color drawing.Color
 	// path is true while the renderer holds a path not yet painted
 	// (Circle only builds one): its Text fills that path too, in the
