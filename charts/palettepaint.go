@@ -1,6 +1,7 @@
 package charts
 
 import (
+	"bytes"
 	"encoding/binary"
 	"image"
 	"image/color"
@@ -16,9 +17,14 @@ type spanTarget interface {
 	raster.Painter
 	SetColor(color.Color)
 	Bounds() image.Rectangle
+	// spanBuffer returns room for the spans of a Paint, to be filled
+	// before each.
+	spanBuffer() []raster.Span
 }
 
-func (p *overPainter) Bounds() image.Rectangle { return p.m.Bounds() }
+func (p *overPainter) Bounds() image.Rectangle      { return p.m.Bounds() }
+func (p *overPainter) spanBuffer() []raster.Span    { return make([]raster.Span, 64) }
+func (p *palettePainter) spanBuffer() []raster.Span { return p.spans[:] }
 
 // palettePainter paints a chart's spans as overPainter paints them on an
 // RGBA image, but on an image of palette indices, one byte a pixel
@@ -41,9 +47,12 @@ type palettePainter struct {
 
 	cr, cg, cb, ca uint32
 
-	// The encoder's palette, kept to be reused.
+	// The encoder's palette and encode's copy of a row, kept to be
+	// reused.
 	pal     [256]color.RGBA
 	palette color.Palette
+	prev    []uint8
+	spans   [64]raster.Span
 }
 
 func newPalettePainter(img *image.RGBA) *palettePainter {
@@ -165,58 +174,80 @@ func (p *palettePainter) Paint(ss []raster.Span, done bool) {
 // encode writes the image as a PNG, as encodePNG writes the same pixels
 // in an RGBA image: paletted, its palette in the order the colours first
 // appear (rows top to bottom), when every pixel is opaque; else the RGBA
-// image, through encodePNG.
+// image, through encodePNG. The image can be painted no further.
 func (p *palettePainter) encode(out io.Writer) error {
 	if p.rgba {
 		return encodePNG(out, p.img)
 	}
-	// The palette's order: first appearance.
-	var order [256]int16
+	// One pass renumbers the indices in the order of first appearance,
+	// in place. Runs of one index are the rule, and rows equal to the
+	// one above them (the ground, the inside of bars): a row is kept
+	// as it was (prev) to be compared with the next.
+	var order [256]int16 // -1: not seen yet
 	for i := range order {
 		order[i] = -1
 	}
 	n := int16(0)
-	last := -1
-	for _, c := range p.pix {
-		if int(c) != last {
-			last = int(c)
+	w := p.img.Rect.Dx()
+	if cap(p.prev) < w {
+		p.prev = make([]uint8, w)
+	}
+	prev := p.prev[:w]
+	for y := 0; y*w < len(p.pix); y++ {
+		row := p.pix[y*w : (y+1)*w]
+		if y > 0 && bytes.Equal(row, prev) {
+			copy(row, p.pix[(y-1)*w:y*w])
+			continue
+		}
+		copy(prev, row)
+		for i := 0; i < w; {
+			c := row[i]
 			if order[c] < 0 {
 				if p.cols[c]>>24 != 0xff {
+					// A translucent pixel: undo the renumbering
+					// and write the RGBA image.
+					var back [256]uint8
+					for c, o := range order {
+						if o >= 0 {
+							back[o] = uint8(c)
+						}
+					}
+					for k, o := range p.pix[:y*w+i] {
+						p.pix[k] = back[o]
+					}
 					p.toRGBA()
 					return encodePNG(out, p.img)
 				}
 				order[c] = n
 				n++
 			}
-		}
-	}
-	identity := true
-	for i := range n {
-		identity = identity && order[i] == i
-	}
-	if !identity {
-		var to [256]uint8
-		for i, o := range order {
-			to[i] = uint8(o) // unused colours (-1) map to nothing seen
-		}
-		for i, c := range p.pix {
-			p.pix[i] = to[c]
+			// The run of c from i: 8 indices at a time, then one by one.
+			j := i + 1
+			run := uint64(c) * 0x0101010101010101
+			for j+8 <= w && binary.LittleEndian.Uint64(row[j:]) == run {
+				j += 8
+			}
+			for j < w && row[j] == c {
+				j++
+			}
+			o := uint8(order[c])
+			for k := i; k < j; k++ {
+				row[k] = o
+			}
+			i = j
 		}
 	}
 	p.palette = p.palette[:0]
-	for i, o := range order[:p.n] {
+	for c, o := range order[:p.n] {
 		if o >= 0 {
-			c := p.cols[i]
-			p.pal[o] = color.RGBA{R: uint8(c), G: uint8(c >> 8), B: uint8(c >> 16), A: 0xff}
+			col := p.cols[c]
+			p.pal[o] = color.RGBA{R: uint8(col), G: uint8(col >> 8), B: uint8(col >> 16), A: 0xff}
 		}
 	}
 	for i := range n {
 		p.palette = append(p.palette, &p.pal[i])
 	}
-	m := &image.Paletted{Pix: p.pix, Stride: p.img.Rect.Dx(), Rect: p.img.Rect, Palette: p.palette}
-	// The indices are now in the palette's order: the image can be
-	// painted no further.
-	p.rgba = false
 	p.n = 0
+	m := &image.Paletted{Pix: p.pix, Stride: w, Rect: p.img.Rect, Palette: p.palette}
 	return palettedEncoder.Encode(out, m)
 }

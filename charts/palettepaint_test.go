@@ -47,9 +47,9 @@ func TestPalettePainterAsRGBA(t *testing.T) {
 		}
 		return ps
 	}
-	cover := func(col drawing.Color) paint {
+	cover := func(col drawing.Color, rows int) paint {
 		p := paint{col: col}
-		for y := range h {
+		for y := range rows {
 			p.spans = append(p.spans, raster.Span{Y: y, X0: 0, X1: w, Alpha: 0xffff})
 		}
 		return p
@@ -74,9 +74,16 @@ func TestPalettePainterAsRGBA(t *testing.T) {
 		{"translucent colours", white, randomPaints(60, 3, []uint8{255, 128, 0}), true, false},
 		{"too many colours", white, randomPaints(400, 200, []uint8{255, 128}), false, true},
 		{"too many, then covered", white, append(randomPaints(400, 200, []uint8{255}),
-			cover(drawing.Color{R: 1, G: 2, B: 3, A: 255}), paint{col: white, spans: []raster.Span{{Y: 3, X0: 5, X1: 50, Alpha: 0x4000}}}), true, true},
+			cover(drawing.Color{R: 1, G: 2, B: 3, A: 255}, h), paint{col: white, spans: []raster.Span{{Y: 3, X0: 5, X1: 50, Alpha: 0x4000}}}), true, true},
 		{"too many solid colours", white, solid(300), false, true},
 		{"translucent ground", drawing.Color{R: 255, G: 255, B: 255, A: 200}, randomPaints(30, 3, []uint8{255}), false, false},
+		{"opaque rows, then translucent", drawing.Color{R: 255, G: 255, B: 255, A: 200},
+			append([]paint{cover(drawing.Color{R: 9, G: 8, B: 7, A: 255}, 5), cover(drawing.Color{R: 200, G: 8, B: 7, A: 255}, 2)},
+				randomPaints(30, 3, []uint8{255})...), false, false},
+		{"equal rows, renumbered", white, []paint{
+			{col: drawing.Color{R: 50, A: 255}, spans: []raster.Span{{Y: 10, X0: 0, X1: w, Alpha: 0xffff}, {Y: 11, X0: 0, X1: w, Alpha: 0xffff}, {Y: 12, X0: 0, X1: w, Alpha: 0xffff}}},
+			{col: drawing.Color{G: 50, A: 255}, spans: []raster.Span{{Y: 1, X0: 3, X1: 4, Alpha: 0xffff}}},
+		}, true, false},
 		{"none", white, nil, true, false},
 	}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))

@@ -149,17 +149,16 @@ func (g *textSpans) drawInto(m spanTarget, x, y int, col drawing.Color) bool {
 		g.minY+y < b.Min.Y+textMargin || g.maxY+y >= b.Max.Y-textMargin {
 		return false
 	}
-	p := m
-	p.SetColor(col)
-	var buf [64]raster.Span
+	m.SetColor(col)
+	buf := m.spanBuffer()
 	n := 0
 	for _, sp := range g.spans {
 		buf[n] = raster.Span{Y: int(sp.y) + y, X0: int(sp.x0) + x, X1: int(sp.x1) + x, Alpha: uint32(sp.alpha)}
 		if n++; n == len(buf) {
-			p.Paint(buf[:n], false)
+			m.Paint(buf[:n], false)
 			n = 0
 		}
 	}
-	p.Paint(buf[:n], true)
+	m.Paint(buf[:n], true)
 	return true
 }
