@@ -230,9 +230,10 @@ func (p *palettePainter) encode(out io.Writer) error {
 			for j < w && row[j] == c {
 				j++
 			}
-			o := uint8(order[c])
-			for k := i; k < j; k++ {
-				row[k] = o
+			if o := uint8(order[c]); o != c {
+				for k := i; k < j; k++ {
+					row[k] = o
+				}
 			}
 			i = j
 		}

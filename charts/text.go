@@ -2,6 +2,7 @@ package charts
 
 import (
 	"sync"
+	"unicode/utf8"
 
 	"github.com/crmdigest/crmdigest/charts/fonts"
 	"github.com/golang/freetype/truetype"
@@ -99,6 +100,27 @@ type run struct {
 // runs splits s by face, as pdfkit does for the page's text: a space
 // stays with the Go run before it.
 func (t *texter) runs(s string) []run {
+	if s == "" {
+		return nil
+	}
+	// Most strings are all in the Go fonts: one run, s itself, without
+	// asking the fallback faces about each letter. A byte that is not
+	// UTF-8 (RuneError) takes the way below, which writes U+FFFD for it.
+	all := true
+	for _, r := range s {
+		if r == utf8.RuneError || !(fonts.Has(r) || r < 0x20) {
+			all = false
+			break
+		}
+	}
+	if all {
+		return []run{{s, -1}}
+	}
+	return t.runsByLetter(s)
+}
+
+// runsByLetter is runs, asking for each letter which face has it.
+func (t *texter) runsByLetter(s string) []run {
 	var out []run
 	add := func(s string, face int) {
 		if n := len(out); n > 0 && out[n-1].face == face {

@@ -116,3 +116,35 @@ func TestChartFallbackInPDF(t *testing.T) {
 		t.Errorf("the PDF does not embed the face %s", fb.Family(1))
 	}
 }
+
+// TestRunsAsByLetter wants runs, which takes a string all in the Go fonts
+// as one run, to split every string as runsByLetter does, letter by
+// letter, with and without fallback faces.
+func TestRunsAsByLetter(t *testing.T) {
+	strs := append([]string{"", "Jan", "€ 12 345", "févr. −3 %", "Zoë Ødegaard", "● 1 234", "a\tb\x01",
+		"bad \xff byte", "\xe2\x82", "王", "x王y", "Дмитрий Ив", "…"}, scriptNames...)
+	fbs := map[string]*fonts.Fallback{"none": nil, "debian": debianFallback(t)}
+	for name, fb := range fbs {
+		tx := &texter{f: fonts.Parsed(), fb: fb}
+		oneRun := 0
+		for _, s := range strs {
+			got, want := tx.runs(s), tx.runsByLetter(s)
+			if len(got) != len(want) {
+				t.Errorf("%s: runs(%q) = %v, by letter %v", name, s, got, want)
+				continue
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Errorf("%s: runs(%q) = %v, by letter %v", name, s, got, want)
+					break
+				}
+			}
+			if len(want) == 1 && want[0].face < 0 && want[0].text == s {
+				oneRun++
+			}
+		}
+		if oneRun < 5 {
+			t.Errorf("%s: only %d strings were one run in the Go fonts", name, oneRun)
+		}
+	}
+}
