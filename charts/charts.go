@@ -5,8 +5,9 @@
 //
 // Every chart is drawn through go-chart's Renderer interface, with two
 // renderers: a vector one that writes straight into an fpdf page at a given
-// rectangle with the fonts of the document (PDF), and go-chart's own raster
-// renderer for the images of an email body (PNG). The trend is a go-chart
+// rectangle with the fonts of the document (PDF), and a copy of go-chart's
+// raster renderer for the images of an email body (PNG), which paints on a
+// pooled surface in palette indices (raster.go, palettepaint.go). The trend is a go-chart
 // Chart; bars, ranking, bullet graphs and sparklines are drawn by this
 // package, because go-chart lacks grouped and horizontal bars and its bar
 // chart cuts long labels.
