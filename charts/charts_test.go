@@ -171,10 +171,21 @@ func utf16be(s string) []byte {
 }
 
 // TestConcurrentRendering renders charts from several goroutines at once;
-// run with -race it proves no font or renderer state is shared.
+// run with -race it proves no font or renderer state is shared. Each
+// goroutine also draws every chart as a PNG and wants the bytes drawn
+// before, alone: the pooled surfaces are no goroutine's but one's at a time.
 func TestConcurrentRendering(t *testing.T) {
+	fPNG := Format{Locale: locale.New("fr"), Currency: "EUR"}
+	alone := map[string][]byte{}
+	for name, ch := range allCharts(dataCases["normal"], fPNG) {
+		var buf bytes.Buffer
+		if err := ch.PNG(&buf, 480, 270); err != nil {
+			t.Fatal(err)
+		}
+		alone[name] = buf.Bytes()
+	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 8)
+	errs := make(chan error, 64)
 	for g := 0; g < 4; g++ {
 		wg.Add(1)
 		go func(g int) {
@@ -192,6 +203,19 @@ func TestConcurrentRendering(t *testing.T) {
 			}
 			if err := RevenueTrend(Trend{Labels: months(3), Actual: []float64{1, 2, 3}}, f).PNG(&bytes.Buffer{}, 300, 150); err != nil {
 				errs <- fmt.Errorf("png: %w", err)
+			}
+			for range 3 {
+				for name, ch := range allCharts(dataCases["normal"], fPNG) {
+					var buf bytes.Buffer
+					if err := ch.PNG(&buf, 480, 270); err != nil {
+						errs <- fmt.Errorf("png %s: %w", name, err)
+						return
+					}
+					if !bytes.Equal(buf.Bytes(), alone[name]) {
+						errs <- fmt.Errorf("png %s: drawn with others, not the bytes drawn alone", name)
+						return
+					}
+				}
 			}
 		}(g)
 	}
