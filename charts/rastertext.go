@@ -16,8 +16,9 @@ import (
 // the 33 CPU-seconds of a 2,404-digest run), and a run's charts draw the
 // same ticks, months, legends and titles again and again. A string drawn
 // from here paints its spans with the renderer's own painter
-// (raster.RGBAPainter, draw.Over), so the pixels are the ones the
-// renderer would have painted, on any ground:
+// (palettePainter on a chart's surface, overPainter on an RGBA image:
+// raster.RGBAPainter's draw.Over arithmetic), so the pixels are the ones
+// the renderer would have painted, on any ground:
 //
 //   - The renderer draws a string (CreateStringPath, then Fill) as one
 //     path through an identity transform when the text is not rotated,
