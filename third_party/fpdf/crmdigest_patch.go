@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -257,4 +258,124 @@ func cidFontWidths(font *fontDefType, lastRune int) string {
 	c.m[k] = w
 	c.Unlock()
 	return w
+}
+
+// cutUTF8 is what putfonts derives from a UTF-8 font and the runes a
+// document used, besides the /W entry (cidWidths): the cut font's
+// length, the cut font and its CIDToGIDMap compressed, and the last rune
+// used (where generateCIDFontMap stops). The slices are shared and must
+// not be modified (putstreamShared).
+type cutUTF8 struct {
+	size        int
+	font        []byte
+	cidToGidMap []byte
+	lastRune    int
+}
+
+// cutFonts keeps the cutUTF8 of fonts added from bytes, by parsed font
+// and by the set of used runes: GenerateCutFont reads only the values of
+// usedRunes (the runes drawn, and 0 for the entries makeSubsetRange put
+// there), as a set, and nothing else of the document. Emptied when it
+// holds maxCutFonts entries.
+var cutFonts struct {
+	sync.Mutex
+	m map[cutFontKey]*cutUTF8
+	// hits and misses count lookups; distinct counts the different keys
+	// seen, when CRMDIGEST_FPDF_FONTSTATS is set (then every 100th
+	// lookup prints the three to standard error).
+	hits, misses int
+	distinct     map[cutFontKey]bool
+}
+
+const maxCutFonts = 256
+
+var fontStats = os.Getenv("CRMDIGEST_FPDF_FONTSTATS") != ""
+
+type cutFontKey struct {
+	font  *utf8Parsed
+	runes string // the distinct values of usedRunes, ascending, 4 bytes each
+}
+
+// cutUTF8Font returns the cutUTF8 of font for usedRunes, from cutFonts
+// when the font was added from bytes, made afresh otherwise.
+func cutUTF8Font(font *fontDefType, usedRunes map[int]int) *cutUTF8 {
+	if font.parsed == nil {
+		return makeCutUTF8(font, usedRunes)
+	}
+	runes := make([]int, 0, len(usedRunes))
+	for _, r := range usedRunes {
+		runes = append(runes, r)
+	}
+	slices.Sort(runes)
+	runes = slices.Compact(runes)
+	b := make([]byte, 0, 4*len(runes))
+	for _, r := range runes {
+		b = binary.LittleEndian.AppendUint32(b, uint32(r))
+	}
+	k := cutFontKey{font.parsed, string(b)}
+	c := &cutFonts
+	c.Lock()
+	cut, ok := c.m[k]
+	if ok {
+		c.hits++
+	} else {
+		c.misses++
+	}
+	if fontStats {
+		if c.distinct == nil {
+			c.distinct = map[cutFontKey]bool{}
+		}
+		c.distinct[k] = true
+		if n := c.hits + c.misses; n%100 == 0 {
+			fmt.Fprintf(os.Stderr, "fpdf cut fonts: %d lookups, %d hits, %d distinct keys\n", n, c.hits, len(c.distinct))
+		}
+	}
+	c.Unlock()
+	if ok {
+		return cut
+	}
+	cut = makeCutUTF8(font, usedRunes)
+	c.Lock()
+	if c.m == nil || len(c.m) >= maxCutFonts {
+		c.m = make(map[cutFontKey]*cutUTF8)
+	}
+	c.m[k] = cut
+	c.Unlock()
+	return cut
+}
+
+// makeCutUTF8 is what putfonts did upstream for a UTF-8 font: cut the
+// subset, build the CIDToGIDMap (from a pool, see cidToGidMaps) and
+// compress both.
+func makeCutUTF8(font *fontDefType, usedRunes map[int]int) *cutUTF8 {
+	stream := font.utf8File.GenerateCutFont(usedRunes)
+	codeSign := font.utf8File.CodeSymbolDictionary
+	delete(codeSign, 0)
+
+	zeroed := cidToGidMaps.Get().(*[]byte)
+	cidToGidMap := *zeroed
+	for cc, glyph := range codeSign {
+		cidToGidMap[cc*2] = byte(glyph >> 8)
+		cidToGidMap[cc*2+1] = byte(glyph & 0xFF)
+	}
+	mem := xmem.compress(cidToGidMap)
+	for cc := range codeSign {
+		cidToGidMap[cc*2], cidToGidMap[cc*2+1] = 0, 0
+	}
+	cidToGidMaps.Put(zeroed)
+	cut := &cutUTF8{size: len(stream), cidToGidMap: mem.copy(), lastRune: font.utf8File.LastRune}
+	mem.release()
+	mem = xmem.compress(stream)
+	cut.font = mem.copy()
+	mem.release()
+	return cut
+}
+
+// putstreamShared is putstream for bytes it must not modify: encryption
+// (putstream's rc4) works in place, so an encrypted document gets a copy.
+func (f *Fpdf) putstreamShared(b []byte) {
+	if f.protect.encrypted {
+		b = bytes.Clone(b)
+	}
+	f.putstream(b)
 }
