@@ -29,6 +29,7 @@ type utf8Parsed struct {
 	cw   []int
 	id   string
 	cmap map[int]int // rune → glyph, for GenerateCutFont; nil if the font has no Unicode cmap
+	base [][]int     // baseRunes(cw)
 }
 
 var utf8Cache struct {
@@ -116,6 +117,7 @@ func parsedUTF8(fontkey string, utf8Bytes []byte) (*utf8Parsed, error) {
 		return nil, err
 	}
 	p.id = id
+	p.base = baseRunes(p.cw)
 	if utf8File.generateCMAP() != nil {
 		p.cmap = utf8File.charSymbolDictionary
 	}
@@ -378,4 +380,77 @@ func (f *Fpdf) putstreamShared(b []byte) {
 		b = bytes.Clone(b)
 	}
 	f.putstream(b)
+}
+
+// baseBlocks are the blocks of runes a document embeds whole of a UTF-8
+// font it draws any rune of the block with (addBaseRunes): the runes the
+// font has in the block, drawn or not. Digests print different names, so
+// the runes they use seldom match in full (in the 2,404-recipient run,
+// 3,939 different sets of 4,800): with whole blocks, nearly every
+// document's set is one of a few, and its subset comes from cutFonts
+// instead of being cut and compressed again. The Latin block holds what
+// nearly every digest draws (Basic Latin, Latin-1, general punctuation,
+// currency signs, the arrows and shapes the digests draw: ▲ ▼ ◊ ●); the
+// others, larger than what a document usually draws of them, only come
+// with a name that needs them.
+var baseBlocks = [][][2]int{
+	{ // Latin
+		{0x20, 0x7e},
+		{0xa0, 0xff},
+		{0x2000, 0x206f},
+		{0x20a0, 0x20bf},
+		{0x2190, 0x2199},
+		{0x2212, 0x2212},
+		{0x25b2, 0x25b2},
+		{0x25bc, 0x25bc},
+		{0x25ca, 0x25ca},
+		{0x25cf, 0x25cf},
+	},
+	{ // Latin Extended-A and the Romanian Ș ș Ț ț (Latin Extended-B)
+		{0x100, 0x17f},
+		{0x218, 0x21b},
+	},
+	{{0x370, 0x3ff}}, // Greek
+	{{0x400, 0x4ff}}, // Cyrillic
+}
+
+// baseRunes returns, for each of baseBlocks, the runes of the block that
+// a font with the width table cw has (a width: generateCIDFontMap's
+// test), ascending.
+func baseRunes(cw []int) [][]int {
+	blocks := make([][]int, len(baseBlocks))
+	for i, block := range baseBlocks {
+		for _, rg := range block {
+			for r := rg[0]; r <= rg[1] && r < len(cw); r++ {
+				if cw[r] != 0 {
+					blocks[i] = append(blocks[i], r)
+				}
+			}
+		}
+	}
+	return blocks
+}
+
+// addBaseRunes adds to usedRunes every base block (baseBlocks) the
+// document drew at least one rune of with the font. A face drawn for
+// other scripts only (a fallback face for CJK or Vietnamese letters, which
+// the Go faces lack) or not at all keeps the runes it drew. Fonts from
+// files get the same blocks, computed again.
+func addBaseRunes(font *fontDefType, usedRunes map[int]int) {
+	var blocks [][]int
+	if font.parsed != nil {
+		blocks = font.parsed.base
+	} else {
+		blocks = baseRunes(font.Cw)
+	}
+	for _, block := range blocks {
+		for _, r := range block {
+			if usedRunes[r] != 0 {
+				for _, r := range block {
+					usedRunes[r] = r
+				}
+				break
+			}
+		}
+	}
 }

@@ -4360,6 +4360,9 @@ func (f *Fpdf) putfonts() {
 				fontName := "utf8" + font.Name
 				usedRunes := font.usedRunes
 				delete(usedRunes, 0)
+				// crmdigest patch: a font the document draws Latin text
+				// with embeds its whole base set (crmdigest_patch.go).
+				addBaseRunes(&font, usedRunes)
 				// crmdigest patch: the cut font, its CIDToGIDMap (both
 				// compressed) and the last rune, from a process-wide cache
 				// for fonts added from bytes (crmdigest_patch.go).
