@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -197,5 +198,114 @@ func TestFpdfPatchCachedWidths(t *testing.T) {
 	}
 	if differ == 0 {
 		t.Fatal("every document is the same: the comparison proves nothing")
+	}
+}
+
+// TestFpdfPatchCachedCuts draws documents whose texts come from a small
+// pool, so that many documents use exactly the same runes in a face and
+// many differ from another by one rune (a digit, a letter, an accented
+// letter, a dash, a shape). The patched fpdf takes the cut font and its
+// CIDToGIDMap of fonts from bytes from a process-wide cache keyed by the
+// used runes: each document with fonts from bytes (cache) must equal the
+// same document with fonts from files (cut afresh, as upstream does). A
+// key that left a rune out, or told apart runes by anything but their set,
+// hands a document another's subset.
+func TestFpdfPatchCachedCuts(t *testing.T) {
+	dir := t.TempDir()
+	regular, bold := cut().regular, cut().bold
+	for name, b := range map[string][]byte{"r": regular, "b": bold} {
+		if err := os.WriteFile(filepath.Join(dir, name+".ttf"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One rune of each kind: below 57 (makeSubsetRange's entries), ASCII
+	// above, Latin-1, above 255 in several ranges, in and out of the base
+	// set every document that draws Latin text embeds (Greek, Cyrillic,
+	// Latin Extended-B are out).
+	pool := []rune("7QéÆŁ—▲●ΩЖǅ")
+	rng := rand.New(rand.NewPCG(3, 4))
+	text := func() string {
+		b := []rune("Sales 2026")
+		for range 1 + rng.IntN(2) {
+			b = append(b, pool[rng.IntN(len(pool))])
+		}
+		rng.Shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
+		return string(b)
+	}
+	protect := false
+	doc := func(a, b string, fromFile bool) []byte {
+		pdf := fpdf.New("P", "mm", "A4", "")
+		created := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
+		pdf.SetCreationDate(created)
+		pdf.SetModificationDate(created)
+		pdf.SetCatalogSort(true)
+		if protect {
+			pdf.SetProtection(fpdf.CnProtectPrint, "user", "owner")
+		}
+		if fromFile {
+			pdf.SetFontLocation(dir)
+			pdf.AddUTF8Font("f", "", "r.ttf")
+			pdf.AddUTF8Font("f", "B", "b.ttf")
+		} else {
+			pdf.AddUTF8FontFromBytes("f", "", regular)
+			pdf.AddUTF8FontFromBytes("f", "B", bold)
+		}
+		pdf.AddPage()
+		pdf.SetFont("f", "", 11)
+		pdf.Text(20, 20, a)
+		pdf.SetFont("f", "B", 11)
+		pdf.Text(20, 30, b)
+		var out bytes.Buffer
+		if err := pdf.Output(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	runeSet := func(s string) string {
+		rs := []rune(s)
+		slices.Sort(rs)
+		return string(slices.Compact(rs))
+	}
+	seen := map[string]bool{}
+	repeats, differ := 0, 0
+	var first []byte
+	for i := range 200 {
+		a, b := text(), text()
+		for _, k := range []string{"r" + runeSet(a), "b" + runeSet(b)} {
+			if seen[k] {
+				repeats++
+			}
+			seen[k] = true
+		}
+		want := doc(a, b, true)
+		if got := doc(a, b, false); !bytes.Equal(got, want) {
+			t.Fatalf("document %d (%q, %q): with fonts from bytes it differs from the one with fonts from a file", i, a, b)
+		}
+		if i == 0 {
+			first = want
+		} else if !bytes.Equal(want, first) {
+			differ++
+		}
+	}
+	// Both faces' keys repeat in these documents (the cache is hit), and
+	// the documents are not all alike (a wrong key would show).
+	if repeats < 100 || differ < 100 {
+		t.Fatalf("%d faces repeat an earlier document's runes, %d differ from the first: the comparison proves little", repeats, differ)
+	}
+	// Encryption works in place on the streams: an encrypted document must
+	// not encrypt the cached ones (the next document would embed them
+	// encrypted twice, or a plain one encrypted once).
+	a, b := text(), text()
+	plain := doc(a, b, false)
+	protect = true
+	want := doc(a, b, true)
+	for i := range 3 {
+		if got := doc(a, b, false); !bytes.Equal(got, want) {
+			t.Fatalf("encrypted document %d (%q, %q): with fonts from bytes it differs from the one with fonts from a file", i, a, b)
+		}
+	}
+	protect = false
+	if got := doc(a, b, false); !bytes.Equal(got, plain) {
+		t.Fatalf("after encrypted documents, the plain document (%q, %q) changed", a, b)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -28,6 +29,7 @@ type utf8Parsed struct {
 	cw   []int
 	id   string
 	cmap map[int]int // rune → glyph, for GenerateCutFont; nil if the font has no Unicode cmap
+	base [][]int     // baseRunes(cw)
 }
 
 var utf8Cache struct {
@@ -115,6 +117,7 @@ func parsedUTF8(fontkey string, utf8Bytes []byte) (*utf8Parsed, error) {
 		return nil, err
 	}
 	p.id = id
+	p.base = baseRunes(p.cw)
 	if utf8File.generateCMAP() != nil {
 		p.cmap = utf8File.charSymbolDictionary
 	}
@@ -257,4 +260,197 @@ func cidFontWidths(font *fontDefType, lastRune int) string {
 	c.m[k] = w
 	c.Unlock()
 	return w
+}
+
+// cutUTF8 is what putfonts derives from a UTF-8 font and the runes a
+// document used, besides the /W entry (cidWidths): the cut font's
+// length, the cut font and its CIDToGIDMap compressed, and the last rune
+// used (where generateCIDFontMap stops). The slices are shared and must
+// not be modified (putstreamShared).
+type cutUTF8 struct {
+	size        int
+	font        []byte
+	cidToGidMap []byte
+	lastRune    int
+}
+
+// cutFonts keeps the cutUTF8 of fonts added from bytes, by parsed font
+// and by the set of used runes: GenerateCutFont reads only the values of
+// usedRunes (the runes drawn, and 0 for the entries makeSubsetRange put
+// there), as a set, and nothing else of the document. Emptied when it
+// holds maxCutFonts entries.
+var cutFonts struct {
+	sync.Mutex
+	m map[cutFontKey]*cutUTF8
+	// hits and misses count lookups; distinct counts the different keys
+	// seen, when CRMDIGEST_FPDF_FONTSTATS is set (then every 100th
+	// lookup prints the three to standard error).
+	hits, misses int
+	distinct     map[cutFontKey]bool
+}
+
+const maxCutFonts = 256
+
+var fontStats = os.Getenv("CRMDIGEST_FPDF_FONTSTATS") != ""
+
+type cutFontKey struct {
+	font  *utf8Parsed
+	runes string // the distinct values of usedRunes, ascending, 4 bytes each
+}
+
+// cutUTF8Font returns the cutUTF8 of font for usedRunes, from cutFonts
+// when the font was added from bytes, made afresh otherwise.
+func cutUTF8Font(font *fontDefType, usedRunes map[int]int) *cutUTF8 {
+	if font.parsed == nil {
+		return makeCutUTF8(font, usedRunes)
+	}
+	runes := make([]int, 0, len(usedRunes))
+	for _, r := range usedRunes {
+		runes = append(runes, r)
+	}
+	slices.Sort(runes)
+	runes = slices.Compact(runes)
+	b := make([]byte, 0, 4*len(runes))
+	for _, r := range runes {
+		b = binary.LittleEndian.AppendUint32(b, uint32(r))
+	}
+	k := cutFontKey{font.parsed, string(b)}
+	c := &cutFonts
+	c.Lock()
+	cut, ok := c.m[k]
+	if ok {
+		c.hits++
+	} else {
+		c.misses++
+	}
+	if fontStats {
+		if c.distinct == nil {
+			c.distinct = map[cutFontKey]bool{}
+		}
+		c.distinct[k] = true
+		if n := c.hits + c.misses; n%100 == 0 {
+			fmt.Fprintf(os.Stderr, "fpdf cut fonts: %d lookups, %d hits, %d distinct keys\n", n, c.hits, len(c.distinct))
+		}
+	}
+	c.Unlock()
+	if ok {
+		return cut
+	}
+	cut = makeCutUTF8(font, usedRunes)
+	c.Lock()
+	if c.m == nil || len(c.m) >= maxCutFonts {
+		c.m = make(map[cutFontKey]*cutUTF8)
+	}
+	c.m[k] = cut
+	c.Unlock()
+	return cut
+}
+
+// makeCutUTF8 is what putfonts did upstream for a UTF-8 font: cut the
+// subset, build the CIDToGIDMap (from a pool, see cidToGidMaps) and
+// compress both.
+func makeCutUTF8(font *fontDefType, usedRunes map[int]int) *cutUTF8 {
+	stream := font.utf8File.GenerateCutFont(usedRunes)
+	codeSign := font.utf8File.CodeSymbolDictionary
+	delete(codeSign, 0)
+
+	zeroed := cidToGidMaps.Get().(*[]byte)
+	cidToGidMap := *zeroed
+	for cc, glyph := range codeSign {
+		cidToGidMap[cc*2] = byte(glyph >> 8)
+		cidToGidMap[cc*2+1] = byte(glyph & 0xFF)
+	}
+	mem := xmem.compress(cidToGidMap)
+	for cc := range codeSign {
+		cidToGidMap[cc*2], cidToGidMap[cc*2+1] = 0, 0
+	}
+	cidToGidMaps.Put(zeroed)
+	cut := &cutUTF8{size: len(stream), cidToGidMap: mem.copy(), lastRune: font.utf8File.LastRune}
+	mem.release()
+	mem = xmem.compress(stream)
+	cut.font = mem.copy()
+	mem.release()
+	return cut
+}
+
+// putstreamShared is putstream for bytes it must not modify: encryption
+// (putstream's rc4) works in place, so an encrypted document gets a copy.
+func (f *Fpdf) putstreamShared(b []byte) {
+	if f.protect.encrypted {
+		b = bytes.Clone(b)
+	}
+	f.putstream(b)
+}
+
+// baseBlocks are the blocks of runes a document embeds whole of a UTF-8
+// font it draws any rune of the block with (addBaseRunes): the runes the
+// font has in the block, drawn or not. Digests print different names, so
+// the runes they use seldom match in full (in the 2,404-recipient run,
+// 3,939 different sets of 4,800): with whole blocks, nearly every
+// document's set is one of a few, and its subset comes from cutFonts
+// instead of being cut and compressed again. The Latin block holds what
+// nearly every digest draws (Basic Latin, Latin-1, general punctuation,
+// currency signs, the arrows and shapes the digests draw: ▲ ▼ ◊ ●); the
+// others, larger than what a document usually draws of them, only come
+// with a name that needs them.
+var baseBlocks = [][][2]int{
+	{ // Latin
+		{0x20, 0x7e},
+		{0xa0, 0xff},
+		{0x2000, 0x206f},
+		{0x20a0, 0x20bf},
+		{0x2190, 0x2199},
+		{0x2212, 0x2212},
+		{0x25b2, 0x25b2},
+		{0x25bc, 0x25bc},
+		{0x25ca, 0x25ca},
+		{0x25cf, 0x25cf},
+	},
+	{ // Latin Extended-A and the Romanian Ș ș Ț ț (Latin Extended-B)
+		{0x100, 0x17f},
+		{0x218, 0x21b},
+	},
+	{{0x370, 0x3ff}}, // Greek
+	{{0x400, 0x4ff}}, // Cyrillic
+}
+
+// baseRunes returns, for each of baseBlocks, the runes of the block that
+// a font with the width table cw has (a width: generateCIDFontMap's
+// test), ascending.
+func baseRunes(cw []int) [][]int {
+	blocks := make([][]int, len(baseBlocks))
+	for i, block := range baseBlocks {
+		for _, rg := range block {
+			for r := rg[0]; r <= rg[1] && r < len(cw); r++ {
+				if cw[r] != 0 {
+					blocks[i] = append(blocks[i], r)
+				}
+			}
+		}
+	}
+	return blocks
+}
+
+// addBaseRunes adds to usedRunes every base block (baseBlocks) the
+// document drew at least one rune of with the font. A face drawn for
+// other scripts only (a fallback face for CJK or Vietnamese letters, which
+// the Go faces lack) or not at all keeps the runes it drew. Fonts from
+// files get the same blocks, computed again.
+func addBaseRunes(font *fontDefType, usedRunes map[int]int) {
+	var blocks [][]int
+	if font.parsed != nil {
+		blocks = font.parsed.base
+	} else {
+		blocks = baseRunes(font.Cw)
+	}
+	for _, block := range blocks {
+		for _, r := range block {
+			if usedRunes[r] != 0 {
+				for _, r := range block {
+					usedRunes[r] = r
+				}
+				break
+			}
+		}
+	}
 }

@@ -148,3 +148,41 @@ func TestCrmdigestNoFmt(t *testing.T) {
 		}
 	}
 }
+
+// TestCrmdigestBaseRunes checks which base blocks addBaseRunes adds: each
+// block the document drew a rune of, whole (the runes the font has in
+// it), and nothing for a font drawn only outside the blocks or not at all
+// (makeSubsetRange's entries are 0: not drawn).
+func TestCrmdigestBaseRunes(t *testing.T) {
+	cw := make([]int, 256*256)
+	has := []int{' ', 'a', 'b', 0xe9, 0x2014, 0x25b2, 0x141, 0x142, 0x219, 0x3a9, 0x416, 0x1c5, 0x4e00}
+	for _, r := range has {
+		cw[r] = 500
+	}
+	font := &fontDefType{Cw: cw}
+	for _, c := range []struct {
+		drawn []int
+		want  []int // besides drawn
+	}{
+		{nil, nil},
+		{[]int{0x4e00}, nil},
+		{[]int{0x1c5}, nil},
+		{[]int{'a'}, []int{' ', 'b', 0xe9, 0x2014, 0x25b2}},
+		{[]int{0x142}, []int{0x141, 0x219}},
+		{[]int{'b', 0x416}, []int{' ', 'a', 0xe9, 0x2014, 0x25b2}},
+		{[]int{0x3a9, 0x4e00}, nil},
+	} {
+		used := makeSubsetRange(57)
+		for _, r := range c.drawn {
+			used[r] = r
+		}
+		addBaseRunes(font, used)
+		want := makeSubsetRange(57)
+		for _, r := range append(c.drawn, c.want...) {
+			want[r] = r
+		}
+		if !reflect.DeepEqual(used, want) {
+			t.Errorf("drawn %U: got %v, want %v", c.drawn, used, want)
+		}
+	}
+}

@@ -4360,10 +4360,13 @@ func (f *Fpdf) putfonts() {
 				fontName := "utf8" + font.Name
 				usedRunes := font.usedRunes
 				delete(usedRunes, 0)
-				utf8FontStream := font.utf8File.GenerateCutFont(usedRunes)
-				utf8FontSize := len(utf8FontStream)
-				CodeSignDictionary := font.utf8File.CodeSymbolDictionary
-				delete(CodeSignDictionary, 0)
+				// crmdigest patch: a font the document draws Latin text
+				// with embeds its whole base set (crmdigest_patch.go).
+				addBaseRunes(&font, usedRunes)
+				// crmdigest patch: the cut font, its CIDToGIDMap (both
+				// compressed) and the last rune, from a process-wide cache
+				// for fonts added from bytes (crmdigest_patch.go).
+				cut := cutUTF8Font(&font, usedRunes)
 
 				f.newobj()
 				f.out(fmt.Sprintf("<</Type /Font\n/Subtype /Type0\n/BaseFont /%s\n/Encoding /Identity-H\n/DescendantFonts [%d 0 R]\n/ToUnicode %d 0 R>>\n"+"endobj", fontName, f.n+1, f.n+2))
@@ -4376,7 +4379,7 @@ func (f *Fpdf) putfonts() {
 				}
 				// crmdigest patch: the /W entry from a process-wide cache
 				// (crmdigest_patch.go).
-				f.out(cidFontWidths(&font, font.utf8File.LastRune))
+				f.out(cidFontWidths(&font, cut.lastRune))
 				f.out("/CIDToGIDMap " + strconv.Itoa(f.n+4) + " 0 R>>")
 				f.out("endobj")
 
@@ -4411,39 +4414,20 @@ func (f *Fpdf) putfonts() {
 				f.out("endobj")
 
 				// Embed CIDToGIDMap
-				// crmdigest patch: a zeroed map from a pool, zeroed again
-				// after use (crmdigest_patch.go).
-				zeroed := cidToGidMaps.Get().(*[]byte)
-				cidToGidMap := *zeroed
-
-				for cc, glyph := range CodeSignDictionary {
-					cidToGidMap[cc*2] = byte(glyph >> 8)
-					cidToGidMap[cc*2+1] = byte(glyph & 0xFF)
-				}
-
-				mem := xmem.compress(cidToGidMap)
-				for cc := range CodeSignDictionary {
-					cidToGidMap[cc*2], cidToGidMap[cc*2+1] = 0, 0
-				}
-				cidToGidMaps.Put(zeroed)
-				cidToGidMap = mem.bytes()
+				// crmdigest patch: compressed by cutUTF8Font.
 				f.newobj()
-				f.out("<</Length " + strconv.Itoa(len(cidToGidMap)) + "/Filter /FlateDecode>>")
-				f.putstream(cidToGidMap)
+				f.out("<</Length " + strconv.Itoa(len(cut.cidToGidMap)) + "/Filter /FlateDecode>>")
+				f.putstreamShared(cut.cidToGidMap)
 				f.out("endobj")
-				mem.release()
 
 				//Font file
-				mem = xmem.compress(utf8FontStream)
-				compressedFontStream := mem.bytes()
 				f.newobj()
-				f.out("<</Length " + strconv.Itoa(len(compressedFontStream)))
+				f.out("<</Length " + strconv.Itoa(len(cut.font)))
 				f.out("/Filter /FlateDecode")
-				f.out("/Length1 " + strconv.Itoa(utf8FontSize))
+				f.out("/Length1 " + strconv.Itoa(cut.size))
 				f.out(">>")
-				f.putstream(compressedFontStream)
+				f.putstreamShared(cut.font)
 				f.out("endobj")
-				mem.release()
 			default:
 				f.err = fmt.Errorf("unsupported font type: %s", tp)
 				return
