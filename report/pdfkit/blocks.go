@@ -332,6 +332,7 @@ func (d *Doc) Table(t Table) {
 	}
 	need := d.needs(t, cols, keep, pad)
 	d.widen(widths, need)
+	d.roomForNames(t, cols, keep, widths, need, pad)
 	head := func() {
 		y := p.GetY()
 		d.font(true, SizeSmall)
@@ -458,6 +459,46 @@ func (d *Doc) widen(widths, need []float64) {
 		} else {
 			widths[i] -= (widths[i] - need[i]) * take
 		}
+	}
+}
+
+// roomForNames widens a data column (names) so that its longest value
+// holds on one line, when the numeric columns can spare the room: each
+// gives at most half of what it has beyond its own need, so their titles
+// keep some air and a name never takes a number's place. A name that
+// would still not fit wraps as before ("Rubén Giménez" in the Spanish
+// manager's table wrapped while the number columns stood half empty).
+func (d *Doc) roomForNames(t Table, cols []Column, keep []int, widths, need []float64, pad float64) {
+	d.font(false, SizeText-0.5)
+	for i, c := range cols {
+		if !c.Data || keep[i] < 0 {
+			continue
+		}
+		want := 0.0
+		for _, row := range t.Rows {
+			if k := keep[i]; k < len(row) {
+				want = max(want, d.Width(row[k])+2*pad)
+			}
+		}
+		short := want - widths[i]
+		if short <= 0 {
+			continue
+		}
+		spare := 0.0
+		for j, o := range cols {
+			if o.Numeric && widths[j] > need[j] {
+				spare += (widths[j] - need[j]) / 2
+			}
+		}
+		if spare < short {
+			continue // a partial widening would still wrap: leave the layout as it was
+		}
+		for j, o := range cols {
+			if o.Numeric && widths[j] > need[j] {
+				widths[j] -= (widths[j] - need[j]) / 2 * short / spare
+			}
+		}
+		widths[i] = want
 	}
 }
 

@@ -88,3 +88,62 @@ func TestWrapNarrowerThanARune(t *testing.T) {
 		t.Errorf("Wrap in 0.5 mm = %q", got)
 	}
 }
+
+// TestNameTakesRoomFromNumbers lays out the Spanish manager's rep table,
+// whose name column is a little too narrow for "Rubén Giménez", and checks
+// that the name holds on one line, room taken from the number columns, and
+// that no number or title overflows; then a table whose number columns have
+// no room to spare, where the long name still wraps as before.
+func TestNameTakesRoomFromNumbers(t *testing.T) {
+	names := func(cols []Column, rows [][]string, marks []string) map[string][]string {
+		var drawn []Drawn
+		loc := locale.New("es")
+		d := NewWith(loc, Header{Title: "Informe", Period: "Semana 48", AsOf: asOf}, "Fuentes: demo", asOf, Options{OnText: func(x Drawn) { drawn = append(drawn, x) }})
+		d.Section("Comerciales", 20)
+		d.Table(Table{Columns: cols, Rows: rows, MarkTitle: "vs equipo", Marks: marks})
+		if _, err := d.Bytes(); err != nil {
+			t.Fatal(err)
+		}
+		m := fpdf.New("P", "mm", "A4", "")
+		fonts.Register(m)
+		lines := map[string][]string{}
+		row := 0
+		for _, x := range drawn {
+			m.SetFont(x.Family, x.Style, x.Size)
+			if w := m.GetStringWidth(x.Text); w > x.Width+0.01 {
+				t.Errorf("%q is %.1f mm wide in %.1f mm", x.Text, w, x.Width)
+			}
+			if x.Kind == KindCell && x.Data {
+				lines[rows[row][0]] = append(lines[rows[row][0]], x.Text)
+				if strings.Join(lines[rows[row][0]], " ") == rows[row][0] {
+					row++
+				}
+			}
+		}
+		return lines
+	}
+	cols := []Column{{Title: "Comercial", Weight: 2.3, Data: true}, {Title: "Ingresos", Weight: 1.7, Numeric: true},
+		{Title: "vs objetivo", Weight: 1.2, Numeric: true}, {Title: "Oport.", Weight: 1, Numeric: true},
+		{Title: "% éxito", Weight: 1.1, Numeric: true}, {Title: "Nuev. op.", Weight: 1.1, Numeric: true},
+		{Title: "Llamadas", Weight: 1, Numeric: true}, {Title: "Visitas", Weight: 1, Numeric: true},
+		{Title: "Demos", Weight: 1, Numeric: true}, {Title: "Pipeline", Weight: 1.6, Numeric: true}}
+	rows := [][]string{
+		{"Iñaki Muñoz", "78.410 €", "+45 %", "5", "71 %", "6", "8", "7", "5", "145.260 €"},
+		{"Rubén Giménez", "21.570 €", "−82 %", "1", "25 %", "3", "4", "4", "1", "84.060 €"},
+	}
+	marks := []string{"▲ Ingresos, Demos", "▼▼ Ingresos ▼ Pipeline"}
+	if got := names(cols, rows, marks)["Rubén Giménez"]; len(got) != 1 {
+		t.Errorf("Rubén Giménez drawn on %d lines %q: want one, room taken from the numbers", len(got), got)
+	}
+
+	// Number columns already at their need: nothing to spare, the name wraps.
+	packed := []Column{{Title: "Comercial", Weight: 1, Data: true}}
+	packedRow := []string{"Bartholomew Featherstonehaugh"}
+	for i := 0; i < 9; i++ {
+		packed = append(packed, Column{Title: "Ingresos", Weight: 1, Numeric: true})
+		packedRow = append(packedRow, "1.234.567.890 €")
+	}
+	if got := names(packed, [][]string{packedRow}, nil)[packedRow[0]]; len(got) != 2 {
+		t.Errorf("with no room to spare the name is drawn on %d lines %q: want it wrapped on two as before", len(got), got)
+	}
+}
