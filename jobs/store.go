@@ -157,6 +157,8 @@ type Store struct {
 	started  bool
 	lock     *storeLock // SQLite only
 	rec      recorder   // groups the outcomes' commits (record.go)
+
+	riverPool *pgxpool.Pool // River's own pool on PostgreSQL (pgPools)
 }
 
 // ErrNoStore is Open's error when Options.MustExist is set and the SQLite
@@ -314,6 +316,7 @@ func (s *Store) openPostgres(ctx context.Context, u string) error {
 	if err != nil {
 		return err
 	}
+	s.riverPool = riverPool
 	closeBoth := func() { riverPool.Close(); pool.Close() }
 	driver := riverpgxv5.New(riverPool)
 	if err := migrateRiver(ctx, driver, schema, s.log); err != nil {
