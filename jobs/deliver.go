@@ -29,6 +29,10 @@ type deliveryArgs struct {
 	// PeriodValue is the period itself, for the Deliverer. Jobs queued
 	// before it existed get it from the store migration (period_key.go).
 	PeriodValue kpi.Period `json:"period_value"`
+	// Fresh says that the fan-out created the ledger row (pending, version
+	// 0) in the transaction that queued this job: its first attempt
+	// presumes the row unchanged instead of reading it (presumeClaim).
+	Fresh bool `json:"fresh,omitempty"`
 }
 
 func (deliveryArgs) Kind() string { return "crmdigest_delivery" }
@@ -69,12 +73,74 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs])
 	if a.preview() {
 		return w.workPreview(ctx, job)
 	}
+	c, presumed := presumeClaim(job)
+	if !presumed {
+		var err error
+		if c, err = s.claimJob(ctx, job); err != nil {
+			return err
+		}
+	}
+	for {
+		switch c.dec {
+		case decDone:
+			return nil
+		case decSnooze:
+			return river.JobSnooze(time.Minute)
+		}
+		var dataStarted atomic.Bool
+		hooks := Hooks{BeforeEnd: func(ctx context.Context) error {
+			if err := s.markSending(ctx, job, c); err != nil {
+				return err
+			}
+			dataStarted.Store(true)
+			return nil
+		}}
+		rc, derr := s.opts.Deliverer.Deliver(ctx, c.d, hooks)
+		if presumed && errors.Is(derr, errClaimLost) {
+			// The row is no longer as the fan-out wrote it: the message
+			// was not ended (the server dropped it), and the row as it
+			// is now decides, as for any other job.
+			presumed = false
+			var err error
+			if c, err = s.claimJob(ctx, job); err != nil {
+				return err
+			}
+			continue
+		}
+		if after, ok := notReadyAfter(derr); ok && !dataStarted.Load() {
+			return river.JobSnooze(after) // not an attempt (notready.go)
+		}
+		return s.settle(ctx, job, rc, derr, dataStarted.Load())
+	}
+}
+
+// presumeClaim is the claim of a job whose ledger row the fan-out created
+// in the transaction that queued it (deliveryArgs.Fresh), at its first
+// attempt: the row was then pending at version 0, nothing delivered yet,
+// so the claim's read would say "send, first time" unless the row changed
+// since. The read is spared; markSending's version check catches any
+// change (another run's job for the same person took the row), and Work
+// then reads the row and decides as claim does.
+func presumeClaim(job *river.Job[deliveryArgs]) (claimed, bool) {
+	a := job.Args
+	if !a.Fresh || job.Attempt != 1 {
+		return claimed{}, false
+	}
+	return claimed{dec: decSend, version: 0, d: Delivery{
+		Schedule: a.Schedule, Recipient: a.Recipient, Period: a.PeriodValue, Zone: a.Zone,
+		At: a.At, RunID: a.RunID, Attempt: job.Attempt,
+	}}, true
+}
+
+// claimJob reads the job's ledger row and decides: claimFast for a row
+// not delivered yet, claim for every other case.
+func (s *Store) claimJob(ctx context.Context, job *river.Job[deliveryArgs]) (claimed, error) {
 	c, fast, err := s.claimFast(ctx, job)
-	if err != nil {
-		return err
+	if err != nil || fast {
+		return c, err
 	}
 	var known *ownerState
-	for i := 0; i < 5 && !fast; i++ {
+	for range 5 {
 		c, err = s.claim(ctx, job, known)
 		var need *needOwner
 		if !errors.As(err, &need) {
@@ -82,31 +148,10 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[deliveryArgs])
 		}
 		known = &need.ownerState
 		if known.live, err = s.ownerLive(ctx, known.jobID); err != nil {
-			return err
+			return c, err
 		}
 	}
-	if err != nil {
-		return err
-	}
-	switch c.dec {
-	case decDone:
-		return nil
-	case decSnooze:
-		return river.JobSnooze(time.Minute)
-	}
-	var dataStarted atomic.Bool
-	hooks := Hooks{BeforeEnd: func(ctx context.Context) error {
-		if err := s.markSending(ctx, job, c); err != nil {
-			return err
-		}
-		dataStarted.Store(true)
-		return nil
-	}}
-	rc, derr := s.opts.Deliverer.Deliver(ctx, c.d, hooks)
-	if after, ok := notReadyAfter(derr); ok && !dataStarted.Load() {
-		return river.JobSnooze(after) // not an attempt (notready.go)
-	}
-	return s.settle(ctx, job, rc, derr, dataStarted.Load())
+	return c, err
 }
 
 // ownerState is what claim needs to know about the job owning a row.

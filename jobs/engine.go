@@ -358,7 +358,7 @@ func newSQLiteBackend(db *sql.DB, client *river.Client[*sql.Tx]) *riverBackend[*
 	}
 }
 
-func newPgBackend(pool *pgxpool.Pool, client *river.Client[pgx.Tx]) *riverBackend[pgx.Tx] {
+func newPgBackend(pool *pgxpool.Pool, client *river.Client[pgx.Tx], closer func()) *riverBackend[pgx.Tx] {
 	return &riverBackend[pgx.Tx]{
 		client: client,
 		begin:  func(ctx context.Context) (pgx.Tx, error) { return pool.Begin(ctx) },
@@ -370,6 +370,6 @@ func newPgBackend(pool *pgxpool.Pool, client *river.Client[pgx.Tx]) *riverBacken
 		one:    pgPool{pool},
 		all:    pgPool{pool}.execAll,
 		then:   pgPool{pool}.execAllThen,
-		closer: pool.Close,
+		closer: closer,
 	}
 }

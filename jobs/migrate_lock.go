@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // lockMigrations takes a PostgreSQL session advisory lock for the schema
@@ -18,11 +19,13 @@ import (
 // migrated. The key is derived from the schema, so tests with a schema
 // each do not wait on one another.
 func lockMigrations(ctx context.Context, storeURL, schema string) (release func(), err error) {
-	cfg, err := pgx.ParseConfig(storeURL)
+	// Parsed as the pools parse it, so that pool settings in the URL
+	// (pool_max_conns) are not sent to the server as parameters.
+	pcfg, err := pgxpool.ParseConfig(storeURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse store url: %w", err)
 	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	conn, err := pgx.ConnectConfig(ctx, pcfg.ConnConfig)
 	if err != nil {
 		return nil, fmt.Errorf("connect store: %w", err)
 	}

@@ -87,7 +87,7 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 	recips := make([]runRecipient, 0, len(keys))
 	var params []river.InsertManyParams
 	for _, r := range keys {
-		state, note, msgID := StatePending, "", ""
+		state, note, msgID, fresh := StatePending, "", "", false
 		if !preview {
 			if why := paused(r); why != "" {
 				state, note = StateSkipped, why
@@ -97,7 +97,7 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 			l, ok := ledger[r]
 			switch {
 			case !ok:
-				newLedger = append(newLedger, r)
+				newLedger, fresh = append(newLedger, r), true
 			case spec.Force:
 			case l.state == StateSent:
 				state, note, msgID = StateSkipped, "already sent", l.messageID
@@ -111,7 +111,7 @@ func (s *Store) fanOut(ctx context.Context, tx dbtx, spec RunSpec) (int64, bool,
 		}
 		params = append(params, river.InsertManyParams{Args: deliveryArgs{
 			Schedule: spec.Schedule, Recipient: r, Period: key, PeriodValue: spec.Period, Zone: spec.Zone, At: spec.At,
-			RunID: id, Force: spec.Force, DryRun: spec.DryRun, RedirectTo: spec.RedirectTo,
+			RunID: id, Force: spec.Force, DryRun: spec.DryRun, RedirectTo: spec.RedirectTo, Fresh: fresh,
 		}})
 	}
 	if err := insertLedgers(ctx, tx, now, spec.Schedule, key, newLedger); err != nil {

@@ -157,6 +157,8 @@ type Store struct {
 	started  bool
 	lock     *storeLock // SQLite only
 	rec      recorder   // groups the outcomes' commits (record.go)
+
+	riverPool *pgxpool.Pool // River's own pool on PostgreSQL (pgPools)
 }
 
 // ErrNoStore is Open's error when Options.MustExist is set and the SQLite
@@ -310,26 +312,75 @@ func (s *Store) openPostgres(ctx context.Context, u string) error {
 	if statementHook != nil {
 		cfg.ConnConfig.Tracer = pgTrace{statementHook}
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, riverPool, err := s.pgPools(ctx, u, cfg)
 	if err != nil {
-		return fmt.Errorf("connect store: %w", err)
+		return err
 	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return fmt.Errorf("connect store: %w", err)
-	}
-	driver := riverpgxv5.New(pool)
+	s.riverPool = riverPool
+	closeBoth := func() { riverPool.Close(); pool.Close() }
+	driver := riverpgxv5.New(riverPool)
 	if err := migrateRiver(ctx, driver, schema, s.log); err != nil {
-		pool.Close()
+		closeBoth()
 		return err
 	}
 	client, err := river.NewClient(driver, s.riverConfig(schema))
 	if err != nil {
-		pool.Close()
+		closeBoth()
 		return fmt.Errorf("river client: %w", err)
 	}
-	s.b = newPgBackend(pool, client)
+	s.b = newPgBackend(pool, client, closeBoth)
 	return nil
+}
+
+// pgPools opens the store's two connection pools on PostgreSQL: pool for
+// our own statements (the ledger, the run history, and River's inserts of
+// a fan-out, in our transactions), riverPool for River's own work (its
+// fetches, completions, LISTEN, leader election and maintenance).
+//
+// River's pool commits with synchronous_commit off: a fetch (jobs going
+// `running`) or a batch of completions is visible to every session at
+// once and reaches the disk with the WAL writer, within wal_writer_delay,
+// instead of each waiting for its own WAL flush (a fetch waits before its
+// jobs can start). A crash of this process loses nothing (the commits are
+// the server's). A crash of the server can lose River's last commits, never
+// one made before a synchronous commit of ours (the WAL is flushed in
+// order, so the `sending` mark of a job makes its fetch durable): a lost
+// fetch leaves its jobs available, a lost completion leaves a job running
+// until River rescues it, and its next attempt finds the ledger row `sent`
+// and sends nothing. Our pool keeps the server's setting: the `sending`
+// mark is a synchronous commit (markSending) and the fan-out commits
+// durably before StartRun returns.
+//
+// Unless the URL sets pool_max_conns, our pool gets a connection per
+// worker and two more (the fan-out, status), and River's at least 6
+// (pgxpool's default, max(4, CPUs), left River's LISTEN, fetch, completer
+// and the workers' statements 3 connections to share on 2 cores).
+func (s *Store) pgPools(ctx context.Context, u string, cfg *pgxpool.Config) (pool, riverPool *pgxpool.Pool, err error) {
+	rcfg := cfg.Copy()
+	rcfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	if !strings.Contains(u, "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, int32(s.opts.Workers)+2)
+		rcfg.MaxConns = max(rcfg.MaxConns, 6)
+	}
+	open := func(c *pgxpool.Config) (*pgxpool.Pool, error) {
+		p, err := pgxpool.NewWithConfig(ctx, c)
+		if err != nil {
+			return nil, fmt.Errorf("connect store: %w", err)
+		}
+		if err := p.Ping(ctx); err != nil {
+			p.Close()
+			return nil, fmt.Errorf("connect store: %w", err)
+		}
+		return p, nil
+	}
+	if pool, err = open(cfg); err != nil {
+		return nil, nil, err
+	}
+	if riverPool, err = open(rcfg); err != nil {
+		pool.Close()
+		return nil, nil, err
+	}
+	return pool, riverPool, nil
 }
 
 // recoverOrphans runs when no other process has the SQLite store open:
