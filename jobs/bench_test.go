@@ -3,10 +3,9 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"github.com/crmdigest/crmdigest/internal/proccpu"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -61,7 +60,7 @@ func benchEngine(b *testing.B, url, schema string, workers, batch int) {
 		_ = s.Stop(sctx)
 	}()
 	rs := recipients(batch)
-	pg0 := postgresCPU()
+	pg0 := proccpu.Named("postgres")
 	cpu0 := processCPU()
 	start := time.Now()
 	for i := 0; b.Loop(); i++ {
@@ -82,52 +81,8 @@ func benchEngine(b *testing.B, url, schema string, workers, batch int) {
 	if schema != "" {
 		// Every process named postgres: other clients of the server add
 		// to it.
-		b.ReportMetric(float64(postgresSince(pg0))/float64(time.Millisecond)/float64(b.N*batch), "pg-server-cpu-ms/delivery")
+		b.ReportMetric(float64(proccpu.Since(proccpu.Named("postgres"), pg0))/float64(time.Millisecond)/float64(b.N*batch), "pg-server-cpu-ms/delivery")
 	}
-}
-
-// postgresCPU is the CPU time so far of each process named postgres, by
-// pid, from /proc (empty where there is none).
-func postgresCPU() map[string]time.Duration {
-	m := map[string]time.Duration{}
-	procs, _ := filepath.Glob("/proc/[0-9]*/comm")
-	for _, f := range procs {
-		if b, _ := os.ReadFile(f); strings.TrimSpace(string(b)) == "postgres" {
-			pid := filepath.Base(filepath.Dir(f))
-			m[pid] = procStatCPU(pid)
-		}
-	}
-	return m
-}
-
-// postgresSince is the server's CPU since a: what the processes still
-// there added, and all of those started since.
-func postgresSince(a map[string]time.Duration) time.Duration {
-	var d time.Duration
-	for pid, t := range postgresCPU() {
-		d += t - a[pid]
-	}
-	return d
-}
-
-// procStatCPU is utime + stime of process pid (/proc/pid/stat fields 14
-// and 15, after the command name), at 100 ticks a second.
-func procStatCPU(pid string) time.Duration {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // processCPU is this process's user and system CPU time so far.

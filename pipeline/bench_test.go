@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"github.com/crmdigest/crmdigest/internal/proccpu"
 	"os"
 	"path/filepath"
 	"slices"
@@ -446,7 +447,7 @@ type cpuTimes struct {
 }
 
 func readCPU() cpuTimes {
-	c := cpuTimes{postgres: map[string]time.Duration{}}
+	var c cpuTimes
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		c.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
@@ -455,50 +456,18 @@ func readCPU() cpuTimes {
 	for _, f := range tasks {
 		b, _ := os.ReadFile(f)
 		for _, pid := range strings.Fields(string(b)) {
-			c.children += procCPU(pid)
+			c.children += proccpu.Of(pid)
 			v, i := procSwitches(pid)
 			c.vol, c.invol = c.vol+v, c.invol+i
 		}
 	}
-	procs, _ := filepath.Glob("/proc/[0-9]*/comm")
-	for _, f := range procs {
-		if b, _ := os.ReadFile(f); strings.TrimSpace(string(b)) == "postgres" {
-			pid := filepath.Base(filepath.Dir(f))
-			c.postgres[pid] = procCPU(pid)
-		}
-	}
+	c.postgres = proccpu.Named("postgres")
 	return c
 }
 
-// postgresSince is the CPU the server's processes used since a: of those
-// still there, what they added (a process that ended meanwhile takes its
-// share with it), and all of those started since.
+// postgresSince is the CPU the server's processes used since a.
 func (c cpuTimes) postgresSince(a cpuTimes) time.Duration {
-	var d time.Duration
-	for pid, t := range c.postgres {
-		d += t - a.postgres[pid]
-	}
-	return d
-}
-
-// procCPU is utime + stime of process pid from /proc/pid/stat (fields 14
-// and 15, after the command name in parentheses), at 100 ticks a second.
-func procCPU(pid string) time.Duration {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0
-	}
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
+	return proccpu.Since(c.postgres, a.postgres)
 }
 
 // procSwitches sums the voluntary and involuntary context switches of the
