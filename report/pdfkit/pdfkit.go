@@ -11,7 +11,6 @@
 package pdfkit
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -481,11 +480,15 @@ func (d *Doc) Output(w io.Writer) error {
 	return nil
 }
 
-// Bytes returns the PDF.
+// Bytes returns the PDF, in a slice of its length. The document's
+// buffers then go back to the patched fpdf's pools (third_party/fpdf
+// PATCH.md, change 13): d must not be used afterwards.
 func (d *Doc) Bytes() ([]byte, error) {
-	var buf bytes.Buffer
-	err := d.Output(&buf)
-	return buf.Bytes(), err
+	b, err := d.PDF.OutputBytes()
+	if err != nil {
+		return nil, fmt.Errorf("write pdf: %w", err)
+	}
+	return b, nil
 }
 
 // Chart draws ch across the content width, h millimetres high, at the

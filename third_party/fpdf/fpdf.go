@@ -78,7 +78,7 @@ func fpdfNew(orientationStr, unitStr, sizeStr, fontDirStr string, size SizeType)
 	f.page = 0
 	f.n = 2
 	f.pages = make([]*bytes.Buffer, 0, 8)
-	f.pages = append(f.pages, bytes.NewBufferString("")) // pages[0] is unused (1-based)
+	f.pages = append(f.pages, newPageBuffer()) // pages[0] is unused (1-based); crmdigest patch: pooled
 	f.pageSizes = make(map[int]SizeType)
 	f.pageBoxes = make(map[int]map[string]PageBox)
 	f.defPageBoxes = make(map[string]PageBox)
@@ -2447,7 +2447,12 @@ func (f *Fpdf) Text(x, y float64, txtStr string) {
 		txt2 = f.escape(txtStr)
 	}
 	// crmdigest patch: appended instead of fmt.Sprintf, the same bytes
-	// (crmdigest_patch.go).
+	// (crmdigest_patch.go); without underline, strikeout or colour,
+	// straight into the page (patch 13).
+	if !(f.underline && txtStr != "") && !(f.strikeout && txtStr != "") && !f.colorFlag {
+		f.outBytes(appendTextOp(f.outw().AvailableBuffer(), x*f.k, (f.h-y)*f.k, txt2))
+		return
+	}
 	s := textOp(x*f.k, (f.h-y)*f.k, txt2)
 	if f.underline && txtStr != "" {
 		s += " " + f.dounderline(x, y, txtStr)
@@ -3761,7 +3766,7 @@ func (f *Fpdf) beginpage(orientationStr string, size SizeType) {
 	for box, pb := range f.defPageBoxes {
 		f.pageBoxes[f.page][box] = pb
 	}
-	f.pages = append(f.pages, bytes.NewBufferString(""))
+	f.pages = append(f.pages, newPageBuffer()) // crmdigest patch: pooled
 	f.pageLinks = append(f.pageLinks, make([]linkType, 0))
 	f.pageAttachments = append(f.pageAttachments, []annotationAttach{})
 	f.state = 2
@@ -3968,7 +3973,7 @@ func (f *Fpdf) putstream(b []byte) {
 		f.protect.rc4(uint32(f.n), &b)
 	}
 	f.out("stream")
-	f.out(string(b))
+	f.outBytes(b) // crmdigest patch: was f.out(string(b))
 	f.out("endstream")
 }
 
@@ -4024,7 +4029,8 @@ func (f *Fpdf) outf(fmtStr string, args ...interface{}) {
 }
 
 func (f *Fpdf) putF64(v float64, prec int) {
-	f.put(f.fmtF64(v, prec))
+	// crmdigest patch: appended without a string (patch 13).
+	f.putBytes(strconv.AppendFloat(f.fmt.buf[:0], v, 'f', prec, 64))
 }
 
 // fmtF64 converts the floating-point number f to a string with precision prec.
@@ -4033,7 +4039,8 @@ func (f *Fpdf) fmtF64(v float64, prec int) string {
 }
 
 func (f *Fpdf) putInt(v int) {
-	f.put(f.fmtInt(v))
+	// crmdigest patch: appended without a string (patch 13).
+	f.putBytes(strconv.AppendInt(f.fmt.buf[:0], int64(v), 10))
 }
 
 func (f *Fpdf) fmtInt(v int) string {
@@ -4109,8 +4116,14 @@ func (f *Fpdf) replaceAliases() {
 			}
 			for n := 1; n <= f.page; n++ {
 				// crmdigest patch: look for the alias in the page's bytes;
-				// upstream copied every page into a string first.
+				// upstream copied every page into a string first. A
+				// non-empty alias is replaced into a pooled buffer
+				// (replaceIn), the same bytes without the copies.
 				if !bytes.Contains(f.pages[n].Bytes(), []byte(alias)) {
+					continue
+				}
+				if alias != "" {
+					replaceIn(&f.pages[n], alias, replacement)
 					continue
 				}
 				s := f.pages[n].String()
@@ -5030,6 +5043,7 @@ func (f *Fpdf) enddoc() {
 	if f.err != nil {
 		return
 	}
+	f.takeDocBuffer() // crmdigest patch 13: a pooled buffer
 	f.layerEndDoc()
 	f.putheader()
 	// Embedded files
