@@ -571,11 +571,34 @@ func replaceIn(pb **bytes.Buffer, old, repl string) {
 
 // appendTextOp appends textOp(x, y, txt).
 func appendTextOp(b []byte, x, y float64, txt string) []byte {
+	b = appendTextOpStart(b, x, y)
+	b = append(b, txt...)
+	return append(b, ") Tj ET"...)
+}
+
+// appendTextOpStart appends textOp's operator up to its text.
+func appendTextOpStart(b []byte, x, y float64) []byte {
 	b = append(b, "BT "...)
 	b = strconv.AppendFloat(b, x, 'f', 2, 64)
 	b = append(b, ' ')
 	b = strconv.AppendFloat(b, y, 'f', 2, 64)
-	b = append(b, " Td ("...)
-	b = append(b, txt...)
-	return append(b, ") Tj ET"...)
+	return append(b, " Td ("...)
+}
+
+// appendEscaped appends f.escape(string(s)): a backslash before each
+// backslash and parenthesis, and a carriage return as \r. escape's four
+// replacements, one after the other, come to this byte by byte: none
+// brings in a byte that a later one replaces.
+func appendEscaped(b, s []byte) []byte {
+	for _, c := range s {
+		switch c {
+		case '\\', '(', ')':
+			b = append(b, '\\', c)
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
 }

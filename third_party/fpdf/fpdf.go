@@ -2433,13 +2433,16 @@ func (f *Fpdf) Bookmark(txtStr string, level int, y float64) {
 // precisely on the page, but it is usually easier to use Cell(), MultiCell()
 // or Write() which are the standard methods to print text.
 func (f *Fpdf) Text(x, y float64, txtStr string) {
+	// crmdigest patch 13: a UTF-8 text is converted into a reused buffer
+	// and escaped as it is appended (appendEscaped); upstream:
+	// txt2 = f.escape(utf8toutf16(txtStr, false)).
 	var txt2 string
 	if f.isCurrentUTF8 {
 		if f.isRTL {
 			txtStr = reverseText(txtStr)
 			x -= f.GetStringWidth(txtStr)
 		}
-		txt2 = f.escape(utf8toutf16(txtStr, false))
+		f.fmt.u16 = appendUTF16(f.fmt.u16[:0], txtStr)
 		for _, uni := range txtStr {
 			f.currentFont.usedRunes[int(uni)] = int(uni)
 		}
@@ -2447,23 +2450,34 @@ func (f *Fpdf) Text(x, y float64, txtStr string) {
 		txt2 = f.escape(txtStr)
 	}
 	// crmdigest patch: appended instead of fmt.Sprintf, the same bytes
-	// (crmdigest_patch.go); without underline, strikeout or colour,
-	// straight into the page (patch 13).
-	if !(f.underline && txtStr != "") && !(f.strikeout && txtStr != "") && !f.colorFlag {
-		f.outBytes(appendTextOp(f.outw().AvailableBuffer(), x*f.k, (f.h-y)*f.k, txt2))
-		return
+	// (crmdigest_patch.go), straight into the page (patch 13). Upstream:
+	// s := textOp(...); s += " " + underline; s += " " + strikeout;
+	// s = "q " + text colour + " " + s + " Q"; f.out(s).
+	b := f.outw().AvailableBuffer()
+	if f.colorFlag {
+		b = append(b, "q "...)
+		b = append(b, f.color.text.str...)
+		b = append(b, ' ')
 	}
-	s := textOp(x*f.k, (f.h-y)*f.k, txt2)
+	if f.isCurrentUTF8 {
+		b = appendTextOpStart(b, x*f.k, (f.h-y)*f.k)
+		b = appendEscaped(b, f.fmt.u16)
+		b = append(b, ") Tj ET"...)
+	} else {
+		b = appendTextOp(b, x*f.k, (f.h-y)*f.k, txt2)
+	}
 	if f.underline && txtStr != "" {
-		s += " " + f.dounderline(x, y, txtStr)
+		b = append(b, ' ')
+		b = append(b, f.dounderline(x, y, txtStr)...)
 	}
 	if f.strikeout && txtStr != "" {
-		s += " " + f.dostrikeout(x, y, txtStr)
+		b = append(b, ' ')
+		b = append(b, f.dostrikeout(x, y, txtStr)...)
 	}
 	if f.colorFlag {
-		s = "q " + f.color.text.str + " " + s + " Q" // crmdigest patch: was sprintf("q %s %s Q", ...)
+		b = append(b, " Q"...)
 	}
-	f.out(s)
+	f.outBytes(b)
 }
 
 // SetWordSpacing sets spacing between words of following text. See the
