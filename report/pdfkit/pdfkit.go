@@ -307,9 +307,12 @@ func (d *Doc) Text(x, y float64, s string, w float64, data bool) {
 func (d *Doc) Wrap(s string, w float64) []string {
 	var lines []string
 	for _, word := range words(s) {
-		if n := len(lines); n > 0 && d.Width(lines[n-1]+" "+word) <= w {
-			lines[n-1] += " " + word
-			continue
+		// The line measured with the word is the line kept: built once.
+		if n := len(lines); n > 0 {
+			if longer := lines[n-1] + " " + word; d.Width(longer) <= w {
+				lines[n-1] = longer
+				continue
+			}
 		}
 		// One rune wider than the room stays whole: nothing narrower exists.
 		for d.Width(word) > w && utf8.RuneCountInString(word) > 1 {
