@@ -2002,7 +2002,10 @@ func (f *Fpdf) addFont(familyStr, styleStr, fileStr string, isUTF8 bool) {
 }
 
 func makeSubsetRange(end int) map[int]int {
-	answer := make(map[int]int)
+	// crmdigest patch 13: sized for the Latin base block addBaseRunes
+	// adds (about 230 runes) besides these, so the map is not grown four
+	// times on the way there.
+	answer := make(map[int]int, 320)
 	for i := 0; i < end; i++ {
 		answer[i] = 0
 	}
