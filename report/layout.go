@@ -23,42 +23,51 @@ const LastPageMin = 25.0
 // pdf lays the digest out, calling onText (when not nil) for every run
 // of text drawn: the layout tests check through it that nothing is cut.
 func (d *Digest) pdf(onText func(pdfkit.Drawn)) ([]byte, error) {
+	// The runs drawn are kept only for onText; the last page's fill is
+	// followed as they come (a digest draws hundreds of runs).
 	var drawn []pdfkit.Drawn
-	record := func(x pdfkit.Drawn) { drawn = append(drawn, x) }
+	var last pageFill
+	record := func(x pdfkit.Drawn) {
+		last.add(x)
+		if onText != nil {
+			drawn = append(drawn, x)
+		}
+	}
 	b, err := d.layout(pdfkit.Options{OnText: record, Fallback: d.fallback})
 	if err != nil {
 		return nil, err
 	}
-	if fill, pages := lastPage(drawn); pages > 1 && fill < LastPageMin {
-		drawn = nil
+	if last.pages > 1 && last.fill < LastPageMin {
+		drawn, last = drawn[:0], pageFill{}
 		b, err = d.layout(pdfkit.Options{OnText: record, Fallback: d.fallback, Tight: true})
 		if err != nil {
 			return nil, err
 		}
 	}
-	if onText != nil {
-		for _, x := range drawn {
-			onText(x)
-		}
+	for _, x := range drawn {
+		onText(x)
 	}
 	return b, nil
 }
 
-// lastPage returns how far down the content of the last page reaches,
-// in millimetres under the header, and the number of pages.
-func lastPage(drawn []pdfkit.Drawn) (fill float64, pages int) {
-	for _, x := range drawn {
-		// A chart's labels are not lines of text; the flow rules
-		// (flow_test.go) count the page's own text only.
-		if x.Kind == pdfkit.KindHeader || x.Kind == pdfkit.KindFooter || x.Kind == pdfkit.KindChart {
-			continue
-		}
-		if x.Page > pages {
-			pages, fill = x.Page, 0
-		}
-		fill = max(fill, x.Y-pdfkit.ContentTop)
+// pageFill follows how far down the content of the last page reaches,
+// in millimetres under the header (fill), and the number of pages, run
+// by run.
+type pageFill struct {
+	fill  float64
+	pages int
+}
+
+func (p *pageFill) add(x pdfkit.Drawn) {
+	// A chart's labels are not lines of text; the flow rules
+	// (flow_test.go) count the page's own text only.
+	if x.Kind == pdfkit.KindHeader || x.Kind == pdfkit.KindFooter || x.Kind == pdfkit.KindChart {
+		return
 	}
-	return fill, pages
+	if x.Page > p.pages {
+		p.pages, p.fill = x.Page, 0
+	}
+	p.fill = max(p.fill, x.Y-pdfkit.ContentTop)
 }
 
 func (d *Digest) layout(opts pdfkit.Options) ([]byte, error) {

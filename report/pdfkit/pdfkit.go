@@ -11,7 +11,6 @@
 package pdfkit
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -308,9 +307,12 @@ func (d *Doc) Text(x, y float64, s string, w float64, data bool) {
 func (d *Doc) Wrap(s string, w float64) []string {
 	var lines []string
 	for _, word := range words(s) {
-		if n := len(lines); n > 0 && d.Width(lines[n-1]+" "+word) <= w {
-			lines[n-1] += " " + word
-			continue
+		// The line measured with the word is the line kept: built once.
+		if n := len(lines); n > 0 {
+			if longer := lines[n-1] + " " + word; d.Width(longer) <= w {
+				lines[n-1] = longer
+				continue
+			}
 		}
 		// One rune wider than the room stays whole: nothing narrower exists.
 		for d.Width(word) > w && utf8.RuneCountInString(word) > 1 {
@@ -481,11 +483,15 @@ func (d *Doc) Output(w io.Writer) error {
 	return nil
 }
 
-// Bytes returns the PDF.
+// Bytes returns the PDF, in a slice of its length. The document's
+// buffers then go back to the patched fpdf's pools (third_party/fpdf
+// PATCH.md, change 13): d must not be used afterwards.
 func (d *Doc) Bytes() ([]byte, error) {
-	var buf bytes.Buffer
-	err := d.Output(&buf)
-	return buf.Bytes(), err
+	b, err := d.PDF.OutputBytes()
+	if err != nil {
+		return nil, fmt.Errorf("write pdf: %w", err)
+	}
+	return b, nil
 }
 
 // Chart draws ch across the content width, h millimetres high, at the

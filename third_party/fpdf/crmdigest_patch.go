@@ -183,15 +183,7 @@ func (f *Fpdf) outTf(id string, size float64) {
 
 // textOp is sprintf("BT %.2f %.2f Td (%s) Tj ET", x, y, txt) without fmt.
 func textOp(x, y float64, txt string) string {
-	b := make([]byte, 0, len(txt)+40)
-	b = append(b, "BT "...)
-	b = strconv.AppendFloat(b, x, 'f', 2, 64)
-	b = append(b, ' ')
-	b = strconv.AppendFloat(b, y, 'f', 2, 64)
-	b = append(b, " Td ("...)
-	b = append(b, txt...)
-	b = append(b, ") Tj ET"...)
-	return string(b)
+	return string(appendTextOp(make([]byte, 0, len(txt)+40), x, y, txt))
 }
 
 // cidWidths keeps the /W entries (the width array of a UTF-8 font's
@@ -453,4 +445,160 @@ func addBaseRunes(font *fontDefType, usedRunes map[int]int) {
 			}
 		}
 	}
+}
+
+// crmdigest patch 13: the document's buffers come from pools and go back
+// to them in OutputBytes, numbers and text operators are appended to the
+// page without an intermediate string, and streams are written without a
+// string copy. The bytes written are the same.
+
+// pageBufs holds the page content buffers of documents released by
+// OutputBytes; docBufs the backing arrays of their document buffers.
+// Buffers grown past maxPooledBuf are left to the collector.
+var (
+	pageBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	docBufs  sync.Pool // *[]byte
+)
+
+const maxPooledBuf = 4 << 20
+
+// errReleased is the error of a document whose buffers OutputBytes gave
+// back to the pools.
+var errReleased = fmt.Errorf("fpdf: document already output by OutputBytes")
+
+// newPageBuffer returns an empty page buffer, from the pool if it has one.
+func newPageBuffer() *bytes.Buffer {
+	b := pageBufs.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+// outw returns the buffer out writes to: the current page's while a page
+// is open, else the document's.
+func (f *Fpdf) outw() *bytes.Buffer {
+	if f.state == 2 {
+		return f.pages[f.page]
+	}
+	return &f.buffer.Buffer
+}
+
+// outBytes is out(string(b)) without the copy.
+func (f *Fpdf) outBytes(b []byte) {
+	w := f.outw()
+	must(w.Write(b))
+	must(w.WriteString("\n"))
+}
+
+// putBytes is put(string(b)) without the copy.
+func (f *Fpdf) putBytes(b []byte) {
+	must(f.outw().Write(b))
+}
+
+// takeDocBuffer gives the document buffer a pooled backing array (with
+// what it holds so far) before enddoc writes the document into it.
+func (f *Fpdf) takeDocBuffer() {
+	p, _ := docBufs.Get().(*[]byte)
+	if p == nil {
+		return
+	}
+	b := append((*p)[:0], f.buffer.Bytes()...)
+	f.buffer.Buffer = *bytes.NewBuffer(b)
+}
+
+// OutputBytes closes the document if needed and returns it in a new
+// slice of exactly its length. The page and document buffers then go
+// back to pools for the next document: f must not be used afterwards
+// (its methods see errReleased). Output into a bytes.Buffer, which grows
+// by doubling, allocated about twice the document's length and copied it
+// as many times; the pooled buffers are already grown.
+func (f *Fpdf) OutputBytes() ([]byte, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	if f.state < 3 {
+		f.Close()
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	out := make([]byte, f.buffer.Len())
+	copy(out, f.buffer.Bytes())
+	f.release()
+	return out, nil
+}
+
+// release puts the page buffers and the document buffer's array into the
+// pools and marks the document as released.
+func (f *Fpdf) release() {
+	for i, p := range f.pages {
+		if p != nil && p.Cap() <= maxPooledBuf {
+			pageBufs.Put(p)
+		}
+		f.pages[i] = nil
+	}
+	if c := f.buffer.Cap(); c > 0 && c <= maxPooledBuf {
+		b := f.buffer.Bytes()[:0]
+		docBufs.Put(&b)
+	}
+	f.buffer = fmtBuffer{}
+	f.err = errReleased
+}
+
+// replaceIn replaces every old in the page buffer *pb by repl, writing
+// into a pooled buffer that takes the page's place (the old one goes back
+// to the pool); it is strings.Replace(page, old, repl, -1) without the
+// two copies of the page.
+func replaceIn(pb **bytes.Buffer, old, repl string) {
+	src := (*pb).Bytes()
+	if !bytes.Contains(src, []byte(old)) {
+		return
+	}
+	dst := newPageBuffer()
+	dst.Grow(len(src))
+	for {
+		i := bytes.Index(src, []byte(old))
+		if i < 0 {
+			break
+		}
+		dst.Write(src[:i])
+		dst.WriteString(repl)
+		src = src[i+len(old):]
+	}
+	dst.Write(src)
+	pageBufs.Put(*pb)
+	*pb = dst
+}
+
+// appendTextOp appends textOp(x, y, txt).
+func appendTextOp(b []byte, x, y float64, txt string) []byte {
+	b = appendTextOpStart(b, x, y)
+	b = append(b, txt...)
+	return append(b, ") Tj ET"...)
+}
+
+// appendTextOpStart appends textOp's operator up to its text.
+func appendTextOpStart(b []byte, x, y float64) []byte {
+	b = append(b, "BT "...)
+	b = strconv.AppendFloat(b, x, 'f', 2, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, y, 'f', 2, 64)
+	return append(b, " Td ("...)
+}
+
+// appendEscaped appends f.escape(string(s)): a backslash before each
+// backslash and parenthesis, and a carriage return as \r. escape's four
+// replacements, one after the other, come to this byte by byte: none
+// brings in a byte that a later one replaces.
+func appendEscaped(b, s []byte) []byte {
+	for _, c := range s {
+		switch c {
+		case '\\', '(', ')':
+			b = append(b, '\\', c)
+		case '\r':
+			b = append(b, '\\', 'r')
+		default:
+			b = append(b, c)
+		}
+	}
+	return b
 }

@@ -9,8 +9,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"io"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestCrmdigestPooledZlib compresses inputs of many sizes and kinds one
@@ -183,6 +186,93 @@ func TestCrmdigestBaseRunes(t *testing.T) {
 		}
 		if !reflect.DeepEqual(used, want) {
 			t.Errorf("drawn %U: got %v, want %v", c.drawn, used, want)
+		}
+	}
+}
+
+// TestCrmdigestTextAppend compares patch 13's appended text with
+// upstream's strings: the UTF-16 conversion escaped as it is appended
+// with escape(utf8toutf16(...)), and replaceIn with strings.Replace,
+// over random strings full of the bytes escape and the aliases touch.
+func TestCrmdigestTextAppend(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	alphabet := []string{"a", "Z", " ", "(", ")", "\\", "\r", "\n", "é", "€", "Ș", "—", "漢", "Ĩ", "℩", "{nb}", "{n", "b}"}
+	f := New("P", "mm", "A4", "")
+	for i := 0; i < 5000; i++ {
+		var sb bytes.Buffer
+		for n := rng.Intn(40); n > 0; n-- {
+			sb.WriteString(alphabet[rng.Intn(len(alphabet))])
+		}
+		s := sb.String()
+		if got, want := string(appendEscaped([]byte("x"), appendUTF16(nil, s))), "x"+f.escape(utf8toutf16(s, false)); got != want {
+			t.Fatalf("%q: appended %q, upstream %q", s, got, want)
+		}
+		for _, alias := range []string{"{nb}", "b}{", "\\"} {
+			pb := bytes.NewBufferString(s)
+			replaceIn(&pb, alias, "12")
+			if got, want := pb.String(), strings.Replace(s, alias, "12", -1); got != want {
+				t.Fatalf("%q: replaceIn(%q) = %q, strings.Replace %q", s, alias, got, want)
+			}
+		}
+	}
+}
+
+// TestCrmdigestOutputBytes writes the same documents (aliases, coloured,
+// underlined and struck-out text, escapes, lines, several pages) through
+// Output and through OutputBytes, several times so that the pooled
+// buffers are reused dirty, and compares the bytes; a released document
+// must refuse further output.
+func TestCrmdigestOutputBytes(t *testing.T) {
+	when := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
+	doc := func(seed int64) *Fpdf {
+		rng := rand.New(rand.NewSource(seed))
+		f := New("P", "mm", "A4", "")
+		f.SetCreationDate(when)
+		f.SetModificationDate(when)
+		f.SetCatalogSort(true) // fonts in a fixed order
+		f.AliasNbPages("")
+		f.SetFont("Helvetica", "", 10)
+		for p := 0; p < 1+rng.Intn(3); p++ {
+			f.AddPage()
+			for i := 0; i < 50+rng.Intn(200); i++ {
+				switch rng.Intn(4) {
+				case 0:
+					f.SetTextColor(rng.Intn(256), 0, 0)
+				case 1:
+					f.SetFont("Helvetica", []string{"", "U", "S", "B"}[rng.Intn(4)], 8+float64(rng.Intn(6)))
+				case 2:
+					f.Line(rng.Float64()*200, rng.Float64()*280, rng.Float64()*200, rng.Float64()*280)
+				}
+				f.Text(rng.Float64()*200, rng.Float64()*280, fmt.Sprintf("(%d) of {nb} \\ x%d", i, rng.Intn(1e6)))
+			}
+		}
+		return f
+	}
+	for round := 0; round < 3; round++ {
+		for seed := int64(1); seed <= 4; seed++ {
+			var want bytes.Buffer
+			if err := doc(seed).Output(&want); err != nil {
+				t.Fatal(err)
+			}
+			f := doc(seed)
+			got, err := f.OutputBytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				var again bytes.Buffer
+				_ = doc(seed).Output(&again)
+				for i := range got {
+					if got[i] != want.Bytes()[i] {
+						t.Logf("first difference at %d: %q / %q; Output twice equal: %v", i, got[max(0, i-60):i+40], want.Bytes()[max(0, i-60):i+40], bytes.Equal(again.Bytes(), want.Bytes()))
+						break
+					}
+				}
+				t.Fatalf("round %d, seed %d: OutputBytes differs from Output (%d and %d bytes)", round, seed, len(got), want.Len())
+			}
+			if err := f.Output(io.Discard); err != errReleased {
+				t.Fatalf("a released document's Output: %v, want errReleased", err)
+			}
 		}
 	}
 }

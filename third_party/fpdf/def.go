@@ -675,6 +675,7 @@ type Fpdf struct {
 	fmt struct {
 		buf []byte       // buffer used to format numbers.
 		col bytes.Buffer // buffer used to build color strings.
+		u16 []byte       // crmdigest patch 13: Text's UTF-16 text.
 	}
 }
 

@@ -78,7 +78,7 @@ func fpdfNew(orientationStr, unitStr, sizeStr, fontDirStr string, size SizeType)
 	f.page = 0
 	f.n = 2
 	f.pages = make([]*bytes.Buffer, 0, 8)
-	f.pages = append(f.pages, bytes.NewBufferString("")) // pages[0] is unused (1-based)
+	f.pages = append(f.pages, newPageBuffer()) // pages[0] is unused (1-based); crmdigest patch: pooled
 	f.pageSizes = make(map[int]SizeType)
 	f.pageBoxes = make(map[int]map[string]PageBox)
 	f.defPageBoxes = make(map[string]PageBox)
@@ -2002,7 +2002,10 @@ func (f *Fpdf) addFont(familyStr, styleStr, fileStr string, isUTF8 bool) {
 }
 
 func makeSubsetRange(end int) map[int]int {
-	answer := make(map[int]int)
+	// crmdigest patch 13: sized for the Latin base block addBaseRunes
+	// adds (about 230 runes) besides these, so the map is not grown four
+	// times on the way there.
+	answer := make(map[int]int, 320)
 	for i := 0; i < end; i++ {
 		answer[i] = 0
 	}
@@ -2433,13 +2436,16 @@ func (f *Fpdf) Bookmark(txtStr string, level int, y float64) {
 // precisely on the page, but it is usually easier to use Cell(), MultiCell()
 // or Write() which are the standard methods to print text.
 func (f *Fpdf) Text(x, y float64, txtStr string) {
+	// crmdigest patch 13: a UTF-8 text is converted into a reused buffer
+	// and escaped as it is appended (appendEscaped); upstream:
+	// txt2 = f.escape(utf8toutf16(txtStr, false)).
 	var txt2 string
 	if f.isCurrentUTF8 {
 		if f.isRTL {
 			txtStr = reverseText(txtStr)
 			x -= f.GetStringWidth(txtStr)
 		}
-		txt2 = f.escape(utf8toutf16(txtStr, false))
+		f.fmt.u16 = appendUTF16(f.fmt.u16[:0], txtStr)
 		for _, uni := range txtStr {
 			f.currentFont.usedRunes[int(uni)] = int(uni)
 		}
@@ -2447,18 +2453,34 @@ func (f *Fpdf) Text(x, y float64, txtStr string) {
 		txt2 = f.escape(txtStr)
 	}
 	// crmdigest patch: appended instead of fmt.Sprintf, the same bytes
-	// (crmdigest_patch.go).
-	s := textOp(x*f.k, (f.h-y)*f.k, txt2)
+	// (crmdigest_patch.go), straight into the page (patch 13). Upstream:
+	// s := textOp(...); s += " " + underline; s += " " + strikeout;
+	// s = "q " + text colour + " " + s + " Q"; f.out(s).
+	b := f.outw().AvailableBuffer()
+	if f.colorFlag {
+		b = append(b, "q "...)
+		b = append(b, f.color.text.str...)
+		b = append(b, ' ')
+	}
+	if f.isCurrentUTF8 {
+		b = appendTextOpStart(b, x*f.k, (f.h-y)*f.k)
+		b = appendEscaped(b, f.fmt.u16)
+		b = append(b, ") Tj ET"...)
+	} else {
+		b = appendTextOp(b, x*f.k, (f.h-y)*f.k, txt2)
+	}
 	if f.underline && txtStr != "" {
-		s += " " + f.dounderline(x, y, txtStr)
+		b = append(b, ' ')
+		b = append(b, f.dounderline(x, y, txtStr)...)
 	}
 	if f.strikeout && txtStr != "" {
-		s += " " + f.dostrikeout(x, y, txtStr)
+		b = append(b, ' ')
+		b = append(b, f.dostrikeout(x, y, txtStr)...)
 	}
 	if f.colorFlag {
-		s = "q " + f.color.text.str + " " + s + " Q" // crmdigest patch: was sprintf("q %s %s Q", ...)
+		b = append(b, " Q"...)
 	}
-	f.out(s)
+	f.outBytes(b)
 }
 
 // SetWordSpacing sets spacing between words of following text. See the
@@ -3761,7 +3783,7 @@ func (f *Fpdf) beginpage(orientationStr string, size SizeType) {
 	for box, pb := range f.defPageBoxes {
 		f.pageBoxes[f.page][box] = pb
 	}
-	f.pages = append(f.pages, bytes.NewBufferString(""))
+	f.pages = append(f.pages, newPageBuffer()) // crmdigest patch: pooled
 	f.pageLinks = append(f.pageLinks, make([]linkType, 0))
 	f.pageAttachments = append(f.pageAttachments, []annotationAttach{})
 	f.state = 2
@@ -3968,7 +3990,7 @@ func (f *Fpdf) putstream(b []byte) {
 		f.protect.rc4(uint32(f.n), &b)
 	}
 	f.out("stream")
-	f.out(string(b))
+	f.outBytes(b) // crmdigest patch: was f.out(string(b))
 	f.out("endstream")
 }
 
@@ -4024,7 +4046,8 @@ func (f *Fpdf) outf(fmtStr string, args ...interface{}) {
 }
 
 func (f *Fpdf) putF64(v float64, prec int) {
-	f.put(f.fmtF64(v, prec))
+	// crmdigest patch: appended without a string (patch 13).
+	f.putBytes(strconv.AppendFloat(f.fmt.buf[:0], v, 'f', prec, 64))
 }
 
 // fmtF64 converts the floating-point number f to a string with precision prec.
@@ -4033,7 +4056,8 @@ func (f *Fpdf) fmtF64(v float64, prec int) string {
 }
 
 func (f *Fpdf) putInt(v int) {
-	f.put(f.fmtInt(v))
+	// crmdigest patch: appended without a string (patch 13).
+	f.putBytes(strconv.AppendInt(f.fmt.buf[:0], int64(v), 10))
 }
 
 func (f *Fpdf) fmtInt(v int) string {
@@ -4109,8 +4133,14 @@ func (f *Fpdf) replaceAliases() {
 			}
 			for n := 1; n <= f.page; n++ {
 				// crmdigest patch: look for the alias in the page's bytes;
-				// upstream copied every page into a string first.
+				// upstream copied every page into a string first. A
+				// non-empty alias is replaced into a pooled buffer
+				// (replaceIn), the same bytes without the copies.
 				if !bytes.Contains(f.pages[n].Bytes(), []byte(alias)) {
+					continue
+				}
+				if alias != "" {
+					replaceIn(&f.pages[n], alias, replacement)
 					continue
 				}
 				s := f.pages[n].String()
@@ -5030,6 +5060,7 @@ func (f *Fpdf) enddoc() {
 	if f.err != nil {
 		return
 	}
+	f.takeDocBuffer() // crmdigest patch 13: a pooled buffer
 	f.layerEndDoc()
 	f.putheader()
 	// Embedded files
