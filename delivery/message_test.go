@@ -242,3 +242,41 @@ func TestBuildReplyTo(t *testing.T) {
 		t.Errorf("an invalid Reply-To was accepted")
 	}
 }
+
+// TestBuildSizesItsBufferOnce checks the estimate Build sizes its buffer
+// with: at least the message's length (else the buffer doubles, the
+// allocation it is there to spare) and not far above it, for attachments
+// of the sizes digests have.
+func TestBuildSizesItsBufferOnce(t *testing.T) {
+	for _, n := range []int{1, 40_000, 75_000, 300_000} {
+		spec := testSpec(t, "Ana Díaz", "ana@example.com")
+		spec.PDF = bytes.Repeat([]byte("%PDF-1.7 \x00\xff"), n/11+1)[:n]
+		m, err := testBuilder().Build(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		est := encodedSize(spec)
+		if got := len(m.Bytes()); got > est || est > got+got/5+4096 {
+			t.Errorf("PDF of %d bytes: message %d bytes, estimate %d", n, got, est)
+		}
+		// One allocation of est bytes, rounded up to its size class.
+		if c, one := cap(m.Bytes()), cap(append([]byte(nil), make([]byte, est)...)); c != one {
+			t.Errorf("PDF of %d bytes: buffer of %d bytes, want the %d of one allocation of the estimate %d", n, c, one, est)
+		}
+	}
+}
+
+// BenchmarkBuild builds the message of a digest-sized PDF (75 KB, the
+// median rep PDF) with an inline chart.
+func BenchmarkBuild(b *testing.B) {
+	spec := testSpec(b, "Ana Díaz", "ana@example.com")
+	spec.PDF = bytes.Repeat([]byte("%PDF-1.7 \x00\xff"), 75_000/11)
+	spec.ChartPNG = bytes.Repeat([]byte{0x89, 'P', 'N', 'G', 1, 2, 3}, 9_000/7)
+	bld := testBuilder()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := bld.Build(spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
