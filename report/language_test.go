@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"html"
 	"path/filepath"
 	"regexp"
@@ -231,8 +232,9 @@ func TestNoEnglishLeft(t *testing.T) {
 		}
 		for _, r := range all {
 			for _, s := range r.texts {
+				fs := fold(s)
 				for _, re := range checks {
-					if m := re.FindString(s); m != "" {
+					if m := findIn(re, fs); m != "" {
 						t.Errorf("%s %s %s: English %q in %q", lang, r.kind, r.who, strings.TrimSpace(m), excerpt(s, m))
 					}
 				}
@@ -246,12 +248,34 @@ func TestNoEnglishLeft(t *testing.T) {
 // (each literal part of a key with verbs), unless the language's own
 // catalogue writes the same words; an English word of the list; a period
 // id ("2026-Q3", "2026-H2", "2026-W48") or an English period abbreviation
-// ("Q3 2026", "H2 2026", "W48").
+// ("Q3 2026", "H2 2026", "W48"). The list is built once per language and
+// test binary; every call reports the catalogue entries it found left in
+// English, as each call did when it built the list itself.
 func englishChecks(t *testing.T, lang string) []*regexp.Regexp {
 	t.Helper()
-	word := func(s string) *regexp.Regexp {
-		return regexp.MustCompile(`(?i)(^|[^\pL])` + regexp.QuoteMeta(s) + `($|[^\pL])`)
+	f, _ := englishCheckLists.LoadOrStore(lang, sync.OnceValue(func() *englishCheckList { return buildEnglishChecks(lang) }))
+	l := f.(func() *englishCheckList)()
+	for _, e := range l.errs {
+		t.Error(e)
 	}
+	if l.fatal != "" {
+		t.Fatal(l.fatal)
+	}
+	return slices.Clip(l.checks)
+}
+
+// englishCheckList is what buildEnglishChecks finds for one language.
+type englishCheckList struct {
+	checks []*regexp.Regexp
+	errs   []string // catalogue entries written as in English
+	fatal  string   // too few checks: the catalogue was not read
+}
+
+var englishCheckLists sync.Map // lang → func() *englishCheckList
+
+func buildEnglishChecks(lang string) *englishCheckList {
+	l := &englishCheckList{}
+	word := wordRe
 	loc := locale.New(lang)
 	// own is the language's catalogue, to exempt the words it shares with
 	// English; an entry written as in English is a missing translation
@@ -262,10 +286,17 @@ func englishChecks(t *testing.T, lang string) []*regexp.Regexp {
 		if tr := loc.T(k); tr != en.T(k) {
 			own = append(own, tr)
 		} else if !slices.Contains(sameWords[lang], k) {
-			t.Errorf("%s: %q is written as in English; translate it, or add it to sameWords if %s uses the English word", lang, k, lang)
+			l.errs = append(l.errs, fmt.Sprintf("%s: %q is written as in English; translate it, or add it to sameWords if %s uses the English word", lang, k, lang))
 		}
 	}
-	ownHas := func(s string) bool { return slices.ContainsFunc(own, word(s).MatchString) }
+	ownFolded := make([]foldedText, len(own))
+	for i, s := range own {
+		ownFolded[i] = fold(s)
+	}
+	ownHas := func(s string) bool {
+		re := word(s)
+		return slices.ContainsFunc(ownFolded, func(x foldedText) bool { return matchIn(re, x) })
+	}
 	var checks []*regexp.Regexp
 	seen := map[string]bool{}
 	for _, k := range locale.Keys() {
@@ -284,9 +315,10 @@ func englishChecks(t *testing.T, lang string) []*regexp.Regexp {
 		}
 	}
 	if len(checks) < 100 {
-		t.Fatalf("%s: only %d checks: the catalogue was not read", lang, len(checks))
+		l.fatal = fmt.Sprintf("%s: only %d checks: the catalogue was not read", lang, len(checks))
 	}
-	return append(checks, rawPeriodID, regexp.MustCompile(`\b(Q[1-4]|H[12]) \d{4}\b|\bW\d{2}\b`))
+	l.checks = append(checks, rawPeriodID, regexp.MustCompile(`\b(Q[1-4]|H[12]) \d{4}\b|\bW\d{2}\b`))
+	return l
 }
 
 // rawPeriodID is a period id as kpi writes it, which no page may print.
@@ -345,8 +377,9 @@ func TestPeriodNames(t *testing.T) {
 				checks = append(checks, regexp.MustCompile(`\b([qht][1-4]|s[12]|w\d{2}) \d{4}\b`))
 				texts := digestTexts(t, s, *person(t, ds, people[k]), lang, tpl)
 				for _, x := range texts {
+					fx := fold(x)
 					for _, re := range checks {
-						if m := re.FindString(x); m != "" {
+						if m := findIn(re, fx); m != "" {
 							t.Errorf("%s %s %s: %q in %q", id, k, lang, strings.TrimSpace(m), excerpt(x, m))
 						}
 					}
