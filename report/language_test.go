@@ -36,32 +36,78 @@ type rendered struct {
 // sees, data values blanked out.
 func digestTexts(t *testing.T, s *Set, p crm.Person, lang string, tpl *templates.Set) []string {
 	t.Helper()
+	needPdftotext(t)
+	texts, err := readerTexts(s, p, lang, tpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return texts
+}
+
+// readerTexts is digestTexts, returning its first error.
+func readerTexts(s *Set, p crm.Person, lang string, tpl *templates.Set) ([]string, error) {
 	p.Locale = lang
-	d, pdf := render(t, s, &p)
+	d, err := s.Digest(&p)
+	if err != nil {
+		return nil, fmt.Errorf("%s: digest: %v", p.Email, err)
+	}
+	pdf, err := d.PDF()
+	if err != nil {
+		return nil, fmt.Errorf("%s: pdf: %v", p.Email, err)
+	}
 	texts := modelTexts(d)
-	texts = append(texts, strings.ReplaceAll(pdfText(t, pdf), "\n", " "))
+	text, err := pdfTextOf(pdf)
+	if err != nil {
+		return nil, err
+	}
+	texts = append(texts, strings.ReplaceAll(text, "\n", " "))
 	em, err := tpl.Render(d.Email())
 	if err != nil {
-		t.Fatalf("%s: email: %v", p.Email, err)
+		return nil, fmt.Errorf("%s: email: %v", p.Email, err)
 	}
 	texts = append(texts, em.Subject, em.Text, htmlText(em.HTML))
-	return blankData(s.ds, texts)
+	return blankData(s.ds, texts), nil
 }
+
+// demoTexts is digestTexts of a person of the demo organisation with the
+// set of their kind (sets) and the embedded templates, rendered once per
+// person and language per test binary: renderLanguage and
+// TestFrenchFirstOfMonth read the same digests. The texts are a copy.
+func demoTexts(t *testing.T, p *crm.Person, lang string) []string {
+	t.Helper()
+	needPdftotext(t)
+	k := KindOf(p.Role)
+	s := sets(t)[k]
+	f, _ := demoTextsCache.LoadOrStore(demoTextsKey{p.Email, lang}, sync.OnceValues(func() ([]string, error) {
+		tpl, err := embeddedTemplates()
+		if err != nil {
+			return nil, err
+		}
+		return readerTexts(s, *p, lang, tpl)
+	}))
+	texts, err := f.(func() ([]string, error))()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.Clone(texts)
+}
+
+type demoTextsKey struct{ email, lang string }
+
+var (
+	demoTextsCache    sync.Map // demoTextsKey → func() ([]string, error)
+	embeddedTemplates = sync.OnceValues(func() (*templates.Set, error) { return templates.Load("") })
+)
 
 // renderLanguage renders every digest of the demo organisation in lang: one
 // per person, with the set of the person's kind.
 func renderLanguage(t *testing.T, lang string) []rendered {
 	t.Helper()
-	tpl, err := templates.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ds := demoData().Dataset
 	var out []rendered
 	for i := range ds.People {
-		p := ds.People[i]
-		k := KindOf(p.Role)
-		out = append(out, rendered{p.Email, string(k), lang, digestTexts(t, sets(t)[k], p, lang, tpl)})
+		p := &ds.People[i]
+		out = append(out, rendered{p.Email, string(KindOf(p.Role)), lang, demoTexts(t, p, lang)})
 	}
 	if len(out) == 0 {
 		t.Fatal("the demo organisation has nobody to render")
@@ -696,10 +742,6 @@ func TestPeriodNameForms(t *testing.T) {
 // writes the first of a month "1er" (premier) wherever a date is printed
 // (page, model, email), English and Spanish the cardinal ("1 Jan", "1 ene").
 func TestFrenchFirstOfMonth(t *testing.T) {
-	tpl, err := templates.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ds := demoData().Dataset
 	// A day 1 before a month, as a cardinal, and the French ordinal.
 	first := func(lang string) *regexp.Regexp {
@@ -714,7 +756,7 @@ func TestFrenchFirstOfMonth(t *testing.T) {
 		re := first(lang)
 		seen := 0
 		for _, p := range Recipients(ds, KindDirector) {
-			texts := digestTexts(t, sets(t)[KindDirector], *p, lang, tpl)
+			texts := demoTexts(t, p, lang)
 			all := strings.Join(texts, "\n")
 			if !strings.Contains(all, want[lang]) {
 				t.Errorf("%s %s: no %q (the year to date starts on 1 January)", lang, p.Email, want[lang])
