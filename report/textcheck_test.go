@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// The language tests run some hundred patterns of the form
+// The language tests run some 340 patterns of the form
 // (?i)(^|[^\pL])word($|[^\pL]) over every text of hundreds of digests. Go's
 // regexp finds no literal prefix in such a pattern and tries it at every
 // byte, which made those tests the slowest of the package. findIn first
