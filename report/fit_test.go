@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/crmdigest/crmdigest/charts"
@@ -24,11 +25,20 @@ type page struct {
 // roles, in each language) and records every run of text drawn.
 func drawAll(t *testing.T, name string, ds *crm.Dataset, periods map[Kind]string, asOf crm.Day, opts Options, langs []string) []page {
 	t.Helper()
+	out, err := drawDigests(name, ds, periods, asOf, opts, langs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// drawDigests is drawAll, returning its first error.
+func drawDigests(name string, ds *crm.Dataset, periods map[Kind]string, asOf crm.Day, opts Options, langs []string) ([]page, error) {
 	var out []page
 	for _, kind := range []Kind{KindRep, KindManager, KindDirector} {
 		s, err := NewSet(ds, kind, pid(periods[kind]), asOf, opts)
 		if err != nil {
-			t.Fatalf("%s %s: %v", name, kind, err)
+			return nil, fmt.Errorf("%s %s: %v", name, kind, err)
 		}
 		for _, p := range Recipients(ds, kind) {
 			for _, lang := range langs {
@@ -36,11 +46,11 @@ func drawAll(t *testing.T, name string, ds *crm.Dataset, periods map[Kind]string
 				q.Locale = lang
 				d, err := s.Digest(&q)
 				if err != nil {
-					t.Fatalf("%s %s: %v", name, p.Email, err)
+					return nil, fmt.Errorf("%s %s: %v", name, p.Email, err)
 				}
 				pg := page{where: fmt.Sprintf("%s %s %s (%s)", name, kind, p.Email, lang), d: d}
 				if _, err := d.pdf(func(x pdfkit.Drawn) { pg.drawn = append(pg.drawn, x) }); err != nil {
-					t.Fatalf("%s: %v", pg.where, err)
+					return nil, fmt.Errorf("%s: %v", pg.where, err)
 				}
 				for _, x := range pg.drawn {
 					pg.pages = max(pg.pages, x.Page)
@@ -49,24 +59,42 @@ func drawAll(t *testing.T, name string, ds *crm.Dataset, periods map[Kind]string
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 var mavenPeriods = map[Kind]string{KindRep: "2017-W52", KindManager: "2017-W52", KindDirector: "2017-12"}
 
 // allPages draws the digests of the demo organisation and of Maven in
-// English, French and Spanish, once per test binary.
+// English, French and Spanish, once per test binary: TestNothingCut and
+// TestPageFlow read the same pages (read only; nothing may change them).
 func allPages(t *testing.T) []page {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("lays out every digest of two organisations in three languages")
 	}
-	langs := []string{"en", "fr", "es"}
-	var out []page
-	out = append(out, drawAll(t, "demo", demoData().Dataset, demoPeriods, demoAsOf, demoOptions(), langs)...)
-	out = append(out, drawAll(t, "maven", maven(t), mavenPeriods, mavenAsOf, Options{Now: mavenNow}, langs)...)
+	out, err := allPagesOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
+
+var allPagesOnce = sync.OnceValues(func() ([]page, error) {
+	langs := []string{"en", "fr", "es"}
+	out, err := drawDigests("demo", demoData().Dataset, demoPeriods, demoAsOf, demoOptions(), langs)
+	if err != nil {
+		return nil, err
+	}
+	m, err := mavenDataset()
+	if err != nil {
+		return nil, fmt.Errorf("load maven: %v", err)
+	}
+	mv, err := drawDigests("maven", m, mavenPeriods, mavenAsOf, Options{Now: mavenNow}, langs)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, mv...), nil
+})
 
 // measurer measures text as fpdf does, in a document of its own.
 type measurer struct{ pdf *fpdf.Fpdf }

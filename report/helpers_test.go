@@ -3,6 +3,8 @@ package report
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,23 +103,47 @@ var (
 
 // pdfText extracts the text of a PDF with pdftotext, skipping the test
 // when the tool is missing. Non-breaking spaces become spaces and runs of
-// spaces collapse, so formatted numbers compare as plain strings.
+// spaces collapse, so formatted numbers compare as plain strings. The text
+// of each PDF (by its bytes) is extracted once per test binary.
 func pdfText(t testing.TB, pdf []byte) string {
+	t.Helper()
+	needPdftotext(t)
+	s, err := pdfTextOf(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// needPdftotext skips the test when pdftotext is missing.
+func needPdftotext(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("pdftotext"); err != nil {
 		t.Skip("pdftotext not found: install poppler-utils (apt-get install -y poppler-utils) to run the PDF-level tests")
 	}
+}
+
+// pdfTexts holds the text of every PDF read, by its SHA-256: the language,
+// PDF and scoping tests read the same digests.
+var pdfTexts sync.Map // [sha256.Size]byte → func() (string, error)
+
+func pdfTextOf(pdf []byte) (string, error) {
+	f, _ := pdfTexts.LoadOrStore(sha256.Sum256(pdf), sync.OnceValues(func() (string, error) { return runPdftotext(pdf) }))
+	return f.(func() (string, error))()
+}
+
+func runPdftotext(pdf []byte) (string, error) {
 	cmd := exec.Command("pdftotext", "-enc", "UTF-8", "-", "-")
 	cmd.Stdin = bytes.NewReader(pdf)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, errb.String())
+		return "", fmt.Errorf("pdftotext: %v: %s", err, errb.String())
 	}
 	if strings.Contains(errb.String(), "Error") {
-		t.Fatalf("pdftotext reports: %s", errb.String())
+		return "", fmt.Errorf("pdftotext reports: %s", errb.String())
 	}
-	return normalize(out.String())
+	return normalize(out.String()), nil
 }
 
 var spaces = regexp.MustCompile(`[ \t]+`)
