@@ -158,29 +158,7 @@ func TestFpdfPatchCachedWidths(t *testing.T) {
 		return b.String()
 	}
 	doc := func(a, b string, fromFile bool) []byte {
-		pdf := fpdf.New("P", "mm", "A4", "")
-		created := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
-		pdf.SetCreationDate(created)
-		pdf.SetModificationDate(created)
-		pdf.SetCatalogSort(true)
-		if fromFile {
-			pdf.SetFontLocation(dir)
-			pdf.AddUTF8Font("f", "", "r.ttf")
-			pdf.AddUTF8Font("f", "B", "b.ttf")
-		} else {
-			pdf.AddUTF8FontFromBytes("f", "", regular)
-			pdf.AddUTF8FontFromBytes("f", "B", bold)
-		}
-		pdf.AddPage()
-		pdf.SetFont("f", "", 11)
-		pdf.Text(20, 20, a)
-		pdf.SetFont("f", "B", 11)
-		pdf.Text(20, 30, b)
-		var out bytes.Buffer
-		if err := pdf.Output(&out); err != nil {
-			t.Fatal(err)
-		}
-		return out.Bytes()
+		return twoFaceDoc(t, dir, regular, bold, a, b, fromFile, false)
 	}
 	differ := 0
 	var first []byte
@@ -234,32 +212,7 @@ func TestFpdfPatchCachedCuts(t *testing.T) {
 	}
 	protect := false
 	doc := func(a, b string, fromFile bool) []byte {
-		pdf := fpdf.New("P", "mm", "A4", "")
-		created := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
-		pdf.SetCreationDate(created)
-		pdf.SetModificationDate(created)
-		pdf.SetCatalogSort(true)
-		if protect {
-			pdf.SetProtection(fpdf.CnProtectPrint, "user", "owner")
-		}
-		if fromFile {
-			pdf.SetFontLocation(dir)
-			pdf.AddUTF8Font("f", "", "r.ttf")
-			pdf.AddUTF8Font("f", "B", "b.ttf")
-		} else {
-			pdf.AddUTF8FontFromBytes("f", "", regular)
-			pdf.AddUTF8FontFromBytes("f", "B", bold)
-		}
-		pdf.AddPage()
-		pdf.SetFont("f", "", 11)
-		pdf.Text(20, 20, a)
-		pdf.SetFont("f", "B", 11)
-		pdf.Text(20, 30, b)
-		var out bytes.Buffer
-		if err := pdf.Output(&out); err != nil {
-			t.Fatal(err)
-		}
-		return out.Bytes()
+		return twoFaceDoc(t, dir, regular, bold, a, b, fromFile, protect)
 	}
 	runeSet := func(s string) string {
 		rs := []rune(s)
@@ -308,4 +261,39 @@ func TestFpdfPatchCachedCuts(t *testing.T) {
 	if got := doc(a, b, false); !bytes.Equal(got, plain) {
 		t.Fatalf("after encrypted documents, the plain document (%q, %q) changed", a, b)
 	}
+}
+
+// twoFaceDoc is a one-page PDF with a in the regular face and b in the bold
+// one, the faces added from the files r.ttf and b.ttf in dir (built afresh
+// by fpdf) or from the bytes (through the patch's caches), encrypted when
+// protect; its dates are fixed so that two calls can be compared byte for
+// byte.
+func twoFaceDoc(t *testing.T, dir string, regular, bold []byte, a, b string, fromFile, protect bool) []byte {
+	t.Helper()
+	pdf := fpdf.New("P", "mm", "A4", "")
+	created := time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
+	pdf.SetCreationDate(created)
+	pdf.SetModificationDate(created)
+	pdf.SetCatalogSort(true)
+	if protect {
+		pdf.SetProtection(fpdf.CnProtectPrint, "user", "owner")
+	}
+	if fromFile {
+		pdf.SetFontLocation(dir)
+		pdf.AddUTF8Font("f", "", "r.ttf")
+		pdf.AddUTF8Font("f", "B", "b.ttf")
+	} else {
+		pdf.AddUTF8FontFromBytes("f", "", regular)
+		pdf.AddUTF8FontFromBytes("f", "B", bold)
+	}
+	pdf.AddPage()
+	pdf.SetFont("f", "", 11)
+	pdf.Text(20, 20, a)
+	pdf.SetFont("f", "B", 11)
+	pdf.Text(20, 30, b)
+	var out bytes.Buffer
+	if err := pdf.Output(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
