@@ -256,6 +256,14 @@ func (s *Store) openSQLiteLocked(ctx context.Context, path string, alone bool) e
 	// commits (never corrupt the file). FULL fsyncs every commit and
 	// halved the delivery rate here (docs/PERFORMANCE.md, jobs).
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Every transaction takes the write lock at BEGIN. A deferred one that
+	// reads and then writes, while another process (a second node, `send`
+	// beside the daemon) has written since its read, gets SQLITE_BUSY at
+	// once: busy_timeout cannot wait for a snapshot that is already stale.
+	// The firing job then planned a second time (TestFiringOnceAcrossNodes,
+	// about 1 run in 30 under -race). Each process has one connection, so
+	// nothing of its own waits for the lock.
+	q.Add("_txlock", "immediate")
 	// The connection keeps its prepared statements (sqlite_stmtcache.go).
 	conn, err := newStmtCacheConnector("file:" + path + "?" + q.Encode())
 	if err != nil {
